@@ -1,0 +1,38 @@
+# Everything a fresh machine needs: `make run` and `make test` set up on their own.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STORE ?= .kb
+DEMO := evals/demo_bank
+
+.PHONY: setup run test demo-store eval bench fixtures clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+demo-store: setup
+	$(BIN)/kb ingest $(DEMO)/corpus --store $(STORE)
+
+eval: demo-store
+	$(BIN)/kb eval $(DEMO)/questions.jsonl --store $(STORE) --answers-out $(STORE)/answers.jsonl --report-out $(STORE)/report.txt
+
+run: eval
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: demo-store
+	$(BIN)/python -m evals.bench_ask --store $(STORE)
+	$(BIN)/python -m evals.bench_ingest
+
+fixtures: setup
+	$(BIN)/python -m evals.demo_bank.build_fixtures
+
+clean:
+	rm -rf $(STORE) $(VENV) *.egg-info

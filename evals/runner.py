@@ -1,0 +1,61 @@
+"""`kb eval`: answer every item of an evaluation set, write the answers file and the report."""
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+from evals.report import EvalReport
+from evals.scoring import figures
+from kb.errors import KBError
+
+REQUIRED = {"id": str, "question": str, "answerable": bool}
+
+
+def load_dataset(path: Path) -> list[dict]:
+    """Items of a JSONL set; every malformed line is reported at once, by line number."""
+    if not path.is_file():
+        raise KBError(f"{path}: no such evaluation set")
+    items, problems = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{number}: not JSON ({exc.msg})")
+            continue
+        problems += [f"{path}:{number}: {field}: required, of type {kind.__name__}"
+                     for field, kind in REQUIRED.items() if not isinstance(item.get(field), kind)]
+        items.append(item)
+    if problems:
+        raise KBError("\n".join(problems))
+    return items
+
+
+def answer_item(kb, item: dict) -> dict:
+    """One item's answers-file line; a failure is recorded and the run goes on."""
+    started = time.perf_counter()
+    try:
+        as_of = dt.date.fromisoformat(item["as_of"]) if item.get("as_of") else None
+        response = kb.ask(item["question"], as_of)
+    except (KBError, ValueError) as exc:
+        return {"id": item["id"], "response": None, "error": str(exc), "retrieved": [],
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+    return {"id": item["id"], "response": response.contract_dict(),
+            "retrieved": response.retrieved, "latency_ms": response.latency_ms}
+
+
+def run_evaluation(kb, dataset: Path, answers_out: Path | None = None,
+                   report_out: Path | None = None) -> EvalReport:
+    items = load_dataset(dataset)
+    kb.warm_up()
+    lines = [answer_item(kb, item) for item in items]
+    if answers_out:
+        answers_out.write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines),
+                               encoding="utf-8")
+    results = [{**line, "item": item} for line, item in zip(lines, items)]
+    report = EvalReport(dataset=str(dataset), figures=figures(results), results=results)
+    if report_out:
+        report.write(report_out)
+    return report

@@ -1,0 +1,113 @@
+"""Ingestion stages that turn a document into retrieval chunks (llama-index transform components).
+
+The heading path is kept exactly (a heading may hold '/' or '>'), and each chunk's text is a
+verbatim slice of its section, so a citation's quote is always an exact substring of the section.
+"""
+
+import re
+from typing import Any
+
+from llama_index.core.schema import BaseNode, TextNode, TransformComponent
+
+from kb.text import split_sentences
+
+SECTION_SEPARATOR = " › "
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_FENCE = re.compile(r"^(```|~~~)")
+
+
+def markdown_sections(body: str, title: str) -> list[tuple[str, str]]:
+    """(heading path, section text) pairs in document order; a top heading equal to the title is dropped."""
+    sections, stack, lines, in_fence = [], [], [], False
+
+    def flush():
+        text = "\n".join(lines).strip()
+        if text:
+            path = [h for level, h in stack if not (level == 1 and h == title)]
+            sections.append((SECTION_SEPARATOR.join(path) or title, text))
+        lines.clear()
+
+    for line in body.splitlines():
+        in_fence ^= bool(_FENCE.match(line.strip()))
+        heading = None if in_fence else _HEADING.match(line)
+        if heading:
+            flush()
+            level = len(heading.group(1))
+            stack = [(lv, h) for lv, h in stack if lv < level] + [(level, heading.group(2))]
+        else:
+            lines.append(line)
+    flush()
+    return sections
+
+
+class MarkdownSections(TransformComponent):
+    """Document → one node per heading section, carrying the document's metadata."""
+
+    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        out = []
+        for doc in nodes:
+            meta = doc.metadata
+            for section, text in markdown_sections(doc.text, meta["title"]):
+                out.append(TextNode(text=text, metadata={**meta, "section": section}))
+        return out
+
+
+class SplitLongSections(TransformComponent):
+    """A section longer than `max_chars` is cut at paragraph, then sentence boundaries."""
+
+    max_chars: int = 500
+
+    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        out = []
+        for node in nodes:
+            pieces = self._pieces(node.text) if len(node.text) > self.max_chars else [node.text]
+            out += [TextNode(text=p, metadata=dict(node.metadata)) for p in pieces]
+        return out
+
+    def _pieces(self, text: str) -> list[str]:
+        units = []
+        for paragraph in re.split(r"\n\s*\n", text):
+            units += [paragraph] if len(paragraph) <= self.max_chars else self._line_units(paragraph)
+        pieces, current = [], ""
+        for unit in units:
+            joined = f"{current}\n\n{unit}" if current else unit
+            if current and len(joined) > self.max_chars:
+                pieces.append(current)
+                joined = unit
+            current = joined
+        return pieces + [current] if current else pieces
+
+    def _line_units(self, paragraph: str) -> list[str]:
+        """Lines (list items, table rows) first; a single long line is cut into sentences."""
+        lines = paragraph.splitlines()
+        if len(lines) > 2 and all(line.lstrip().startswith("|") for line in lines):
+            return self._table_units(lines)
+        units = []
+        for line in lines:
+            units += [line] if len(line) <= self.max_chars else split_sentences(line)
+        return units
+
+    def _table_units(self, lines: list[str]) -> list[str]:
+        """Groups of rows, each group under the table's header so a row keeps its column names."""
+        header, units, current = "\n".join(lines[:2]), [], []
+        for row in lines[2:]:
+            if current and len(header) + sum(len(r) + 1 for r in current + [row]) > self.max_chars:
+                units.append("\n".join([header] + current))
+                current = []
+            current.append(row)
+        return units + ["\n".join([header] + current)] if current else units
+
+
+class ChunkIds(TransformComponent):
+    """Stable ids `doc_id@vN#i`, so a re-ingest replaces the same chunks instead of adding copies."""
+
+    def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
+        counters: dict[str, int] = {}
+        for node in nodes:
+            key = f"{node.metadata['doc_id']}@v{node.metadata['version']}"
+            node.id_ = f"{key}#{counters.get(key, 0)}"
+            node.metadata["chunk"] = counters.get(key, 0)
+            counters[key] = counters.get(key, 0) + 1
+            node.excluded_embed_metadata_keys = [k for k in node.metadata if k not in ("title", "section")]
+            node.excluded_llm_metadata_keys = list(node.metadata)
+        return nodes

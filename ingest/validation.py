@@ -1,0 +1,88 @@
+"""The contract's metadata rules, checked all at once so an editor sees every problem in one go."""
+
+import datetime as dt
+import re
+
+from kb.errors import Problem
+from kb.models import CATEGORIES, DocMeta
+
+DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RISK_LEVELS = ("R1", "R2", "R3", "R4", "R5")
+KNOWN_FIELDS = set(DocMeta.model_fields) - {"extra"}
+
+
+def validate_meta(raw: dict, body: str, file: str) -> tuple[DocMeta | None, list[Problem]]:
+    """A DocMeta when every rule holds, else None and one Problem per broken rule."""
+    problems: list[Problem] = []
+
+    def bad(field: str, rule: str) -> None:
+        problems.append(Problem(file, field, rule))
+
+    doc_id = raw.get("doc_id")
+    if doc_id is None:
+        bad("doc_id", "required")
+    elif not isinstance(doc_id, str) or not DOC_ID.match(doc_id):
+        bad("doc_id", "must match [a-z0-9][a-z0-9-]* (lower-case letters, digits, hyphens)")
+    title = raw.get("title")
+    if title is None:
+        bad("title", "required")
+    elif not isinstance(title, str) or not title.strip():
+        bad("title", "must be a non-empty string")
+    category = raw.get("category")
+    if category is None:
+        bad("category", "required")
+    elif category not in CATEGORIES:
+        bad("category", f"must be one of {', '.join(CATEGORIES)}")
+    version = raw.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        bad("version", "must be an integer >= 1")
+    dates = {name: _date(raw.get(name), name, bad) for name in ("effective_from", "effective_to")}
+    if dates["effective_from"] and dates["effective_to"] and dates["effective_from"] > dates["effective_to"]:
+        bad("effective_to", "must not be before effective_from")
+    for name in ("products", "intents"):
+        _string_list(raw.get(name, []), name, bad)
+    for ref in _string_list(raw.get("disclosures", []), "disclosures", bad):
+        if not DOC_ID.match(ref):
+            bad("disclosures", f"'{ref}' is not a valid doc_id")
+    risk = raw.get("risk_level")
+    if risk is not None and risk not in RISK_LEVELS:
+        bad("risk_level", "must be one of R1, R2, R3, R4, R5")
+    if not body.strip():
+        bad("body", "must not be empty")
+    if problems:
+        return None, problems
+    known = {k: v for k, v in raw.items() if k in KNOWN_FIELDS}
+    extra = {k: _plain(v) for k, v in raw.items() if k not in KNOWN_FIELDS}
+    return DocMeta(**{**known, **dates, "extra": extra}), []
+
+
+def _date(value, name: str, bad) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        bad(name, "must be an ISO date YYYY-MM-DD")
+        return None
+
+
+def _string_list(value, name: str, bad) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        bad(name, "must be a list of non-empty strings")
+        return []
+    return value
+
+
+def _plain(value):
+    """Unknown fields are kept as metadata; dates become ISO strings so they store as JSON."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value

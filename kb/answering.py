@@ -1,0 +1,158 @@
+"""Extractive answers: the one to three sentences, list items or table rows that answer best.
+
+No language model is called. Before answering, the evidence must cover the question's key terms
+(IDF-weighted, allowing homophone typos); a product, feature or figure that no retrieved section
+mentions makes the answer `no_answer` rather than a neighbouring document's facts.
+"""
+
+import re
+from dataclasses import dataclass
+
+from kb.config import Settings
+from kb.lexicon import Analyzer
+from kb.models import Answer, Citation
+from kb.retrieval import Hit
+
+NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
+_END = "。！？；!?;"
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
+
+
+@dataclass
+class Unit:
+    """One quotable piece of a section: a sentence, a list item or a table row."""
+
+    hit: Hit
+    quote: str
+    display: str
+    position: int
+    score: float = 0.0
+
+
+def section_units(hit: Hit) -> list[Unit]:
+    units, header = [], None
+    for line in hit.chunk.text.splitlines():
+        stripped = line.strip()
+        if not stripped or _TABLE_RULE.match(stripped):
+            continue
+        if stripped.startswith("|"):
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            if header is None:
+                header = cells
+                continue
+            units.append(Unit(hit, stripped, _row_display(header, cells), len(units)))
+            continue
+        header = None
+        body = _LIST_MARK.sub("", stripped).lstrip("#").strip()
+        for sentence in _sentences(body):
+            units.append(Unit(hit, sentence, sentence, len(units)))
+    return units
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[。！？!?；;])", text) if s.strip()]
+
+
+def _row_display(header: list[str], cells: list[str]) -> str:
+    parts = [cells[0]] if cells else []
+    for name, value in zip(header[1:], cells[1:]):
+        if value and value not in ("-", "—"):
+            parts.append(f"{name}：{value}" if name else value)
+    return "，".join(parts)
+
+
+class Answerer:
+    def __init__(self, analyzer: Analyzer, idf, settings: Settings):
+        self.analyzer = analyzer
+        self.idf = idf
+        self.settings = settings
+
+    def answer(self, query: str, hits: list[Hit], catalog) -> Answer:
+        if not hits or hits[0].score < self.settings.min_score:
+            return no_answer()
+        terms = self.analyzer.key_terms(query)
+        evidence_hits = [h for h in hits[:5] if h.doc_key == hits[0].doc_key]
+        if self.coverage(terms, evidence_hits, catalog) < self.settings.min_coverage:
+            return no_answer()
+        units = self.pick_units(query, terms, evidence_hits[:3], catalog)
+        if not units:
+            return no_answer()
+        return Answer(status="answered", text=_join(u.display for u in units),
+                      citations=[self._citation(u, catalog) for u in units])
+
+    def coverage(self, terms: list[str], hits: list[Hit], catalog) -> float:
+        """IDF-weighted share of the key terms that the evidence mentions (or sounds like)."""
+        if not terms:
+            return 1.0
+        meta = catalog.meta(hits[0].doc_key)
+        evidence = self.analyzer.canonicalize(
+            " ".join([meta.title, *meta.products] + [h.chunk.meta["section"] + h.chunk.text for h in hits]))
+        spoken = self.analyzer.pinyin_text(evidence)
+        weights = {t: self.idf(t) for t in terms}
+        covered = sum(w for t, w in weights.items() if self._mentions(t, evidence, spoken))
+        return covered / (sum(weights.values()) or 1.0)
+
+    def _mentions(self, term: str, evidence: str, spoken: str) -> bool:
+        if term in evidence:
+            return True
+        if any("\u3400" <= c <= "\u9fff" for c in term) and self.analyzer.pinyin_text(term) in spoken:
+            return True
+        if len(term) >= 3:
+            pairs = [term[i:i + 2] for i in range(len(term) - 1)]
+            return sum(p in evidence for p in pairs) / len(pairs) >= 0.67
+        return False
+
+    def pick_units(self, query: str, terms: list[str], hits: list[Hit], catalog) -> list[Unit]:
+        """Greedy over the best document's sections: the best unit, then units that add key terms
+        the answer does not hold yet (terms of the title or product names are context, not facts)."""
+        meta = catalog.meta(hits[0].doc_key)
+        context = self.analyzer.canonicalize(" ".join([meta.title, *meta.products]))
+        terms = [t for t in terms if t not in context]
+        query_tokens = set(self.analyzer.tokens(query))
+        candidates = []
+        for rank, hit in enumerate(hits):
+            for unit in section_units(hit):
+                unit.score = self._unit_score(unit, query_tokens) * (1.0 - 0.15 * rank)
+                candidates.append(unit)
+        candidates.sort(key=lambda u: u.score, reverse=True)
+        if not candidates or candidates[0].score <= 0:
+            return []
+        chosen = [candidates[0]]
+        held = self._terms_in(terms, chosen[0].display)
+        for unit in candidates[1:]:
+            if len(chosen) == 3 or unit.score < 0.35 * chosen[0].score:
+                break
+            new_terms = self._terms_in(terms, unit.display) - held
+            length = sum(len(u.display) for u in chosen) + len(unit.display)
+            if new_terms and length <= self.settings.answer_max_chars:
+                chosen.append(unit)
+                held |= new_terms
+        return sorted(chosen, key=lambda u: (hits.index(u.hit), u.position))
+
+    def _unit_score(self, unit: Unit, query_tokens: set[str]) -> float:
+        tokens = set(self.analyzer.tokens(unit.display))
+        context = set(self.analyzer.tokens(unit.hit.chunk.meta["section"])) - tokens
+        own = sum(self.idf(t) for t in tokens & query_tokens)
+        return own + 0.3 * sum(self.idf(t) for t in context & query_tokens)
+
+    def _terms_in(self, terms: list[str], text: str) -> set[str]:
+        canonical = self.analyzer.canonicalize(text)
+        return {t for t in terms if t in canonical}
+
+    def _citation(self, unit: Unit, catalog) -> Citation:
+        meta = catalog.meta(unit.hit.doc_key)
+        return Citation(doc_id=meta.doc_id, version=meta.version, title=meta.title,
+                        section=unit.hit.chunk.meta["section"], quote=unit.quote)
+
+
+def no_answer() -> Answer:
+    return Answer(status="no_answer", text=NO_ANSWER_TEXT, citations=[])
+
+
+def _join(parts) -> str:
+    text = ""
+    for part in parts:
+        part = part.strip()
+        text += part if part[-1] in _END else part + "；"
+    return text[:-1] + "。" if text.endswith("；") else text

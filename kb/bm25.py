@@ -1,0 +1,43 @@
+"""A BM25 index with per-term weights computed once, so a query is a few numpy additions."""
+
+import math
+from collections import Counter
+
+import numpy as np
+
+
+class BM25:
+    """Okapi BM25 over pre-tokenized documents (rows are addressed by position)."""
+
+    def __init__(self, corpus: list[list[str]], k1: float = 1.2, b: float = 0.75):
+        self.size = len(corpus)
+        lengths = np.array([len(tokens) for tokens in corpus], dtype=np.float32)
+        avg_length = float(lengths.mean()) if self.size else 1.0
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for row, tokens in enumerate(corpus):
+            norm = k1 * (1 - b + b * lengths[row] / avg_length)
+            for term, tf in Counter(tokens).items():
+                rows, weights = postings.setdefault(term, ([], []))
+                rows.append(row)
+                weights.append(tf * (k1 + 1) / (tf + norm))
+        self.df = {term: len(rows) for term, (rows, _) in postings.items()}
+        self._postings = {
+            term: (np.array(rows, dtype=np.int64), np.array(weights, dtype=np.float32) * self.idf(term))
+            for term, (rows, weights) in postings.items()
+        }
+
+    def idf(self, term: str) -> float:
+        df = self.df.get(term, 0)
+        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        scores = np.zeros(self.size, dtype=np.float32)
+        for term in set(query_tokens):
+            posting = self._postings.get(term)
+            if posting is not None:
+                scores[posting[0]] += posting[1]
+        return scores
+
+    def max_score(self, query_tokens: list[str]) -> float:
+        """The score of an ideal row holding every query term once: a scale for fusion."""
+        return sum(self.idf(t) for t in set(query_tokens) if t in self.df) or 1.0

@@ -1,0 +1,113 @@
+"""The `kb` command: each command builds the KnowledgeBase from settings and calls one method."""
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from kb.config import get_settings
+from kb.errors import KBError
+from kb.knowledge_base import KnowledgeBase
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+StoreOpt = typer.Option(None, "--store", help="Store folder (default .kb, or KB_STORE).")
+UrlOpt = typer.Option(None, "--chroma-url", help="Chroma server URL instead of a store folder.")
+
+
+def open_kb(store: Optional[Path], chroma_url: Optional[str]) -> KnowledgeBase:
+    return KnowledgeBase(get_settings(store=store, chroma_url=chroma_url))
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def parse_day(value: Optional[str]) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        fail(f"--as-of must be a date YYYY-MM-DD, not '{value}'")
+
+
+@app.command()
+def validate(source: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """Dry run: report every problem of every document in SOURCE; nothing is written."""
+    try:
+        result = open_kb(store, chroma_url).validate(source)
+    except KBError as exc:
+        fail(str(exc))
+    for problem in result.problems:
+        typer.echo(str(problem), err=True)
+    typer.echo(f"{len(result.documents)} documents valid, "
+               f"{len(result.rejected_files)} files rejected")
+    raise typer.Exit(1 if result.problems else 0)
+
+
+@app.command()
+def ingest(source: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """Build or update the store from SOURCE; only changed documents are embedded again."""
+    try:
+        report = open_kb(store, chroma_url).ingest(source)
+    except KBError as exc:
+        fail(str(exc))
+    for problem in report.problems:
+        typer.echo(str(problem), err=True)
+    typer.echo(report.summary())
+    raise typer.Exit(1 if report.problems else 0)
+
+
+@app.command()
+def ask(question: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="Answer as of YYYY-MM-DD."),
+        as_json: bool = typer.Option(False, "--json", help="Print the contract's JSON.")):
+    """Answer QUESTION with citations and the disclosures to read."""
+    try:
+        response = open_kb(store, chroma_url).ask(question, parse_day(as_of))
+    except KBError as exc:
+        fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(response.contract_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_response(response))
+
+
+def render_response(response) -> str:
+    answer = response.answer
+    if answer.status == "no_answer":
+        return f"[no answer] {answer.text}"
+    lines = [answer.text, "", "Sources:"]
+    for n, c in enumerate(answer.citations, 1):
+        lines.append(f"  [{n}] {c.title} › {c.section} ({c.doc_id} v{c.version})")
+        lines.append(f"      「{c.quote}」")
+    for d in response.disclosures:
+        lines += ["", f"Read to the customer — {d.title} ({d.doc_id}):", d.text]
+    return "\n".join(lines)
+
+
+@app.command("eval")
+def evaluate(dataset: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+             answers_out: Optional[Path] = typer.Option(None, "--answers-out"),
+             report_out: Optional[Path] = typer.Option(None, "--report-out"),
+             min_accuracy: float = typer.Option(0.85, "--min-accuracy")):
+    """Answer every item of DATASET (JSONL), score it and write the answers and the report."""
+    try:
+        report = open_kb(store, chroma_url).evaluate(dataset, answers_out=answers_out,
+                                                     report_out=report_out)
+    except KBError as exc:
+        fail(str(exc))
+    typer.echo(report.text())
+    if report.figures["accuracy"] < min_accuracy:
+        typer.echo(f"accuracy {report.figures['accuracy']:.3f} is below --min-accuracy "
+                   f"{min_accuracy}", err=True)
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    sys.exit(app())

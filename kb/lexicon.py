@@ -1,0 +1,135 @@
+"""Chinese-aware analysis for lexical retrieval and answerability.
+
+A question typed mid-call is short, colloquial, often mistyped through a pinyin input method and
+sometimes in Traditional Chinese or Cantonese. Each text is therefore analysed into three kinds of
+tokens: jieba words (with every product alias in the dictionary), character bigrams (a fallback
+for words jieba has never seen) and pinyin bigrams (so a homophone typo such as 年废 still meets
+年费). Synonyms and Cantonese function words are rewritten to one canonical form first.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+
+import jieba
+import yaml
+from pypinyin import lazy_pinyin
+
+from kb.text import is_cjk, normalize
+
+jieba.setLogLevel(60)
+
+_ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 .\-]*$")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_KEEP_TOKEN = re.compile(r"[\w%]")
+
+
+def _read_packaged(name: str) -> str:
+    return resources.files("kb.vocab").joinpath(name).read_text(encoding="utf-8")
+
+
+def load_synonym_groups(extra_file: Path | None = None) -> list[list[str]]:
+    """The packaged synonym groups, plus those of an editor's file."""
+    groups = yaml.safe_load(_read_packaged("synonyms.yaml"))["groups"]
+    if extra_file is not None:
+        groups = groups + (yaml.safe_load(extra_file.read_text(encoding="utf-8")) or {}).get(
+            "groups", []
+        )
+    return [[normalize(str(term)) for term in group] for group in groups if group]
+
+
+def _variant_pattern(variant: str) -> str:
+    escaped = re.escape(variant)
+    if _ASCII_WORD.match(variant):
+        return rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
+    return escaped
+
+
+@dataclass
+class Analyzer:
+    """Turns text into lexical tokens; one instance per knowledge base (its aliases differ)."""
+
+    synonym_groups: list[list[str]]
+    user_words: list[str] = field(default_factory=list)
+
+    @cached_property
+    def _canonical(self) -> dict[str, str]:
+        return {v: group[0] for group in self.synonym_groups for v in group[1:]}
+
+    @cached_property
+    def _rewrite(self) -> re.Pattern | None:
+        variants = sorted(self._canonical, key=len, reverse=True)
+        if not variants:
+            return None
+        return re.compile("|".join(_variant_pattern(v) for v in variants))
+
+    @cached_property
+    def stopwords(self) -> frozenset[str]:
+        words = _read_packaged("stopwords.txt").split()
+        return frozenset(self.canonicalize(w) for w in words) | frozenset(words)
+
+    @cached_property
+    def _jieba(self) -> jieba.Tokenizer:
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for group in self.synonym_groups:
+            for term in group:
+                if is_cjk(term[0]):
+                    tokenizer.add_word(term, freq=50000)
+        for word in self.user_words:
+            tokenizer.add_word(self.canonicalize(word), freq=50000)
+        return tokenizer
+
+    def canonicalize(self, text: str) -> str:
+        text = normalize(text)
+        if self._rewrite is None:
+            return text
+        return self._rewrite.sub(lambda m: self._canonical[m.group(0)], text)
+
+    def words(self, text: str) -> list[str]:
+        """Canonical jieba words of the text, stopwords and punctuation dropped."""
+        pieces = self._jieba.lcut_for_search(self.canonicalize(text))
+        return [w for w in (p.strip() for p in pieces) if _KEEP_TOKEN.search(w or " ")
+                and w not in self.stopwords]
+
+    def tokens(self, text: str) -> list[str]:
+        """Every lexical token of the text: words, '#' char bigrams, '~' pinyin bigrams."""
+        canonical = self.canonicalize(text)
+        tokens = self.words(canonical)
+        for run in _CJK_RUN.findall(canonical):
+            syllables = _pinyin(run)
+            tokens += ["#" + run[i:i + 2] for i in range(len(run) - 1)]
+            tokens += ["~" + syllables[i] + syllables[i + 1] for i in range(len(run) - 1)]
+        return tokens
+
+    def key_terms(self, text: str) -> list[str]:
+        """Content words a piece of evidence must cover to answer the question."""
+        seen = []
+        for word in self._jieba.lcut(self.canonicalize(text)):
+            word = word.strip()
+            if word in seen or self._is_function_phrase(word) or not _KEEP_TOKEN.search(word or " "):
+                continue
+            if len(word) >= 2 or word.isdigit():
+                seen.append(word)
+        return seen
+
+    def _is_function_phrase(self, word: str) -> bool:
+        """A stopword, or a stopword glued to one character (怎么收, 多少钱, 有冇)."""
+        if word in self.stopwords:
+            return True
+        return len(word) >= 3 and (word[:-1] in self.stopwords or word[1:] in self.stopwords)
+
+    def pinyin_text(self, text: str) -> str:
+        """Space-separated pinyin of the CJK characters, for homophone matching."""
+        return " " + " ".join(_pinyin(self.canonicalize(text))) + " "
+
+
+@lru_cache(maxsize=8192)
+def _pinyin_tuple(run: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(run))
+
+
+def _pinyin(run: str) -> list[str]:
+    return list(_pinyin_tuple(run))

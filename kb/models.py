@@ -1,0 +1,92 @@
+"""Shapes shared by ingest, retrieval, answering and the API (the contract's section 1 and 2)."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+CATEGORIES = (
+    "credit_card", "loan", "wealth", "fee_rule", "deposit", "service", "script", "disclosure",
+)
+
+
+class DocMeta(BaseModel):
+    """Validated front matter of one document version."""
+
+    doc_id: str
+    title: str
+    category: str
+    products: list[str] = []
+    version: int = 1
+    effective_from: dt.date | None = None
+    effective_to: dt.date | None = None
+    disclosures: list[str] = []
+    risk_level: str | None = None
+    intents: list[str] = []
+    extra: dict[str, Any] = {}
+
+    def in_force(self, day: dt.date) -> bool:
+        starts = self.effective_from is None or self.effective_from <= day
+        return starts and (self.effective_to is None or day <= self.effective_to)
+
+    @property
+    def key(self) -> str:
+        return f"{self.doc_id}@v{self.version}"
+
+
+class SourceDocument(BaseModel):
+    """A loaded, validated document: metadata, Markdown body, where it came from, its hash."""
+
+    meta: DocMeta
+    body: str
+    source: str
+    content_hash: str
+
+
+class Citation(BaseModel):
+    doc_id: str
+    version: int
+    title: str
+    section: str
+    quote: str
+
+
+class Answer(BaseModel):
+    status: Literal["answered", "no_answer"]
+    text: str
+    citations: list[Citation] = []
+
+
+class Disclosure(BaseModel):
+    doc_id: str
+    title: str
+    text: str
+
+
+class Script(BaseModel):
+    doc_id: str
+    title: str
+    intent: str
+    text: str
+
+
+class Alert(BaseModel):
+    code: str
+    level: Literal["info", "warning", "critical"]
+    message: str
+    doc_id: str | None = None
+
+
+class AssistResponse(BaseModel):
+    query: str
+    answer: Answer
+    disclosures: list[Disclosure] = []
+    script: Script | None = None
+    alerts: list[Alert] = []
+    latency_ms: float | None = None
+    as_of: dt.date | None = None
+    retrieved: list[str] = Field(default=[], description="Doc ids in retrieval rank order.")
+
+    def contract_dict(self) -> dict:
+        """The JSON object of the contract (plus its optional fields)."""
+        return self.model_dump(mode="json", exclude={"retrieved"})

@@ -1,0 +1,75 @@
+"""Hybrid retrieval: a Chinese-aware BM25 index in memory plus dense search in Chroma.
+
+Scores are fused with fixed weights rather than by rank, so that a weak embedding model (the
+default one knows little Chinese) can reorder close lexical candidates but never bury a clear
+lexical hit under a merely similar-looking vector.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from kb.bm25 import BM25
+from kb.catalog import Catalog
+from kb.config import Settings
+from kb.lexicon import Analyzer
+from kb.store import ChunkRecord
+
+
+@dataclass
+class Hit:
+    chunk: ChunkRecord
+    score: float
+    lexical: float
+    dense: float
+
+    @property
+    def doc_key(self) -> str:
+        return self.chunk.meta["doc_key"]
+
+
+class Retriever:
+    def __init__(self, chunks: list[ChunkRecord], catalog: Catalog, analyzer: Analyzer,
+                 dense_search, settings: Settings):
+        self.chunks = chunks
+        self.catalog = catalog
+        self.analyzer = analyzer
+        self.dense_search = dense_search
+        self.settings = settings
+        self.row_of = {c.id: row for row, c in enumerate(chunks)}
+        self.doc_keys = np.array([c.meta["doc_key"] for c in chunks], dtype=object)
+        self.bm25 = BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks])
+        self._masks: dict[dt.date, np.ndarray] = {}
+
+    def lexical_text(self, chunk: ChunkRecord) -> str:
+        """What BM25 sees: the chunk plus where it sits and which products it is about."""
+        meta = self.catalog.meta(chunk.meta["doc_key"])
+        return f"{meta.title}\n{chunk.meta['section']}\n{' '.join(meta.products)}\n{chunk.text}"
+
+    def live_mask(self, day: dt.date) -> np.ndarray:
+        if day not in self._masks:
+            live = self.catalog.live_keys(day)
+            self._masks[day] = np.array([k in live for k in self.doc_keys], dtype=bool)
+        return self._masks[day]
+
+    def search(self, query: str, day: dt.date) -> list[Hit]:
+        """Chunks of the documents in force on `day`, best first."""
+        if not self.chunks:
+            return []
+        tokens = self.analyzer.tokens(query)
+        lexical = self.bm25.scores(tokens) / self.bm25.max_score(tokens)
+        lexical[~self.live_mask(day)] = 0.0
+        n = self.settings.candidates
+        rows = {int(r) for r in np.argsort(-lexical)[:n] if lexical[r] > 0}
+        dense = {self.row_of[i]: s for i, s in self.dense_search(query, n, day).items() if i in self.row_of}
+        rows |= {r for r in dense if self.live_mask(day)[r]}
+        hits = [self._hit(r, float(lexical[r]), dense.get(r, 0.0)) for r in rows]
+        return sorted(hits, key=lambda h: h.score, reverse=True)
+
+    def _hit(self, row: int, lexical: float, dense: float) -> Hit:
+        score = self.settings.lexical_weight * lexical + self.settings.dense_weight * dense
+        return Hit(self.chunks[row], score, lexical, dense)
+
+    def term_idf(self, term: str) -> float:
+        return self.bm25.idf(term)

@@ -1,0 +1,149 @@
+"""Chroma persistence: one collection of chunks (with vectors), one of document versions.
+
+The same code serves an embedded PersistentClient and a Chroma server; the chunk collection
+records the embedding model that built it, and a store never mixes vectors of two models.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from kb.config import Settings
+from kb.errors import KBError, StoreMismatch
+from kb.models import DocMeta, SourceDocument
+
+NO_START, NO_END = 0, 99991231
+_PAGE = 5000
+
+
+def day_number(day: dt.date | None, default: int) -> int:
+    return default if day is None else day.year * 10000 + day.month * 100 + day.day
+
+
+@dataclass
+class ChunkRecord:
+    id: str
+    text: str
+    meta: dict
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+                                       ssl=url.scheme == "https", settings=chroma_settings)
+        except Exception as exc:  # the client raises bare ValueError/ConnectError types
+            raise KBError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+    settings.store.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.store), settings=chroma_settings)
+
+
+class Store:
+    def __init__(self, settings: Settings):
+        self.client = _client(settings)
+        self._chunks_name = f"{settings.collection_prefix}_chunks"
+        self._docs_name = f"{settings.collection_prefix}_documents"
+        self.documents = self.client.get_or_create_collection(self._docs_name, embedding_function=None)
+        self._chunks = None
+
+    def chunks(self, model_id: str | None = None):
+        """The chunk collection; with `model_id`, created for that model or checked against it."""
+        if self._chunks is None:
+            names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+            if self._chunks_name in names:
+                self._chunks = self.client.get_collection(self._chunks_name, embedding_function=None)
+            elif model_id is not None:
+                self._chunks = self.client.create_collection(
+                    self._chunks_name, embedding_function=None,
+                    metadata={"hnsw:space": "cosine", "embed_model": model_id})
+        if self._chunks is not None and model_id is not None:
+            self.check_model(model_id)
+        return self._chunks
+
+    @property
+    def model_id(self) -> str | None:
+        chunks = self.chunks()
+        return None if chunks is None else (chunks.metadata or {}).get("embed_model")
+
+    def check_model(self, model_id: str) -> None:
+        built_with = self.model_id
+        if built_with is not None and built_with != model_id:
+            raise StoreMismatch(
+                f"this store was built with embedding model '{built_with}' but '{model_id}' is "
+                "configured; vectors of two models cannot be mixed: re-ingest into a new store "
+                "(another --store folder) or set KB_EMBED_MODEL back")
+
+    def document_records(self) -> list[SourceDocument]:
+        records = _get_all(self.documents, ["documents", "metadatas"])
+        return [
+            SourceDocument(meta=DocMeta.model_validate_json(m["meta"]), body=body,
+                           source=m["source"], content_hash=m["content_hash"])
+            for body, m in zip(records["documents"], records["metadatas"])
+        ]
+
+    def chunk_records(self) -> list[ChunkRecord]:
+        chunks = self.chunks()
+        if chunks is None:
+            return []
+        records = _get_all(chunks, ["documents", "metadatas"])
+        return [ChunkRecord(i, t, m) for i, t, m in
+                zip(records["ids"], records["documents"], records["metadatas"])]
+
+    def put_document(self, doc: SourceDocument, nodes, model_id: str) -> None:
+        """Replace one document version's chunks and record; its id never gains a duplicate."""
+        chunks = self.chunks(model_id)
+        self._delete_chunks(doc.meta.key)
+        if nodes:
+            chunks.upsert(ids=[n.id_ for n in nodes], embeddings=[n.embedding for n in nodes],
+                          documents=[n.text for n in nodes],
+                          metadatas=[_chunk_metadata(n.metadata) for n in nodes])
+        self.documents.upsert(
+            ids=[doc.meta.key], embeddings=[[1.0]], documents=[doc.body],
+            metadatas=[{"doc_id": doc.meta.doc_id, "version": doc.meta.version,
+                        "meta": doc.meta.model_dump_json(), "source": doc.source,
+                        "content_hash": doc.content_hash}])
+
+    def delete_document(self, key: str) -> None:
+        self._delete_chunks(key)
+        self.documents.delete(ids=[key])
+
+    def _delete_chunks(self, key: str) -> None:
+        if self.chunks() is not None:
+            self.chunks().delete(where={"doc_key": key})
+
+    def dense(self, embedding: list[float], n: int, day: dt.date) -> dict[str, float]:
+        """Cosine similarity of the nearest chunks whose date window holds `day`."""
+        chunks = self.chunks()
+        if chunks is None or n <= 0:
+            return {}
+        today = day_number(day, 0)
+        result = chunks.query(query_embeddings=[embedding], n_results=n, include=["distances"],
+                              where={"$and": [{"eff_from": {"$lte": today}}, {"eff_to": {"$gte": today}}]})
+        return {i: 1.0 - d for i, d in zip(result["ids"][0], result["distances"][0])}
+
+
+def _get_all(collection, include: list[str]) -> dict:
+    out = {"ids": [], **{k: [] for k in include}}
+    offset = 0
+    while True:
+        page = collection.get(include=include, limit=_PAGE, offset=offset)
+        for key in out:
+            out[key] += page[key]
+        if len(page["ids"]) < _PAGE:
+            return out
+        offset += _PAGE
+
+
+def _chunk_metadata(meta: dict) -> dict:
+    """Chroma holds scalars only: lists as JSON, dates as YYYYMMDD integers for range filters."""
+    return {
+        "doc_id": meta["doc_id"], "version": meta["version"],
+        "doc_key": f"{meta['doc_id']}@v{meta['version']}", "chunk": meta["chunk"],
+        "title": meta["title"], "category": meta["category"], "section": meta["section"],
+        "eff_from": meta["eff_from"], "eff_to": meta["eff_to"],
+    }
