@@ -25,6 +25,9 @@ def load_dataset(path: Path) -> list[dict]:
         except json.JSONDecodeError as exc:
             problems.append(f"{path}:{number}: not JSON ({exc.msg})")
             continue
+        if not isinstance(item, dict):
+            problems.append(f"{path}:{number}: must be a JSON object")
+            continue
         problems += [f"{path}:{number}: {field}: required, of type {kind.__name__}"
                      for field, kind in REQUIRED.items() if not isinstance(item.get(field), kind)]
         items.append(item)

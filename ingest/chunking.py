@@ -12,7 +12,7 @@ from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 from kb.text import split_sentences
 
 SECTION_SEPARATOR = " › "
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
 
 

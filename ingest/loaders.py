@@ -42,7 +42,7 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str]:
 def parse_yaml(text: str, name: str, field: str) -> dict:
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2025-02-30
         raise reject(name, field, f"invalid YAML: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict):
         raise reject(name, field, "must be a YAML mapping of field: value")
@@ -158,14 +158,14 @@ _PDF_HEADINGS = (
 
 def load_pdf(data: bytes, name: str) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise reject(name, "body", "the PDF is encrypted; supply an unprotected copy")
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, NotImplementedError) as exc:
         raise reject(name, "body", f"not a readable PDF ({type(exc).__name__})") from None
     if not text.strip():
         raise reject(name, "body", "the PDF has no text layer (a scan?); supply a PDF with text or OCR it first")
@@ -213,11 +213,18 @@ def load_html(data: bytes, name: str) -> str:
     for tag in soup(_DROP_TAGS):
         tag.decompose()
     root = soup.find("main") or soup.find("article") or soup.body or soup
-    lines = [_html_block(el) for el in root.find_all(_BLOCKS) if not el.find_parent(_BLOCKS)]
+    lines = [_html_block(el) for el in root.find_all([*_BLOCKS, "div"]) if _is_block(el)]
     body = "\n\n".join(line for line in lines if line.strip())
     if not body.strip():
         raise reject(name, "body", "the HTML page has no text content")
     return body
+
+
+def _is_block(el) -> bool:
+    """Outermost text blocks; a <div> counts only when it holds text but no blocks of its own."""
+    if el.find_parent(_BLOCKS):
+        return False
+    return el.name != "div" or not el.find([*_BLOCKS, "div"])
 
 
 def _inline(el) -> str:

@@ -6,7 +6,7 @@ import re
 from kb.errors import Problem
 from kb.models import CATEGORIES, DocMeta
 
-DOC_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+DOC_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 RISK_LEVELS = ("R1", "R2", "R3", "R4", "R5")
 KNOWN_FIELDS = set(DocMeta.model_fields) - {"extra"}
 
@@ -21,7 +21,7 @@ def validate_meta(raw: dict, body: str, file: str) -> tuple[DocMeta | None, list
     doc_id = raw.get("doc_id")
     if doc_id is None:
         bad("doc_id", "required")
-    elif not isinstance(doc_id, str) or not DOC_ID.match(doc_id):
+    elif not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
         bad("doc_id", "must match [a-z0-9][a-z0-9-]* (lower-case letters, digits, hyphens)")
     title = raw.get("title")
     if title is None:
@@ -42,7 +42,7 @@ def validate_meta(raw: dict, body: str, file: str) -> tuple[DocMeta | None, list
     for name in ("products", "intents"):
         _string_list(raw.get(name, []), name, bad)
     for ref in _string_list(raw.get("disclosures", []), "disclosures", bad):
-        if not DOC_ID.match(ref):
+        if not DOC_ID.fullmatch(ref):
             bad("disclosures", f"'{ref}' is not a valid doc_id")
     risk = raw.get("risk_level")
     if risk is not None and risk not in RISK_LEVELS:

@@ -17,6 +17,8 @@ NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿�
 _END = "。！？；!?;"
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
+_ASKS_FIGURE = re.compile(r"多少|几|多久|多长|多高|多大|最高|最低|最多|最少|比例|费率|利率|how much|how many")
+_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+[次张个天年月日元倍%]")
 
 
 @dataclass
@@ -63,15 +65,16 @@ def _row_display(header: list[str], cells: list[str]) -> str:
 
 
 class Answerer:
-    def __init__(self, analyzer: Analyzer, idf, settings: Settings):
+    def __init__(self, analyzer: Analyzer, idf, seen, settings: Settings):
         self.analyzer = analyzer
         self.idf = idf
+        self.seen = seen
         self.settings = settings
 
     def answer(self, query: str, hits: list[Hit], catalog) -> Answer:
         if not hits or hits[0].score < self.settings.min_score:
             return no_answer()
-        terms = self.analyzer.key_terms(query)
+        terms = self.key_terms(query)
         evidence_hits = [h for h in hits[:5] if h.doc_key == hits[0].doc_key]
         if self.coverage(terms, evidence_hits, catalog) < self.settings.min_coverage:
             return no_answer()
@@ -80,6 +83,11 @@ class Answerer:
             return no_answer()
         return Answer(status="answered", text=_join(u.display for u in units),
                       citations=[self._citation(u, catalog) for u in units])
+
+    def key_terms(self, query: str) -> list[str]:
+        """The question's content words; an asking word (几次, 最多能) counts only if documents use it."""
+        return [t for t in self.analyzer.key_terms(query)
+                if not (self.analyzer.is_question_word(t) and not self.seen(t))]
 
     def coverage(self, terms: list[str], hits: list[Hit], catalog) -> float:
         """IDF-weighted share of the key terms that the evidence mentions (or sounds like)."""
@@ -110,10 +118,13 @@ class Answerer:
         context = self.analyzer.canonicalize(" ".join([meta.title, *meta.products]))
         terms = [t for t in terms if t not in context]
         query_tokens = set(self.analyzer.tokens(query))
+        wants_figure = bool(_ASKS_FIGURE.search(self.analyzer.canonicalize(query)))
         candidates = []
         for rank, hit in enumerate(hits):
             for unit in section_units(hit):
                 unit.score = self._unit_score(unit, query_tokens) * (1.0 - 0.15 * rank)
+                if wants_figure and _FIGURE.search(unit.display):
+                    unit.score *= 1.3
                 candidates.append(unit)
         candidates.sort(key=lambda u: u.score, reverse=True)
         if not candidates or candidates[0].score <= 0:

@@ -23,13 +23,13 @@ class Settings(BaseSettings):
         None, description="Extra synonyms YAML, merged over the packaged kb/vocab/synonyms.yaml."
     )
     dense_weight: float = Field(
-        0.25, description="Weight of the dense (embedding) score in hybrid fusion."
+        0.1, description="Weight of the dense (embedding) score in hybrid fusion."
     )
     lexical_weight: float = Field(0.75, description="Weight of the lexical (BM25) score in fusion.")
     candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
     answer_max_chars: int = Field(120, description="Soft length limit of the answer text.")
     min_coverage: float = Field(
-        0.75, description="Share of the question's key terms (IDF-weighted) the evidence must hold."
+        0.5, description="Share of the question's key terms (IDF-weighted) the evidence must hold."
     )
     min_score: float = Field(0.2, description="Lowest fused retrieval score that may be answered.")
     max_query_chars: int = Field(500, description="Longest question accepted.")

@@ -46,7 +46,8 @@ class KnowledgeBase:
 
     @cached_property
     def answerer(self) -> Answerer:
-        return Answerer(self.analyzer, self.retriever.term_idf, self.settings)
+        return Answerer(self.analyzer, self.retriever.bm25.idf, self.retriever.bm25.df.__contains__,
+                        self.settings)
 
     def _dense_search(self, query: str, n: int, day: dt.date) -> dict[str, float]:
         return self.store.dense(self.embedder.query(query), n, day)

@@ -56,7 +56,9 @@ class Analyzer:
 
     @cached_property
     def _canonical(self) -> dict[str, str]:
-        return {v: group[0] for group in self.synonym_groups for v in group[1:]}
+        """Every term of every group → its group's first term (the canonical one maps to itself,
+        so that 大额存单 is matched whole before its variant 存单 could be)."""
+        return {v: group[0] for group in self.synonym_groups for v in reversed(group)}
 
     @cached_property
     def _rewrite(self) -> re.Pattern | None:
@@ -86,7 +88,12 @@ class Analyzer:
         text = normalize(text)
         if self._rewrite is None:
             return text
-        return self._rewrite.sub(lambda m: self._canonical[m.group(0)], text)
+        for _ in range(3):  # until nothing changes: 幾多錢 → 多少钱 → 多少
+            rewritten = self._rewrite.sub(lambda m: self._canonical[m.group(0)], text)
+            if rewritten == text:
+                break
+            text = rewritten
+        return text
 
     def words(self, text: str) -> list[str]:
         """Canonical jieba words of the text, stopwords and punctuation dropped."""
@@ -95,14 +102,26 @@ class Analyzer:
                 and w not in self.stopwords]
 
     def tokens(self, text: str) -> list[str]:
-        """Every lexical token of the text: words, '#' char bigrams, '~' pinyin bigrams."""
+        """Every lexical token of the text: words, '#' char bigrams, '~' pinyin bigrams.
+
+        Bigrams are taken within runs of content words only, so that 多少 or 怎么 in a question
+        adds no noise."""
         canonical = self.canonicalize(text)
         tokens = self.words(canonical)
-        for run in _CJK_RUN.findall(canonical):
+        for run in self._content_runs(canonical):
             syllables = _pinyin(run)
             tokens += ["#" + run[i:i + 2] for i in range(len(run) - 1)]
             tokens += ["~" + syllables[i] + syllables[i + 1] for i in range(len(run) - 1)]
         return tokens
+
+    def _content_runs(self, canonical: str) -> list[str]:
+        runs, current = [], ""
+        for piece in self._jieba.lcut(canonical):
+            if _CJK_RUN.fullmatch(piece) and piece not in self.stopwords:
+                current += piece
+            else:
+                runs, current = runs + [current] if current else runs, ""
+        return runs + [current] if current else runs
 
     def key_terms(self, text: str) -> list[str]:
         """Content words a piece of evidence must cover to answer the question."""
@@ -114,6 +133,14 @@ class Analyzer:
             if len(word) >= 2 or word.isdigit():
                 seen.append(word)
         return seen
+
+    def is_question_word(self, word: str) -> bool:
+        """几次, 最多能, 多久: words a question uses to ask, not to name what it asks about."""
+        return word.startswith(self.question_prefixes)
+
+    @cached_property
+    def question_prefixes(self) -> tuple[str, ...]:
+        return tuple(_read_packaged("question_words.txt").split())
 
     def _is_function_phrase(self, word: str) -> bool:
         """A stopword, or a stopword glued to one character (怎么收, 多少钱, 有冇)."""

@@ -70,6 +70,3 @@ class Retriever:
     def _hit(self, row: int, lexical: float, dense: float) -> Hit:
         score = self.settings.lexical_weight * lexical + self.settings.dense_weight * dense
         return Hit(self.chunks[row], score, lexical, dense)
-
-    def term_idf(self, term: str) -> float:
-        return self.bm25.idf(term)

@@ -9,6 +9,7 @@ import datetime as dt
 import socket
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -16,7 +17,6 @@ from kb.config import get_settings
 from kb.knowledge_base import KnowledgeBase
 
 REPO = Path(__file__).resolve().parents[1]
-VENV_BIN = REPO / ".venv" / "bin"
 
 
 def free_port() -> int:
@@ -59,10 +59,13 @@ CC_GOLD = _doc("""
     - 首年免年费：新核发的主卡免收首个年费年度的年费。
     - 免次年年费：一个年费年度内累计刷卡消费满6次，免收次年年费。
 
+    ### 附属卡年费减免
+
+    - 附属卡持卡人一个年费年度内累计刷卡消费满3次，免收该附属卡次年年费。
+
     ## 三、结算币种
 
     - 本卡为人民币和美元双币种信用卡，境外美元消费以美元入账，可用人民币购汇还款。
-    - 其他外币消费按银联或维萨清算汇率折算为美元入账。
 
     ## 四、取现
 
@@ -177,6 +180,12 @@ V1_DAY = dt.date(2025, 6, 1)
 V1_COUNTER_FEE, V2_COUNTER_FEE = "8元", "5元"
 
 
+def body_of(text: str) -> str:
+    """The Markdown body of a document's text: what follows its front matter, stripped."""
+    _, _, body = text.split("---", 2)
+    return body.strip()
+
+
 def write_corpus(root: Path, files: dict[str, str] | None = None) -> Path:
     """Write `files` (relative path -> text, UTF-8) under `root`; returns root."""
     for rel, text in (BASE_FILES if files is None else files).items():
@@ -193,6 +202,18 @@ def make_kb(store: Path, **overrides) -> KnowledgeBase:
 def bodies_by_key(kb: KnowledgeBase) -> dict[str, str]:
     """doc_id@vN -> stored body, read back from the store itself."""
     return {d.meta.key: d.body for d in kb.store.document_records()}
+
+
+@pytest.fixture(scope="session")
+def kbtest():
+    """The helpers and documents of this conftest, for tests (importing conftest is fragile)."""
+    return SimpleNamespace(
+        CC_GOLD=CC_GOLD, DISC_X=DISC_X, FEE_V1=FEE_V1, FEE_V2=FEE_V2, SCRIPT_LOST=SCRIPT_LOST,
+        FUTURE_DOC=FUTURE_DOC, BASE_FILES=dict(BASE_FILES), V1_DAY=V1_DAY,
+        V1_COUNTER_FEE=V1_COUNTER_FEE, V2_COUNTER_FEE=V2_COUNTER_FEE, REPO=REPO,
+        body_of=body_of, write_corpus=write_corpus, make_kb=make_kb, bodies_by_key=bodies_by_key,
+        free_port=free_port,
+    )
 
 
 @pytest.fixture

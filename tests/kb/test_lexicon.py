@@ -1,0 +1,129 @@
+"""kb.lexicon: synonym rewriting, Cantonese, stopwords, key terms and pinyin tokens."""
+
+import pytest
+
+from kb.lexicon import Analyzer, load_synonym_groups
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    return Analyzer(load_synonym_groups())
+
+
+def test_packaged_groups_are_normalized_with_canonical_form_first():
+    groups = load_synonym_groups()
+    withdraw = next(g for g in groups if "提现" in g)
+    assert withdraw[0] == "取现"
+    assert "cash advance" in withdraw
+    assert all(term == term.lower() for group in groups for term in group)
+
+
+def test_editor_file_adds_groups_normalized(tmp_path):
+    extra = tmp_path / "syn.yaml"
+    extra.write_text("groups:\n  - [金卡, 黃金卡, GOLD CARD]\n  - []\n", encoding="utf-8")
+    groups = load_synonym_groups(extra)
+    assert groups[-1] == ["金卡", "黄金卡", "gold card"]  # traditional → simplified, lower case
+    assert len(groups) == len(load_synonym_groups()) + 1  # the empty group is dropped
+    assert Analyzer(groups).canonicalize("黃金卡年費") == "金卡年费"
+
+
+def test_empty_editor_file_adds_nothing(tmp_path):
+    extra = tmp_path / "empty.yaml"
+    extra.write_text("", encoding="utf-8")
+    assert load_synonym_groups(extra) == load_synonym_groups()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("信用卡提现手续费", "信用卡取现手续费"),
+    ("预借现金", "取现"),
+    ("提現", "取现"),                       # traditional, then synonym
+    ("ATM Cash Advance", "atm 取现"),
+    ("我的信用卡丢了", "我的信用卡丢失"),
+])
+def test_synonyms_rewrite_to_the_canonical_form(analyzer, text, expected):
+    assert analyzer.canonicalize(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("app", "手机银行"),
+    ("APP转账", "手机银行转账"),       # a CJK neighbour is a word boundary
+    ("cd利率", "大额存单利率"),
+    ("happy", "happy"),                 # 'app' inside a word is not rewritten
+    ("apps", "apps"),
+    ("app2", "app2"),
+    ("cashadvance", "cashadvance"),
+    ("limited", "limited"),
+    ("abcd", "abcd"),                   # 'cd' inside a word
+])
+def test_ascii_variants_only_at_word_boundaries(analyzer, text, expected):
+    assert analyzer.canonicalize(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("幾多", "多少"),
+    ("年費幾多", "年费多少"),
+    ("点样挂失", "怎么挂失"),
+    ("系咪要年费", "是不是要年费"),
+    ("唔见咗张卡", "丢失卡"),
+])
+def test_cantonese_is_rewritten_to_mandarin(analyzer, text, expected):
+    assert analyzer.canonicalize(text) == expected
+
+
+def test_canonical_form_is_a_fixed_point(analyzer):
+    once = analyzer.canonicalize("幾多錢")
+    assert analyzer.canonicalize(once) == once
+
+
+def test_group_without_variants_rewrites_nothing():
+    assert Analyzer([["年费"]]).canonicalize("年费 Annual Fee") == "年费 annual fee"
+    assert Analyzer([]).canonicalize("ＡＢ年費") == "ab年费"
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("信用卡年费怎么收", ["信用卡", "年费"]),      # 怎么收 = stopword 怎么 + one character
+    ("年费点收", ["年费"]),                         # Cantonese 点收 → 怎么收, then dropped
+    ("请问年费是多少", ["年费"]),
+    ("幾多錢", []),
+    ("刷卡6次免年费", ["刷卡", "6", "次免", "年费"]),  # a single digit is kept
+    ("信用卡年费，信用卡年费？", ["信用卡", "年费"]),  # de-duplicated, punctuation dropped
+    ("提现手续费", ["取现", "手续费"]),
+])
+def test_key_terms(analyzer, question, expected):
+    assert analyzer.key_terms(question) == expected
+
+
+def test_stopwords_include_canonical_forms(analyzer):
+    assert {"怎么", "多少", "请问", "的"} <= analyzer.stopwords
+    assert "年费" not in analyzer.stopwords
+
+
+def test_words_drop_stopwords_and_punctuation(analyzer):
+    words = analyzer.words("请问，我的信用卡年费是多少？")
+    assert "信用卡" in words and "年费" in words
+    assert not {"请问", "我", "的", "是", "多少", "，", "?", "？"} & set(words)
+
+
+def test_user_words_are_kept_whole():
+    plain = Analyzer([])
+    custom = Analyzer([], user_words=["金卡尊享"])
+    assert "金卡尊享" not in plain.words("金卡尊享服务")
+    assert "金卡尊享" in custom.words("金卡尊享服务")
+
+
+def test_tokens_hold_words_char_bigrams_and_pinyin_bigrams(analyzer):
+    assert analyzer.tokens("年费") == ["年费", "#年费", "~nianfei"]
+
+
+def test_pinyin_bigrams_let_a_homophone_typo_meet_the_right_word(analyzer):
+    typo, right = set(analyzer.tokens("年废")), set(analyzer.tokens("年费"))
+    assert "年费" not in typo and "#年费" not in typo  # no word or character match...
+    assert typo & right == {"~nianfei"}                 # ...but the pinyin bigram is shared
+
+
+def test_pinyin_of_unrelated_words_is_not_shared(analyzer):
+    assert not set(analyzer.tokens("年费")) & set(analyzer.tokens("利率"))
+
+
+def test_pinyin_text(analyzer):
+    assert analyzer.pinyin_text("年費") == " nian fei "
