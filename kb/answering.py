@@ -7,18 +7,25 @@ mentions makes the answer `no_answer` rather than a neighbouring document's fact
 
 import re
 from dataclasses import dataclass
+from importlib import resources
+
+import yaml
 
 from kb.config import Settings
 from kb.lexicon import Analyzer
 from kb.models import Answer, Citation
 from kb.retrieval import Hit
 
+ANSWER_TYPE_BOOST = 1.5
+NEAR_TIE = 0.85
+TOPIC_FACTOR = 0.3
+SECTION_FACTOR = 0.6
+EVERYDAY_FREQUENCY = 1000
+EVERYDAY_FACTOR = 0.25
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 _END = "。！？；!?;"
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
-_ASKS_FIGURE = re.compile(r"多少|几|多久|多长|多高|多大|最高|最低|最多|最少|比例|费率|利率|how much|how many")
-_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+[次张个天年月日元倍%]")
 
 
 @dataclass
@@ -66,6 +73,7 @@ def _row_display(header: list[str], cells: list[str]) -> str:
 
 class Answerer:
     def __init__(self, analyzer: Analyzer, idf, seen, settings: Settings):
+        self.answer_types = load_answer_types()
         self.analyzer = analyzer
         self.idf = idf
         self.seen = seen
@@ -75,7 +83,7 @@ class Answerer:
         if not hits or hits[0].score < self.settings.min_score:
             return no_answer()
         terms = self.key_terms(query)
-        evidence_hits = [h for h in hits[:5] if h.doc_key == hits[0].doc_key]
+        evidence_hits = [h for h in hits[:10] if h.doc_key == hits[0].doc_key]
         if self.coverage(terms, evidence_hits, catalog) < self.settings.min_coverage:
             return no_answer()
         units = self.pick_units(query, terms, evidence_hits[:3], catalog)
@@ -97,9 +105,17 @@ class Answerer:
         evidence = self.analyzer.canonicalize(
             " ".join([meta.title, *meta.products] + [h.chunk.meta["section"] + h.chunk.text for h in hits]))
         spoken = self.analyzer.pinyin_text(evidence)
-        weights = {t: self.idf(t) for t in terms}
+        weights = {t: self.term_weight(t) for t in terms}
         covered = sum(w for t, w in weights.items() if self._mentions(t, evidence, spoken))
         return covered / (sum(weights.values()) or 1.0)
+
+    def term_weight(self, term: str) -> float:
+        """How much a key term matters: its IDF; a word no document uses weighs most, unless it is
+        an everyday word (孩子, 朋友) that questions use and documents need not."""
+        if self.seen(term):
+            return self.idf(term)
+        everyday = self.analyzer.general_frequency(term) >= EVERYDAY_FREQUENCY
+        return self.idf(term) * (EVERYDAY_FACTOR if everyday else 1.0)
 
     def _mentions(self, term: str, evidence: str, spoken: str) -> bool:
         if term in evidence:
@@ -113,18 +129,18 @@ class Answerer:
 
     def pick_units(self, query: str, terms: list[str], hits: list[Hit], catalog) -> list[Unit]:
         """Greedy over the best document's sections: the best unit, then units that add key terms
-        the answer does not hold yet (terms of the title or product names are context, not facts)."""
+        the answer does not hold yet, or that score nearly as well (a second row of a table)."""
         meta = catalog.meta(hits[0].doc_key)
-        context = self.analyzer.canonicalize(" ".join([meta.title, *meta.products]))
-        terms = [t for t in terms if t not in context]
-        query_tokens = set(self.analyzer.tokens(query))
-        wants_figure = bool(_ASKS_FIGURE.search(self.analyzer.canonicalize(query)))
+        topic = self.analyzer.canonicalize(" ".join([meta.title, *meta.products]))
+        terms = [t for t in terms if t not in topic]
+        weights = self._focus_weights(query, set(self.analyzer.tokens(topic)))
+        expected = self._expected_answer(query)
         candidates = []
         for rank, hit in enumerate(hits):
             for unit in section_units(hit):
-                unit.score = self._unit_score(unit, query_tokens) * (1.0 - 0.15 * rank)
-                if wants_figure and _FIGURE.search(unit.display):
-                    unit.score *= 1.3
+                unit.score = self._unit_score(unit, weights) * (1.0 - 0.15 * rank)
+                if expected is not None and expected.search(self.analyzer.canonicalize(unit.display)):
+                    unit.score *= ANSWER_TYPE_BOOST
                 candidates.append(unit)
         candidates.sort(key=lambda u: u.score, reverse=True)
         if not candidates or candidates[0].score <= 0:
@@ -135,17 +151,28 @@ class Answerer:
             if len(chosen) == 3 or unit.score < 0.35 * chosen[0].score:
                 break
             new_terms = self._terms_in(terms, unit.display) - held
+            near_tie = unit.score >= NEAR_TIE * chosen[0].score and unit.hit is chosen[0].hit
             length = sum(len(u.display) for u in chosen) + len(unit.display)
-            if new_terms and length <= self.settings.answer_max_chars:
+            if (new_terms or near_tie) and length <= self.settings.answer_max_chars:
                 chosen.append(unit)
                 held |= new_terms
         return sorted(chosen, key=lambda u: (hits.index(u.hit), u.position))
 
-    def _unit_score(self, unit: Unit, query_tokens: set[str]) -> float:
+    def _focus_weights(self, query: str, topic_tokens: set[str]) -> dict[str, float]:
+        """Query tokens weighted by IDF; those naming the document's own topic count less, since
+        every sentence of the document shares them and they cannot tell one from another."""
+        return {t: w * self.idf(t) * (TOPIC_FACTOR if t in topic_tokens else 1.0)
+                for t, w in self.analyzer.weighted_tokens(query).items()}
+
+    def _expected_answer(self, query: str) -> re.Pattern | None:
+        canonical = self.analyzer.canonicalize(query)
+        return next((answer for ask, answer in self.answer_types if ask.search(canonical)), None)
+
+    def _unit_score(self, unit: Unit, weights: dict[str, float]) -> float:
         tokens = set(self.analyzer.tokens(unit.display))
         context = set(self.analyzer.tokens(unit.hit.chunk.meta["section"])) - tokens
-        own = sum(self.idf(t) for t in tokens & query_tokens)
-        return own + 0.3 * sum(self.idf(t) for t in context & query_tokens)
+        own = sum(weights.get(t, 0.0) for t in tokens)
+        return own + SECTION_FACTOR * sum(weights.get(t, 0.0) for t in context)
 
     def _terms_in(self, terms: list[str], text: str) -> set[str]:
         canonical = self.analyzer.canonicalize(text)
@@ -155,6 +182,11 @@ class Answerer:
         meta = catalog.meta(unit.hit.doc_key)
         return Citation(doc_id=meta.doc_id, version=meta.version, title=meta.title,
                         section=unit.hit.chunk.meta["section"], quote=unit.quote)
+
+
+def load_answer_types() -> list[tuple[re.Pattern, re.Pattern]]:
+    rules = yaml.safe_load(resources.files("kb.vocab").joinpath("answer_types.yaml").read_text("utf-8"))
+    return [(re.compile(r["ask"]), re.compile(r["answer"])) for r in rules]
 
 
 def no_answer() -> Answer:

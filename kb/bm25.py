@@ -30,14 +30,21 @@ class BM25:
         df = self.df.get(term, 0)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
-    def scores(self, query_tokens: list[str]) -> np.ndarray:
+    def scores(self, query: dict[str, float] | list[str]) -> np.ndarray:
+        """BM25 of every row for a query given as {token: query weight} (or tokens, weight 1)."""
+        query = _weighted(query)
         scores = np.zeros(self.size, dtype=np.float32)
-        for term in set(query_tokens):
+        for term, weight in query.items():
             posting = self._postings.get(term)
             if posting is not None:
-                scores[posting[0]] += posting[1]
+                scores[posting[0]] += weight * posting[1]
         return scores
 
-    def max_score(self, query_tokens: list[str]) -> float:
+    def max_score(self, query: dict[str, float]) -> float:
         """The score of an ideal row holding every query term once: a scale for fusion."""
-        return sum(self.idf(t) for t in set(query_tokens) if t in self.df) or 1.0
+        query = _weighted(query)
+        return sum(w * self.idf(t) for t, w in query.items() if t in self.df) or 1.0
+
+
+def _weighted(query) -> dict[str, float]:
+    return query if isinstance(query, dict) else dict.fromkeys(query, 1.0)

@@ -17,10 +17,11 @@ import jieba
 import yaml
 from pypinyin import lazy_pinyin
 
-from kb.text import is_cjk, normalize
+from kb.text import counted_numbers_to_digits, is_cjk, normalize
 
 jieba.setLogLevel(60)
 
+TOKEN_WEIGHTS = {"#": 0.4, "~": 0.3}
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 .\-]*$")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\w%]")
@@ -85,7 +86,7 @@ class Analyzer:
         return tokenizer
 
     def canonicalize(self, text: str) -> str:
-        text = normalize(text)
+        text = counted_numbers_to_digits(normalize(text))
         if self._rewrite is None:
             return text
         for _ in range(3):  # until nothing changes: 幾多錢 → 多少钱 → 多少
@@ -114,6 +115,11 @@ class Analyzer:
             tokens += ["~" + syllables[i] + syllables[i + 1] for i in range(len(run) - 1)]
         return tokens
 
+    def weighted_tokens(self, text: str) -> dict[str, float]:
+        """Query tokens with weights: a word counts fully, its bigram and pinyin echoes less, so a
+        long Chinese word does not outweigh a mixed one such as 星e贷."""
+        return {t: TOKEN_WEIGHTS.get(t[0], 1.0) for t in self.tokens(text)}
+
     def _content_runs(self, canonical: str) -> list[str]:
         runs, current = [], ""
         for piece in self._jieba.lcut(canonical):
@@ -133,6 +139,10 @@ class Analyzer:
             if len(word) >= 2 or word.isdigit():
                 seen.append(word)
         return seen
+
+    def general_frequency(self, word: str) -> int:
+        """How common the word is in general Chinese (jieba's dictionary count; 0 if unknown)."""
+        return self._jieba.FREQ.get(word, 0)
 
     def is_question_word(self, word: str) -> bool:
         """几次, 最多能, 多久: words a question uses to ask, not to name what it asks about."""

@@ -57,8 +57,8 @@ class Retriever:
         """Chunks of the documents in force on `day`, best first."""
         if not self.chunks:
             return []
-        tokens = self.analyzer.tokens(query)
-        lexical = self.bm25.scores(tokens) / self.bm25.max_score(tokens)
+        weighted = self.analyzer.weighted_tokens(query)
+        lexical = self.bm25.scores(weighted) / self.bm25.max_score(weighted)
         lexical[~self.live_mask(day)] = 0.0
         n = self.settings.candidates
         rows = {int(r) for r in np.argsort(-lexical)[:n] if lexical[r] > 0}

@@ -33,3 +33,37 @@ _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph at Chinese and Western sentence ends, keeping the punctuation."""
     return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+           "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_COUNTED = re.compile(
+    r"([零〇一二两三四五六七八九十百千]+)(?=个?(?:年|月|天|日|次|张|期|倍|成|万|元|块|岁|周岁|笔|小时|分钟|工作日|折|档|级|星|户|套|位))")
+
+
+def chinese_number(text: str) -> int | None:
+    """三 → 3, 十二 → 12, 二十五 → 25, 三百 → 300; None for what is not a plain number."""
+    total, digit = 0, None
+    for char in text:
+        if char in _DIGITS:
+            if digit is not None:
+                return None
+            digit = _DIGITS[char]
+        elif char in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[char]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+def counted_numbers_to_digits(text: str) -> str:
+    """Chinese numerals before a measure word become digits (三年 → 3年, 两张 → 2张), as documents
+    write figures in digits; other 一 and 十 (一般, 十分) stay as they are."""
+
+    def replace(match: re.Match) -> str:
+        value = chinese_number(match.group(1))
+        return match.group(1) if value is None else str(value)
+
+    return _COUNTED.sub(replace, text)
