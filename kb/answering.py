@@ -15,6 +15,7 @@ from kb.config import Settings
 from kb.lexicon import Analyzer
 from kb.models import Answer, Citation
 from kb.retrieval import Hit
+from kb.text import normalize
 
 ANSWER_TYPE_BOOST = 1.5
 NEAR_TIE = 0.85
@@ -95,27 +96,31 @@ class Answerer:
     def key_terms(self, query: str) -> list[str]:
         """The question's content words; an asking word (几次, 最多能) counts only if documents use it."""
         return [t for t in self.analyzer.key_terms(query)
-                if not (self.analyzer.is_question_word(t) and not self.seen(t))]
+                if t not in self.analyzer.question_words
+                and not (self.analyzer.is_question_word(t) and not self.seen(t))]
 
     def coverage(self, terms: list[str], hits: list[Hit], catalog) -> float:
         """IDF-weighted share of the key terms that the evidence mentions (or sounds like)."""
         if not terms:
             return 1.0
         meta = catalog.meta(hits[0].doc_key)
-        evidence = self.analyzer.canonicalize(
-            " ".join([meta.title, *meta.products] + [h.chunk.meta["section"] + h.chunk.text for h in hits]))
-        spoken = self.analyzer.pinyin_text(evidence)
+        raw = " ".join([meta.title, *meta.products] + [h.chunk.meta["section"] + h.chunk.text for h in hits])
+        evidence = self.analyzer.canonicalize(raw)
+        spoken = self.analyzer.pinyin_text(evidence) + self.analyzer.pinyin_text(normalize(raw), canonical=False)
         weights = {t: self.term_weight(t) for t in terms}
         covered = sum(w for t, w in weights.items() if self._mentions(t, evidence, spoken))
         return covered / (sum(weights.values()) or 1.0)
 
     def term_weight(self, term: str) -> float:
         """How much a key term matters: its IDF; a word no document uses weighs most, unless it is
-        an everyday word (孩子, 朋友) that questions use and documents need not."""
+        an everyday word (孩子, 朋友) that questions use and documents need not, or a fragment
+        that jieba made up from colloquial text (办张, 起买) and no dictionary knows."""
         if self.seen(term):
             return self.idf(term)
-        everyday = self.analyzer.general_frequency(term) >= EVERYDAY_FREQUENCY
-        return self.idf(term) * (EVERYDAY_FACTOR if everyday else 1.0)
+        frequency = self.analyzer.general_frequency(term)
+        if frequency >= EVERYDAY_FREQUENCY or (frequency == 0 and term.isascii() is False):
+            return self.idf(term) * EVERYDAY_FACTOR
+        return self.idf(term)
 
     def _mentions(self, term: str, evidence: str, spoken: str) -> bool:
         if term in evidence:

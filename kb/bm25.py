@@ -9,7 +9,10 @@ import numpy as np
 class BM25:
     """Okapi BM25 over pre-tokenized documents (rows are addressed by position)."""
 
-    def __init__(self, corpus: list[list[str]], k1: float = 1.2, b: float = 0.75):
+    def __init__(self, corpus: list[list[str]], k1: float = 1.2, b: float = 0.75,
+                 groups: list[str] | None = None):
+        """`groups` (one label per row, e.g. its document) makes document frequency count groups,
+        not rows: a product name repeated on every chunk of its document stays rare."""
         self.size = len(corpus)
         lengths = np.array([len(tokens) for tokens in corpus], dtype=np.float32)
         avg_length = float(lengths.mean()) if self.size else 1.0
@@ -20,7 +23,9 @@ class BM25:
                 rows, weights = postings.setdefault(term, ([], []))
                 rows.append(row)
                 weights.append(tf * (k1 + 1) / (tf + norm))
-        self.df = {term: len(rows) for term, (rows, _) in postings.items()}
+        labels = groups if groups is not None else range(self.size)
+        self.units = len(set(labels)) if self.size else 0
+        self.df = {term: len({labels[r] for r in rows}) for term, (rows, _) in postings.items()}
         self._postings = {
             term: (np.array(rows, dtype=np.int64), np.array(weights, dtype=np.float32) * self.idf(term))
             for term, (rows, weights) in postings.items()
@@ -28,7 +33,7 @@ class BM25:
 
     def idf(self, term: str) -> float:
         df = self.df.get(term, 0)
-        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+        return math.log(1 + (self.units - df + 0.5) / (df + 0.5))
 
     def scores(self, query: dict[str, float] | list[str]) -> np.ndarray:
         """BM25 of every row for a query given as {token: query weight} (or tokens, weight 1)."""

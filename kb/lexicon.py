@@ -22,6 +22,7 @@ from kb.text import counted_numbers_to_digits, is_cjk, normalize
 jieba.setLogLevel(60)
 
 TOKEN_WEIGHTS = {"#": 0.4, "~": 0.3}
+QUESTION_WORD_WEIGHT = 0.2
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 .\-]*$")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\w%]")
@@ -118,7 +119,8 @@ class Analyzer:
     def weighted_tokens(self, text: str) -> dict[str, float]:
         """Query tokens with weights: a word counts fully, its bigram and pinyin echoes less, so a
         long Chinese word does not outweigh a mixed one such as 星e贷."""
-        return {t: TOKEN_WEIGHTS.get(t[0], 1.0) for t in self.tokens(text)}
+        return {t: QUESTION_WORD_WEIGHT if t in self.question_words else TOKEN_WEIGHTS.get(t[0], 1.0)
+                for t in self.tokens(text)}
 
     def _content_runs(self, canonical: str) -> list[str]:
         runs, current = [], ""
@@ -149,6 +151,10 @@ class Analyzer:
         return word.startswith(self.question_prefixes)
 
     @cached_property
+    def question_words(self) -> frozenset[str]:
+        return frozenset(self.question_prefixes)
+
+    @cached_property
     def question_prefixes(self) -> tuple[str, ...]:
         return tuple(_read_packaged("question_words.txt").split())
 
@@ -158,9 +164,9 @@ class Analyzer:
             return True
         return len(word) >= 3 and (word[:-1] in self.stopwords or word[1:] in self.stopwords)
 
-    def pinyin_text(self, text: str) -> str:
+    def pinyin_text(self, text: str, canonical: bool = True) -> str:
         """Space-separated pinyin of the CJK characters, for homophone matching."""
-        return " " + " ".join(_pinyin(self.canonicalize(text))) + " "
+        return " " + " ".join(_pinyin(self.canonicalize(text) if canonical else text)) + " "
 
 
 @lru_cache(maxsize=8192)

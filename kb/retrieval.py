@@ -39,7 +39,8 @@ class Retriever:
         self.settings = settings
         self.row_of = {c.id: row for row, c in enumerate(chunks)}
         self.doc_keys = np.array([c.meta["doc_key"] for c in chunks], dtype=object)
-        self.bm25 = BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks])
+        self.bm25 = BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
+                         groups=[c.meta["doc_id"] for c in chunks])
         self._masks: dict[dt.date, np.ndarray] = {}
 
     def lexical_text(self, chunk: ChunkRecord) -> str:

@@ -64,6 +64,10 @@ def counted_numbers_to_digits(text: str) -> str:
 
     def replace(match: re.Match) -> str:
         value = chinese_number(match.group(1))
-        return match.group(1) if value is None else str(value)
+        if value is None:
+            return match.group(1)
+        glued = match.start() > 0 and match.string[match.start() - 1].isascii() \
+            and match.string[match.start() - 1].isalnum()
+        return f" {value}" if glued else str(value)
 
     return _COUNTED.sub(replace, text)
