@@ -23,6 +23,7 @@ TOPIC_FACTOR = 0.3
 SECTION_FACTOR = 0.6
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
+PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 _END = "。！？；!?;"
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
@@ -115,12 +116,13 @@ class Answerer:
         """How much a key term matters: its IDF; a word no document uses weighs most, unless it is
         an everyday word (孩子, 朋友) that questions use and documents need not, or a fragment
         that jieba made up from colloquial text (办张, 起买) and no dictionary knows."""
+        phrasing = 1.0 if self.analyzer.is_naming_word(term) else PHRASING_FACTOR
         if self.seen(term):
-            return self.idf(term)
+            return self.idf(term) * phrasing
         frequency = self.analyzer.general_frequency(term)
-        if frequency >= EVERYDAY_FREQUENCY or (frequency == 0 and term.isascii() is False):
+        if frequency >= EVERYDAY_FREQUENCY or (frequency == 0 and not term.isascii()):
             return self.idf(term) * EVERYDAY_FACTOR
-        return self.idf(term)
+        return self.idf(term) * phrasing
 
     def _mentions(self, term: str, evidence: str, spoken: str) -> bool:
         if term in evidence:

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
     answer_max_chars: int = Field(120, description="Soft length limit of the answer text.")
     min_coverage: float = Field(
-        0.5, description="Share of the question's key terms (IDF-weighted) the evidence must hold."
+        0.7, description="Share of the question's key terms (IDF-weighted) the evidence must hold."
     )
     min_score: float = Field(0.2, description="Lowest fused retrieval score that may be answered.")
     max_query_chars: int = Field(500, description="Longest question accepted.")

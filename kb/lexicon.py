@@ -23,6 +23,7 @@ jieba.setLogLevel(60)
 
 TOKEN_WEIGHTS = {"#": 0.4, "~": 0.3}
 QUESTION_WORD_WEIGHT = 0.2
+_PHRASING_TAGS = set("vadlitzr")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 .\-]*$")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\w%]")
@@ -141,6 +142,18 @@ class Analyzer:
             if len(word) >= 2 or word.isdigit():
                 seen.append(word)
         return seen
+
+    @cached_property
+    def _tagger(self):
+        from jieba.posseg import POSTokenizer
+
+        return POSTokenizer(tokenizer=self._jieba)
+
+    def is_naming_word(self, word: str) -> bool:
+        """Nouns and names say what a question is about; verbs, adjectives and adverbs say how
+        the customer puts it (打电话, 开门, 取出来), which documents phrase differently."""
+        tags = {pair.flag for pair in self._tagger.lcut(word)}
+        return not tags or not all(tag[0] in _PHRASING_TAGS for tag in tags)
 
     def general_frequency(self, word: str) -> int:
         """How common the word is in general Chinese (jieba's dictionary count; 0 if unknown)."""
