@@ -19,8 +19,9 @@ from kb.text import normalize
 
 ANSWER_TYPE_BOOST = 1.5
 NEAR_TIE = 0.85
-TOPIC_FACTOR = 0.3
-SECTION_FACTOR = 0.6
+TOPIC_FACTOR = 0.1
+SECTION_FACTOR = 1.0
+POSITION_DECAY = 0.03
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
 PHRASING_FACTOR = 0.35
@@ -88,7 +89,7 @@ class Answerer:
         evidence_hits = [h for h in hits[:10] if h.doc_key == hits[0].doc_key]
         if self.coverage(terms, evidence_hits, catalog) < self.settings.min_coverage:
             return no_answer()
-        units = self.pick_units(query, terms, evidence_hits[:3], catalog)
+        units = self.pick_units(query, terms, evidence_hits[:5], catalog)
         if not units:
             return no_answer()
         return Answer(status="answered", text=_join(u.display for u in units),
@@ -179,7 +180,8 @@ class Answerer:
         tokens = set(self.analyzer.tokens(unit.display))
         context = set(self.analyzer.tokens(unit.hit.chunk.meta["section"])) - tokens
         own = sum(weights.get(t, 0.0) for t in tokens)
-        return own + SECTION_FACTOR * sum(weights.get(t, 0.0) for t in context)
+        matched = own + SECTION_FACTOR * sum(weights.get(t, 0.0) for t in context)
+        return matched * (1.0 - POSITION_DECAY * min(unit.position, 10)) / (1.0 + len(unit.display) / 150)
 
     def _terms_in(self, terms: list[str], text: str) -> set[str]:
         canonical = self.analyzer.canonicalize(text)
