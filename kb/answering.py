@@ -77,6 +77,8 @@ def _row_display(header: list[str], cells: list[str]) -> str:
 class Answerer:
     def __init__(self, analyzer: Analyzer, idf, seen, settings: Settings):
         self.answer_types = load_answer_types()
+        self._evidence_cache: dict[str, tuple[str, str]] = {}
+        self._token_cache: dict[str, frozenset[str]] = {}
         self.analyzer = analyzer
         self.idf = idf
         self.seen = seen
@@ -106,12 +108,22 @@ class Answerer:
         if not terms:
             return 1.0
         meta = catalog.meta(hits[0].doc_key)
-        raw = " ".join([meta.title, *meta.products] + [h.chunk.meta["section"] + h.chunk.text for h in hits])
-        evidence = self.analyzer.canonicalize(raw)
-        spoken = self.analyzer.pinyin_text(evidence) + self.analyzer.pinyin_text(normalize(raw), canonical=False)
+        pieces = [self._evidence(meta.key, " ".join([meta.title, *meta.products]))]
+        pieces += [self._evidence(h.chunk.id, h.chunk.meta["section"] + "\n" + h.chunk.text) for h in hits]
+        evidence = "\n".join(text for text, _ in pieces)
+        spoken = "".join(sounds for _, sounds in pieces)
         weights = {t: self.term_weight(t) for t in terms}
         covered = sum(w for t, w in weights.items() if self._mentions(t, evidence, spoken))
         return covered / (sum(weights.values()) or 1.0)
+
+    def _evidence(self, key: str, raw: str) -> tuple[str, str]:
+        """Canonical text and pinyin (of the canonical and of the written form) of a piece of
+        evidence, computed once per chunk: pinyin of long text is the costly part of a question."""
+        if key not in self._evidence_cache:
+            canonical = self.analyzer.canonicalize(raw)
+            sounds = self.analyzer.pinyin_text(canonical) + self.analyzer.pinyin_text(normalize(raw), canonical=False)
+            self._evidence_cache[key] = (canonical, sounds)
+        return self._evidence_cache[key]
 
     def term_weight(self, term: str) -> float:
         """How much a key term matters: its IDF; a word no document uses weighs most, unless it is
@@ -147,7 +159,7 @@ class Answerer:
         for rank, hit in enumerate(hits):
             for unit in section_units(hit):
                 unit.score = self._unit_score(unit, weights) * (1.0 - 0.15 * rank)
-                if expected is not None and expected.search(self.analyzer.canonicalize(unit.display)):
+                if expected is not None and expected.search(self._evidence(unit.display, unit.display)[0]):
                     unit.score *= ANSWER_TYPE_BOOST
                 candidates.append(unit)
         candidates.sort(key=lambda u: u.score, reverse=True)
@@ -176,9 +188,14 @@ class Answerer:
         canonical = self.analyzer.canonicalize(query)
         return next((answer for ask, answer in self.answer_types if ask.search(canonical)), None)
 
+    def _tokens(self, text: str) -> frozenset[str]:
+        if text not in self._token_cache:
+            self._token_cache[text] = frozenset(self.analyzer.tokens(text))
+        return self._token_cache[text]
+
     def _unit_score(self, unit: Unit, weights: dict[str, float]) -> float:
-        tokens = set(self.analyzer.tokens(unit.display))
-        context = set(self.analyzer.tokens(unit.hit.chunk.meta["section"])) - tokens
+        tokens = self._tokens(unit.display)
+        context = self._tokens(unit.hit.chunk.meta["section"]) - tokens
         own = sum(weights.get(t, 0.0) for t in tokens)
         matched = own + SECTION_FACTOR * sum(weights.get(t, 0.0) for t in context)
         return matched * (1.0 - POSITION_DECAY * min(unit.position, 10)) / (1.0 + len(unit.display) / 150)
