@@ -24,6 +24,7 @@ SECTION_FACTOR = 1.0
 POSITION_DECAY = 0.03
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百])?")
 PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 _END = "。！？；!?;"
@@ -99,8 +100,13 @@ class Answerer:
 
     def key_terms(self, query: str) -> list[str]:
         """The question's content words; an asking word (几次, 最多能) counts only if documents use it."""
-        return [t for t in self.analyzer.key_terms(query)
-                if t not in self.analyzer.question_words
+        terms = []
+        for term in self.analyzer.key_terms(query):
+            if not self.seen(term) and term[0] in self.analyzer.stopwords:
+                term = term[1:]  # 能贷, 才还: a modal word glued to a verb by jieba
+            if len(term) >= 2 or term.isdigit():
+                terms.append(term)
+        return [t for t in terms if t not in self.analyzer.question_words
                 and not (self.analyzer.is_question_word(t) and not self.seen(t))]
 
     def coverage(self, terms: list[str], hits: list[Hit], catalog) -> float:
@@ -126,9 +132,12 @@ class Answerer:
         return self._evidence_cache[key]
 
     def term_weight(self, term: str) -> float:
-        """How much a key term matters: its IDF; a word no document uses weighs most, unless it is
+        """How much a key term matters: its IDF (an amount such as 8000元 is the customer's own
+        figure, to compute with, not a fact to find, so it weighs little); a word no document uses weighs most, unless it is
         an everyday word (孩子, 朋友) that questions use and documents need not, or a fragment
         that jieba made up from colloquial text (办张, 起买) and no dictionary knows."""
+        if _AMOUNT.fullmatch(term):
+            return self.idf(term) * EVERYDAY_FACTOR
         phrasing = 1.0 if self.analyzer.is_naming_word(term) else PHRASING_FACTOR
         if self.seen(term):
             return self.idf(term) * phrasing

@@ -24,6 +24,8 @@ jieba.setLogLevel(60)
 TOKEN_WEIGHTS = {"#": 0.4, "~": 0.3}
 QUESTION_WORD_WEIGHT = 0.2
 _PHRASING_TAGS = set("vadlitzr")
+_NUMBER_TERM = re.compile(
+    r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|个月|个?工作日|[天年月日期次张岁笔倍成点套])?")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 .\-]*$")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\w%]")
@@ -133,9 +135,11 @@ class Analyzer:
         return runs + [current] if current else runs
 
     def key_terms(self, text: str) -> list[str]:
-        """Content words a piece of evidence must cover to answer the question."""
-        seen = []
-        for word in self._jieba.lcut(self.canonicalize(text)):
+        """Content words a piece of evidence must cover to answer the question. A number keeps its
+        measure word (36期, 3年, 80万), so jieba cannot glue it to the next word (80万能赔)."""
+        canonical = self.canonicalize(text)
+        seen = [m.group(0) for m in _NUMBER_TERM.finditer(canonical)]
+        for word in self._jieba.lcut(_NUMBER_TERM.sub(" ", canonical)):
             word = word.strip()
             if word in seen or self._is_function_phrase(word) or not _KEEP_TOKEN.search(word or " "):
                 continue
