@@ -24,6 +24,7 @@ SECTION_FACTOR = 1.0
 POSITION_DECAY = 0.03
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
+_ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百])?")
 PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
@@ -142,14 +143,16 @@ class Answerer:
         if self.seen(term):
             return self.idf(term) * phrasing
         frequency = self.analyzer.general_frequency(term)
-        if frequency >= EVERYDAY_FREQUENCY or (frequency == 0 and not term.isascii()):
+        if frequency >= EVERYDAY_FREQUENCY or (frequency == 0 and _ALL_CJK.fullmatch(term)):
             return self.idf(term) * EVERYDAY_FACTOR
         return self.idf(term) * phrasing
 
     def _mentions(self, term: str, evidence: str, spoken: str) -> bool:
+        """Exact, by sound for an all-Chinese term (年废 ~ 年费), or by most of its character pairs
+        for a longer one."""
         if term in evidence:
             return True
-        if any("\u3400" <= c <= "\u9fff" for c in term) and self.analyzer.pinyin_text(term) in spoken:
+        if _ALL_CJK.fullmatch(term) and self.analyzer.pinyin_text(term) in spoken:
             return True
         if len(term) >= 3:
             pairs = [term[i:i + 2] for i in range(len(term) - 1)]
