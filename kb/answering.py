@@ -18,7 +18,7 @@ from kb.retrieval import Hit
 from kb.text import normalize
 
 ANSWER_TYPE_BOOST = 1.5
-NEAR_TIE = 0.85
+NEAR_TIE = 0.7
 TOPIC_FACTOR = 0.1
 SECTION_FACTOR = 1.0
 POSITION_DECAY = 0.03
