@@ -25,7 +25,7 @@ POSITION_DECAY = 0.03
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百])?")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|周?岁)?|1\D{1,3}")
 PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 _END = "。！？；!?;"
@@ -133,8 +133,8 @@ class Answerer:
         return self._evidence_cache[key]
 
     def term_weight(self, term: str) -> float:
-        """How much a key term matters: its IDF (an amount such as 8000元 is the customer's own
-        figure, to compute with, not a fact to find, so it weighs little); a word no document uses weighs most, unless it is
+        """How much a key term matters: its IDF (the customer's own figures, an amount such as
+        8000元, an age, or 一天/一年, are conditions to apply, not facts to find, so they weigh little); a word no document uses weighs most, unless it is
         an everyday word (孩子, 朋友) that questions use and documents need not, or a fragment
         that jieba made up from colloquial text (办张, 起买) and no dictionary knows."""
         if _AMOUNT.fullmatch(term):
