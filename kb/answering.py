@@ -22,6 +22,7 @@ NEAR_TIE = 0.7
 TOPIC_FACTOR = 0.1
 SECTION_FACTOR = 1.0
 POSITION_DECAY = 0.03
+AVOIDED_FACTOR = 0.2
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -79,6 +80,7 @@ def _row_display(header: list[str], cells: list[str]) -> str:
 class Answerer:
     def __init__(self, analyzer: Analyzer, idf, seen, settings: Settings):
         self.answer_types = load_answer_types()
+        self.avoid = {k: re.compile(v) for k, v in _vocab("avoid_sections.yaml").items()}
         self._evidence_cache: dict[str, tuple[str, str]] = {}
         self._token_cache: dict[str, frozenset[str]] = {}
         self.analyzer = analyzer
@@ -167,10 +169,13 @@ class Answerer:
         terms = [t for t in terms if t not in topic]
         weights = self._focus_weights(query, set(self.analyzer.tokens(topic)))
         expected = self._expected_answer(query)
+        avoid = None if self.avoid["asks"].search(self.analyzer.canonicalize(query)) else self.avoid["headings"]
         candidates = []
         for rank, hit in enumerate(hits):
             for unit in section_units(hit):
                 unit.score = self._unit_score(unit, weights) * (1.0 - 0.15 * rank)
+                if avoid is not None and avoid.search(hit.chunk.meta["section"]):
+                    unit.score *= AVOIDED_FACTOR
                 if expected is not None and expected.search(self._evidence(unit.display, unit.display)[0]):
                     unit.score *= ANSWER_TYPE_BOOST
                 candidates.append(unit)
@@ -222,8 +227,12 @@ class Answerer:
                         section=unit.hit.chunk.meta["section"], quote=unit.quote)
 
 
+def _vocab(name: str):
+    return yaml.safe_load(resources.files("kb.vocab").joinpath(name).read_text("utf-8"))
+
+
 def load_answer_types() -> list[tuple[re.Pattern, re.Pattern]]:
-    rules = yaml.safe_load(resources.files("kb.vocab").joinpath("answer_types.yaml").read_text("utf-8"))
+    rules = _vocab("answer_types.yaml")
     return [(re.compile(r["ask"]), re.compile(r["answer"])) for r in rules]
 
 
