@@ -47,7 +47,12 @@ def doc_nodes(doc: SourceDocument) -> list:
 
 
 def stale_keys(folder: FolderRead, stored: list[SourceDocument]) -> list[str]:
-    """Stored versions to drop: their file is gone and they are not older history of a live doc_id."""
+    """Stored versions to drop: their file is gone and they are not older history of a live doc_id.
+
+    Nothing is dropped while any file of the folder is rejected: a broken file may be the new
+    home of a stored document (renamed, then broken), and a rejected document changes nothing."""
+    if folder.rejected_files:
+        return []
     newest: dict[str, int] = {}
     for doc in folder.documents:
         newest[doc.meta.doc_id] = max(newest.get(doc.meta.doc_id, 0), doc.meta.version)
@@ -63,17 +68,37 @@ def stale_keys(folder: FolderRead, stored: list[SourceDocument]) -> list[str]:
     return stale
 
 
+def still_listed(stale: list[str], folder: FolderRead, stored: list[SourceDocument]) -> dict[str, list]:
+    """Stale disclosure versions that a document staying live still lists: removing them would
+    send answers out without their mandatory disclosure."""
+    staying = {d.meta.key: d for d in stored if d.meta.key not in stale}
+    staying.update({d.meta.key: d for d in folder.documents})
+    by_key = {d.meta.key: d for d in stored}
+    kept = {}
+    for key in stale:
+        doc_id = by_key[key].meta.doc_id
+        if by_key[key].meta.category == "disclosure" and not any(
+                d.meta.doc_id == doc_id for k, d in staying.items()):
+            listing = [d for d in staying.values() if doc_id in d.meta.disclosures]
+            if listing:
+                kept[key] = listing
+    return kept
+
+
 def ingest_folder(root: Path, store: Store, embedder) -> IngestReport:
     started = time.perf_counter()
     stored = store.document_records()
     known = {d.meta.doc_id for d in stored if d.meta.category == "disclosure"}
     folder = read_folder(root, known)
     hashes = {d.meta.key: d.content_hash for d in stored}
-    report = IngestReport(problems=folder.problems)
+    sources = {d.meta.key: d.source for d in stored}
+    report = IngestReport(problems=list(folder.problems))
     changed = []
     for doc in folder.documents:
         if hashes.get(doc.meta.key) == doc.content_hash:
             report.unchanged.append(doc.meta.key)
+            if sources.get(doc.meta.key) != doc.source:
+                store.move_document(doc.meta.key, doc.source)
         else:
             (report.updated if doc.meta.key in hashes else report.added).append(doc.meta.key)
             changed.append(doc)
@@ -84,8 +109,14 @@ def ingest_folder(root: Path, store: Store, embedder) -> IngestReport:
         report.chunks_embedded = len(embedded)
         for doc, nodes in zip(changed, nodes_by_doc):
             store.put_document(doc, nodes, embedder.id)
-    for key in stale_keys(folder, stored):
-        store.delete_document(key)
-        report.removed.append(key)
+    stale = stale_keys(folder, stored)
+    kept = still_listed(stale, folder, stored)
+    for key, listing in kept.items():
+        report.problems += [Problem(doc.source, "disclosures", f"lists '{key.split('@')[0]}', whose file "
+                                    "was removed; it stays live until no document lists it") for doc in listing]
+    for key in stale:
+        if key not in kept:
+            store.delete_document(key)
+            report.removed.append(key)
     report.seconds = time.perf_counter() - started
     return report

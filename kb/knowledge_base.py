@@ -60,8 +60,12 @@ class KnowledgeBase:
     def validate(self, source: Path):
         from ingest.reader import read_folder
 
-        return read_folder(source, {d.meta.doc_id for d in self.store.document_records()
-                                    if d.meta.category == "disclosure"})
+        stored = self.store.document_records() if self.store_exists() else []
+        return read_folder(source, {d.meta.doc_id for d in stored if d.meta.category == "disclosure"})
+
+    def store_exists(self) -> bool:
+        """A dry run must not create a store folder just by looking for one."""
+        return bool(self.settings.chroma_url) or self.settings.store.exists()
 
     def ingest(self, source: Path):
         from ingest.indexer import ingest_folder

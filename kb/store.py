@@ -108,6 +108,11 @@ class Store:
                         "meta": doc.meta.model_dump_json(), "source": doc.source,
                         "content_hash": doc.content_hash}])
 
+    def move_document(self, key: str, source: str) -> None:
+        """A renamed but unchanged file: only the recorded source path changes."""
+        record = self.documents.get(ids=[key], include=["metadatas"])["metadatas"][0]
+        self.documents.update(ids=[key], metadatas=[{**record, "source": source}])
+
     def delete_document(self, key: str) -> None:
         self._delete_chunks(key)
         self.documents.delete(ids=[key])

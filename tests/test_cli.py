@@ -120,9 +120,6 @@ def test_validate_good_folder_writes_nothing(work, kbtest):
     assert snapshot(work["store"]) == before
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: `kb validate` is documented as a dry run ('nothing is written') but opening the store "
-    "creates the --store folder with a Chroma database (chroma.sqlite3 and a documents collection)"))
 def test_validate_does_not_create_a_store(work):
     fresh = work["root"] / "never-created"
     result = run_kb("validate", work["corpus"], "--store", fresh, cwd=work["root"])

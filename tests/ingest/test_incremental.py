@@ -250,10 +250,6 @@ def test_broken_new_file_is_not_stored(built, corpus):
     assert sorted(report.unchanged) == ALL_KEYS
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a renamed but unchanged file keeps its old `source` in the store (content_hash ignores "
-    "the path), so when the renamed file is later broken stale_keys() does not recognize it as "
-    "rejected and DELETES the stored version, although a rejected document must change nothing"))
 def test_renamed_then_broken_file_keeps_stored_version(built, corpus):
     (corpus / "credit_card/cc-gold.md").rename(corpus / "credit_card/gold-card.md")
     first = built.ingest(corpus)
@@ -268,10 +264,6 @@ def test_renamed_then_broken_file_keeps_stored_version(built, corpus):
     assert built.ask("星辰金卡年费多少").answer.status == "answered"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: deleting a disclosure file that a live document still lists is accepted silently "
-    "(read_folder counts the stored disclosures as known while ingest removes them as stale), "
-    "after which answers citing that document come without their mandatory disclosure"))
 def test_deleting_a_disclosure_still_listed_never_drops_it_from_answers(built, corpus):
     (corpus / "disclosure/disc-x.md").unlink()
     report = built.ingest(corpus)
