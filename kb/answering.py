@@ -145,6 +145,8 @@ class Answerer:
         if self.seen(term):
             return self.idf(term) * phrasing
         frequency = self.analyzer.general_frequency(term)
+        if self.analyzer.is_vocabulary(term):
+            return self.idf(term) * phrasing
         if frequency >= EVERYDAY_FREQUENCY or (frequency == 0 and _ALL_CJK.fullmatch(term)):
             return self.idf(term) * EVERYDAY_FACTOR
         return self.idf(term) * phrasing

@@ -159,9 +159,15 @@ class Analyzer:
         tags = {pair.flag for pair in self._tagger.lcut(word)}
         return not tags or not all(tag[0] in _PHRASING_TAGS for tag in tags)
 
+    def is_vocabulary(self, word: str) -> bool:
+        """A term of the domain vocabulary (synonyms data): never an everyday word, however
+        common it is in general Chinese (美元, 欧元)."""
+        return word in self._canonical
+
     def general_frequency(self, word: str) -> int:
-        """How common the word is in general Chinese (jieba's dictionary count; 0 if unknown)."""
-        return self._jieba.FREQ.get(word, 0)
+        """How common the word is in general Chinese: jieba's own dictionary count (0 if unknown),
+        not our tokenizer's, whose product and synonym words are boosted."""
+        return _general_dictionary().get(word, 0)
 
     def is_question_word(self, word: str) -> bool:
         """几次, 最多能, 多久: words a question uses to ask, not to name what it asks about."""
@@ -193,3 +199,9 @@ def _pinyin_tuple(run: str) -> tuple[str, ...]:
 
 def _pinyin(run: str) -> list[str]:
     return list(_pinyin_tuple(run))
+
+
+@lru_cache(maxsize=1)
+def _general_dictionary() -> dict[str, int]:
+    jieba.dt.check_initialized()
+    return jieba.dt.FREQ
