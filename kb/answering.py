@@ -6,7 +6,6 @@ mentions makes the answer `no_answer` rather than a neighbouring document's fact
 """
 
 import re
-from dataclasses import dataclass
 from importlib import resources
 
 import yaml
@@ -16,6 +15,7 @@ from kb.lexicon import Analyzer
 from kb.models import Answer, Citation
 from kb.retrieval import Hit
 from kb.text import normalize
+from kb.units import Unit, section_units
 
 ANSWER_TYPE_BOOST = 1.5
 NEAR_TIE = 0.7
@@ -30,51 +30,6 @@ _AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|周?�
 PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 _END = "。！？；!?;"
-_TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
-
-
-@dataclass
-class Unit:
-    """One quotable piece of a section: a sentence, a list item or a table row."""
-
-    hit: Hit
-    quote: str
-    display: str
-    position: int
-    score: float = 0.0
-
-
-def section_units(hit: Hit) -> list[Unit]:
-    units, header = [], None
-    for line in hit.chunk.text.splitlines():
-        stripped = line.strip()
-        if not stripped or _TABLE_RULE.match(stripped):
-            continue
-        if stripped.startswith("|"):
-            cells = [c.strip() for c in stripped.strip("|").split("|")]
-            if header is None:
-                header = cells
-                continue
-            units.append(Unit(hit, stripped, _row_display(header, cells), len(units)))
-            continue
-        header = None
-        body = _LIST_MARK.sub("", stripped).lstrip("#").strip()
-        for sentence in _sentences(body):
-            units.append(Unit(hit, sentence, sentence, len(units)))
-    return units
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[。！？!?；;])", text) if s.strip()]
-
-
-def _row_display(header: list[str], cells: list[str]) -> str:
-    parts = [cells[0]] if cells else []
-    for name, value in zip(header[1:], cells[1:]):
-        if value and value not in ("-", "—"):
-            parts.append(f"{name}：{value}" if name else value)
-    return "，".join(parts)
 
 
 class Answerer:
@@ -83,6 +38,7 @@ class Answerer:
         self.avoid = {k: re.compile(v) for k, v in _vocab("avoid_sections.yaml").items()}
         self._evidence_cache: dict[str, tuple[str, str]] = {}
         self._token_cache: dict[str, frozenset[str]] = {}
+        self._canonical_cache: dict[str, str] = {}
         self.analyzer = analyzer
         self.idf = idf
         self.seen = seen
@@ -178,7 +134,7 @@ class Answerer:
                 unit.score = self._unit_score(unit, weights) * (1.0 - 0.15 * rank)
                 if avoid is not None and avoid.search(hit.chunk.meta["section"]):
                     unit.score *= AVOIDED_FACTOR
-                if expected is not None and expected.search(self._evidence(unit.display, unit.display)[0]):
+                if expected is not None and expected.search(self._canonical(unit.display)):
                     unit.score *= ANSWER_TYPE_BOOST
                 candidates.append(unit)
         candidates.sort(key=lambda u: u.score, reverse=True)
@@ -206,6 +162,11 @@ class Answerer:
     def _expected_answer(self, query: str) -> re.Pattern | None:
         canonical = self.analyzer.canonicalize(query)
         return next((answer for ask, answer in self.answer_types if ask.search(canonical)), None)
+
+    def _canonical(self, text: str) -> str:
+        if text not in self._canonical_cache:
+            self._canonical_cache[text] = self.analyzer.canonicalize(text)
+        return self._canonical_cache[text]
 
     def _tokens(self, text: str) -> frozenset[str]:
         if text not in self._token_cache:
