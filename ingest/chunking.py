@@ -9,11 +9,11 @@ from typing import Any
 
 from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 
-from kb.text import split_sentences
 
 SECTION_SEPARATOR = " › "
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
+_SENTENCE = re.compile(r"[^。！？；!?;]+[。！？；!?;]*|[。！？；!?;]+")
 
 
 def markdown_sections(body: str, title: str) -> list[tuple[str, str]]:
@@ -65,26 +65,32 @@ class SplitLongSections(TransformComponent):
         return out
 
     def _pieces(self, text: str) -> list[str]:
-        units = []
-        for paragraph in re.split(r"\n\s*\n", text):
-            units += [paragraph] if len(paragraph) <= self.max_chars else self._line_units(paragraph)
-        pieces, current = [], ""
-        for unit in units:
-            joined = f"{current}\n\n{unit}" if current else unit
-            if current and len(joined) > self.max_chars:
-                pieces.append(current)
-                joined = unit
-            current = joined
-        return pieces + [current] if current else pieces
+        """Pieces joined with the separators they had, so each is a verbatim slice of the section
+        (a table piece alone repeats its table's header)."""
+        units: list[tuple[str, str]] = []
+        parts = re.split(r"(\n\s*\n)", text)
+        for separator, paragraph in zip(["", *parts[1::2]], parts[0::2]):
+            pieces = self._line_units(paragraph) if len(paragraph) > self.max_chars else [("", paragraph)]
+            units += [(separator, pieces[0][1])] + pieces[1:]
+        out, current = [], ""
+        for separator, unit in units:
+            if current and len(current) + len(separator) + len(unit) > self.max_chars:
+                out.append(current)
+                current = unit
+            else:
+                current = current + separator + unit if current else unit
+        return out + [current] if current else out
 
-    def _line_units(self, paragraph: str) -> list[str]:
-        """Lines (list items, table rows) first; a single long line is cut into sentences."""
-        lines = paragraph.splitlines()
+    def _line_units(self, paragraph: str) -> list[tuple[str, str]]:
+        """(separator, text): lines (list items, table rows) first; a long line is cut into
+        sentences."""
+        lines = paragraph.split("\n")
         if len(lines) > 2 and all(line.lstrip().startswith("|") for line in lines):
-            return self._table_units(lines)
+            return [("\n\n", unit) for unit in self._table_units(lines)]
         units = []
-        for line in lines:
-            units += [line] if len(line) <= self.max_chars else split_sentences(line)
+        for n, line in enumerate(lines):
+            parts = [line] if len(line) <= self.max_chars else _SENTENCE.findall(line)
+            units += [("\n" if n and i == 0 else "", part) for i, part in enumerate(parts)]
         return units
 
     def _table_units(self, lines: list[str]) -> list[str]:

@@ -17,8 +17,13 @@ class FolderRead:
     rejected_files: set[str] = field(default_factory=set)
 
 
+# Part of every content hash: raise it when chunking changes, so that a re-ingest rebuilds the
+# chunks of documents whose files did not change.
+CHUNKING_VERSION = 2
+
+
 def content_hash(meta_json: str, body: str) -> str:
-    return hashlib.sha256(f"{meta_json}\n\0{body}".encode()).hexdigest()
+    return hashlib.sha256(f"{CHUNKING_VERSION}\n{meta_json}\n\0{body}".encode()).hexdigest()
 
 
 def read_file(path: Path, name: str) -> SourceDocument:

@@ -102,7 +102,10 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Canonical jieba words of the text, stopwords and punctuation dropped."""
-        pieces = self._jieba.lcut_for_search(self.canonicalize(text))
+        return self._words(self.canonicalize(text))
+
+    def _words(self, canonical: str) -> list[str]:
+        pieces = self._jieba.lcut_for_search(canonical)
         return [w for w in (p.strip() for p in pieces) if _KEEP_TOKEN.search(w or " ")
                 and w not in self.stopwords]
 
@@ -112,7 +115,7 @@ class Analyzer:
         Bigrams are taken within runs of content words only, so that 多少 or 怎么 in a question
         adds no noise."""
         canonical = self.canonicalize(text)
-        tokens = self.words(canonical)
+        tokens = self._words(canonical)
         for run in self._content_runs(canonical):
             syllables = _pinyin(run)
             tokens += ["#" + run[i:i + 2] for i in range(len(run) - 1)]
