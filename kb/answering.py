@@ -10,6 +10,7 @@ from importlib import resources
 
 import yaml
 
+from kb.amounts import band_fit, question_amounts
 from kb.config import Settings
 from kb.lexicon import Analyzer
 from kb.models import Answer, Citation
@@ -23,6 +24,7 @@ TOPIC_FACTOR = 0.1
 SECTION_FACTOR = 1.0
 POSITION_DECAY = 0.03
 AVOIDED_FACTOR = 0.2
+BAND_BOOST, BAND_MISS = 1.0, 0.7
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -127,6 +129,7 @@ class Answerer:
         terms = [t for t in terms if t not in topic]
         weights = self._focus_weights(query, set(self.analyzer.tokens(topic)))
         expected = self._expected_answer(query)
+        amounts = question_amounts(self._canonical(query))
         avoid = None if self.avoid["asks"].search(self.analyzer.canonicalize(query)) else self.avoid["headings"]
         candidates = []
         for rank, hit in enumerate(hits):
@@ -134,6 +137,9 @@ class Answerer:
                 unit.score = self._unit_score(unit, weights) * (1.0 - 0.15 * rank)
                 if avoid is not None and avoid.search(hit.chunk.meta["section"]):
                     unit.score *= AVOIDED_FACTOR
+                fit = band_fit(amounts, self._canonical(unit.display))
+                if fit is not None:
+                    unit.score *= 1.0 + BAND_BOOST * fit if fit else BAND_MISS
                 if expected is not None and expected.search(self._canonical(unit.display)):
                     unit.score *= ANSWER_TYPE_BOOST
                 candidates.append(unit)
