@@ -83,6 +83,18 @@ class Answerer:
         covered = sum(w for t, w in weights.items() if self._mentions(t, evidence, spoken))
         return covered / (sum(weights.values()) or 1.0)
 
+    def prepare(self, hits: list[Hit], catalog) -> None:
+        """Fill the per-section caches ahead of the first questions (what warm-up is for)."""
+        for hit in hits:
+            self._evidence(hit.chunk.id, hit.chunk.meta["section"] + "\n" + hit.chunk.text)
+            self._tokens(hit.chunk.meta["section"])
+            for unit in section_units(hit):
+                self._tokens(unit.display)
+                self._canonical(unit.display)
+        for key in {h.doc_key for h in hits}:
+            meta = catalog.meta(key)
+            self._evidence(meta.key, " ".join([meta.title, *meta.products]))
+
     def _evidence(self, key: str, raw: str) -> tuple[str, str]:
         """Canonical text and pinyin (of the canonical and of the written form) of a piece of
         evidence, computed once per chunk: pinyin of long text is the costly part of a question."""

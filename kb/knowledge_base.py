@@ -11,7 +11,7 @@ from kb.config import Settings
 from kb.errors import BadRequest
 from kb.lexicon import Analyzer, load_synonym_groups
 from kb.models import AssistResponse, Disclosure, SourceDocument
-from kb.retrieval import Retriever
+from kb.retrieval import Hit, Retriever
 from kb.store import Store
 
 
@@ -74,8 +74,12 @@ class KnowledgeBase:
         self.refresh()
         return report
 
-    def warm_up(self) -> None:
+    def warm_up(self, prepare_chunks: int = 2000) -> None:
+        """Load the model and indexes, and prepare the answer caches of up to `prepare_chunks`
+        sections, so that the first questions of a call are as fast as the later ones."""
         self.ask("warm up")
+        hits = [Hit(chunk, 0.0, 0.0, 0.0) for chunk in self.retriever.chunks[:prepare_chunks]]
+        self.answerer.prepare(hits, self.catalog)
 
     def ask(self, query: str, as_of: dt.date | None = None) -> AssistResponse:
         started = time.perf_counter()
