@@ -15,21 +15,25 @@ from kb.knowledge_base import KnowledgeBase
 DEMO_QUESTIONS = Path(__file__).parent / "demo_bank" / "questions.jsonl"
 
 
-def measure(kb: KnowledgeBase, questions: list[str], rounds: int) -> dict[str, list[float]]:
-    times = {"ask": [], "retrieve": [], "dense": []}
-    day = dt.date.today()
+def timed(function, questions: list[str], rounds: int) -> list[float]:
+    times = []
     for _ in range(rounds):
         for question in questions:
             started = time.perf_counter()
-            kb.ask(question)
-            times["ask"].append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            kb.retriever.search(question, day)
-            times["retrieve"].append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            kb.embedder.query(question + " ")
-            times["dense"].append((time.perf_counter() - started) * 1000)
+            function(question)
+            times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def measure(kb: KnowledgeBase, questions: list[str], rounds: int) -> dict[str, list[float]]:
+    """Whole `ask` first (question embeddings not cached yet), then its parts on their own."""
+    day = dt.date.today()
+    model = kb.embedder.component
+    return {
+        "ask": timed(kb.ask, questions, rounds),
+        "retrieve": timed(lambda q: kb.retriever.search(q, day), questions, rounds),
+        "dense": timed(model.get_query_embedding, questions, rounds),
+    }
 
 
 def main() -> None:
@@ -43,8 +47,8 @@ def main() -> None:
     kb.warm_up()
     times = measure(kb, questions, args.rounds)
     print(f"kb ask, in process, {len(times['ask'])} questions after warm-up ({args.store})")
-    labels = {"ask": "ask (whole)", "retrieve": "retrieval (incl. embedding)",
-              "dense": "question embedding (uncached)"}
+    labels = {"ask": "ask (whole)", "retrieve": "retrieval (question embedding cached)",
+              "dense": "question embedding alone"}
     for key, label in labels.items():
         values = np.array(times[key])
         print(f"  {label:<32} p50 {np.percentile(values, 50):6.1f} ms   p95 {np.percentile(values, 95):6.1f} ms")
