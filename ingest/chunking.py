@@ -9,11 +9,12 @@ from typing import Any
 
 from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 
+from kb.text import SENTENCE
+
 
 SECTION_SEPARATOR = " › "
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
-_SENTENCE = re.compile(r"[^。！？；!?;]+[。！？；!?;]*|[。！？；!?;]+")
 
 
 def markdown_sections(body: str, title: str) -> list[tuple[str, str]]:
@@ -89,7 +90,7 @@ class SplitLongSections(TransformComponent):
             return [("\n\n", unit) for unit in self._table_units(lines)]
         units = []
         for n, line in enumerate(lines):
-            parts = [line] if len(line) <= self.max_chars else _SENTENCE.findall(line)
+            parts = [line] if len(line) <= self.max_chars else SENTENCE.findall(line)
             units += [("\n" if n and i == 0 else "", part) for i, part in enumerate(parts)]
         return units
 

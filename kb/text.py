@@ -27,12 +27,13 @@ def is_cjk(char: str) -> bool:
     return bool(_CJK.match(char))
 
 
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
+SENTENCE = re.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』）)\"']*|[^。！？；!?;]+")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split a paragraph at Chinese and Western sentence ends, keeping the punctuation."""
-    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
+    """Split a paragraph at Chinese and Western sentence ends, keeping the punctuation and any
+    closing quote after it (“……。” stays one sentence)."""
+    return [s for s in (p.strip() for p in SENTENCE.findall(text)) if s]
 
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from kb.retrieval import Hit
+from kb.text import split_sentences
 
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
@@ -39,13 +40,9 @@ def section_units(hit: Hit) -> list[Unit]:
             continue
         header = None
         body = _LIST_MARK.sub("", stripped).lstrip("#").strip()
-        for sentence in _sentences(body):
+        for sentence in split_sentences(body):
             units.append(Unit(hit, sentence, sentence, len(units)))
     return units
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[。！？!?；;])", text) if s.strip()]
 
 
 def _row_display(header: list[str], cells: list[str]) -> str:
