@@ -26,6 +26,9 @@ class Settings(BaseSettings):
         0.1, description="Weight of the dense (embedding) score in hybrid fusion."
     )
     lexical_weight: float = Field(0.75, description="Weight of the lexical (BM25) score in fusion.")
+    alias_bonus: float = Field(
+        0.3, description="Added to the fused score of a document whose product name or alias "
+        "the question names.")
     candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
     answer_max_chars: int = Field(120, description="Soft length limit of the answer text.")
     min_coverage: float = Field(

@@ -42,6 +42,12 @@ class Retriever:
         self.bm25 = BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
                          groups=[c.meta["doc_id"] for c in chunks])
         self._masks: dict[dt.date, np.ndarray] = {}
+        self.aliases: dict[str, set[str]] = {}
+        for doc in catalog.by_key.values():
+            for name in doc.meta.products:
+                alias = analyzer.canonicalize(name)
+                if len(alias) >= 2:
+                    self.aliases.setdefault(alias, set()).add(doc.meta.doc_id)
 
     def lexical_text(self, chunk: ChunkRecord) -> str:
         """What BM25 sees: the chunk plus where it sits and which products it is about."""
@@ -65,8 +71,25 @@ class Retriever:
         rows = {int(r) for r in np.argsort(-lexical)[:n] if lexical[r] > 0}
         dense = {self.row_of[i]: s for i, s in self.dense_search(query, n, day).items() if i in self.row_of}
         rows |= {r for r in dense if self.live_mask(day)[r]}
+        named = self.named_docs(query)
         hits = [self._hit(r, float(lexical[r]), dense.get(r, 0.0)) for r in rows]
+        for hit in hits:
+            hit.score += self.settings.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
         return sorted(hits, key=lambda h: h.score, reverse=True)
+
+    def named_docs(self, query: str) -> set[str]:
+        """Documents whose product names or aliases the question names; a name inside a longer
+        matched name does not count (金卡 in 白金卡)."""
+        canonical = self.analyzer.canonicalize(query)
+        spans = []
+        for alias, doc_ids in self.aliases.items():
+            start = canonical.find(alias)
+            while start >= 0:
+                spans.append((start, start + len(alias), doc_ids))
+                start = canonical.find(alias, start + 1)
+        return {doc for s, e, docs in spans
+                if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
+                for doc in docs}
 
     def _hit(self, row: int, lexical: float, dense: float) -> Hit:
         score = self.settings.lexical_weight * lexical + self.settings.dense_weight * dense
