@@ -18,7 +18,7 @@ QUESTIONS = DEMO / "questions.jsonl"
 # Regression floors, a little under what the demo set measures now (README, "Measured figures").
 # The targets are higher (accuracy >= 0.90 against the regulator's 0.85, disclosure recall 1.0);
 # a floor is raised whenever the measured figure rises, and never lowered to let a change in.
-ACCURACY_FLOOR = 0.68
+ACCURACY_FLOOR = 0.70
 UNANSWERABLE_ACCURACY_BAR = 0.80
 DISCLOSURE_RECALL_FLOOR = 0.85
 
