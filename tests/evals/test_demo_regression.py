@@ -25,9 +25,7 @@ DISCLOSURE_RECALL_FLOOR = 0.85
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    if not QUESTIONS.is_file():
-        pytest.skip(f"{QUESTIONS.relative_to(DEMO.parents[1])} does not exist yet (the demo "
-                    "evaluation set is assembled later); nothing to regress against")
+    assert QUESTIONS.is_file(), f"the demo evaluation set {QUESTIONS} is missing"
     kb = KnowledgeBase(get_settings(store=tmp_path_factory.mktemp("demo") / "store"))
     ingest = kb.ingest(CORPUS)
     answers = tmp_path_factory.mktemp("demo-out") / "answers.jsonl"
