@@ -71,52 +71,68 @@ def stale_keys(folder: FolderRead, stored: list[SourceDocument]) -> list[str]:
 def still_listed(stale: list[str], folder: FolderRead, stored: list[SourceDocument]) -> dict[str, list]:
     """Stale disclosure versions that a document staying live still lists: removing them would
     send answers out without their mandatory disclosure."""
-    staying = {d.meta.key: d for d in stored if d.meta.key not in stale}
-    staying.update({d.meta.key: d for d in folder.documents})
+    staying = [d for d in stored if d.meta.key not in stale] + folder.documents
     by_key = {d.meta.key: d for d in stored}
     kept = {}
     for key in stale:
-        doc_id = by_key[key].meta.doc_id
-        if by_key[key].meta.category == "disclosure" and not any(
-                d.meta.doc_id == doc_id for k, d in staying.items()):
-            listing = [d for d in staying.values() if doc_id in d.meta.disclosures]
-            if listing:
-                kept[key] = listing
+        meta = by_key[key].meta
+        if meta.category != "disclosure" or any(d.meta.doc_id == meta.doc_id for d in staying):
+            continue
+        listing = [d for d in staying if meta.doc_id in d.meta.disclosures]
+        if listing:
+            kept[key] = listing
     return kept
 
 
 def ingest_folder(root: Path, store: Store, embedder) -> IngestReport:
     started = time.perf_counter()
     stored = store.document_records()
-    known = {d.meta.doc_id for d in stored if d.meta.category == "disclosure"}
-    folder = read_folder(root, known)
-    hashes = {d.meta.key: d.content_hash for d in stored}
-    sources = {d.meta.key: d.source for d in stored}
+    folder = read_folder(root, {d.meta.doc_id for d in stored if d.meta.category == "disclosure"})
     report = IngestReport(problems=list(folder.problems))
+    changed = _sort_changes(folder, stored, store, report)
+    if changed:
+        _embed_and_store(changed, store, embedder, report)
+    _remove_stale(folder, stored, store, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _sort_changes(folder: FolderRead, stored: list[SourceDocument], store: Store,
+                  report: IngestReport) -> list[SourceDocument]:
+    """The folder's documents whose content or metadata changed; a renamed but unchanged file
+    only has its recorded path updated."""
+    by_key = {d.meta.key: d for d in stored}
     changed = []
     for doc in folder.documents:
-        if hashes.get(doc.meta.key) == doc.content_hash:
+        old = by_key.get(doc.meta.key)
+        if old is not None and old.content_hash == doc.content_hash:
             report.unchanged.append(doc.meta.key)
-            if sources.get(doc.meta.key) != doc.source:
+            if old.source != doc.source:
                 store.move_document(doc.meta.key, doc.source)
         else:
-            (report.updated if doc.meta.key in hashes else report.added).append(doc.meta.key)
+            (report.updated if old is not None else report.added).append(doc.meta.key)
             changed.append(doc)
-    if changed:
-        store.chunks(embedder.id)
-        nodes_by_doc = [doc_nodes(doc) for doc in changed]
-        embedded = embedder.component([n for nodes in nodes_by_doc for n in nodes])
-        report.chunks_embedded = len(embedded)
-        for doc, nodes in zip(changed, nodes_by_doc):
-            store.put_document(doc, nodes, embedder.id)
+    return changed
+
+
+def _embed_and_store(changed: list[SourceDocument], store: Store, embedder, report: IngestReport) -> None:
+    """All changed documents are embedded in one batch before any of them is written."""
+    store.chunks(embedder.id)
+    nodes_by_doc = [doc_nodes(doc) for doc in changed]
+    report.chunks_embedded = len(embedder.component([n for nodes in nodes_by_doc for n in nodes]))
+    for doc, nodes in zip(changed, nodes_by_doc):
+        store.put_document(doc, nodes, embedder.id)
+
+
+def _remove_stale(folder: FolderRead, stored: list[SourceDocument], store: Store,
+                  report: IngestReport) -> None:
     stale = stale_keys(folder, stored)
     kept = still_listed(stale, folder, stored)
     for key, listing in kept.items():
-        report.problems += [Problem(doc.source, "disclosures", f"lists '{key.split('@')[0]}', whose file "
-                                    "was removed; it stays live until no document lists it") for doc in listing]
+        report.problems += [Problem(doc.source, "disclosures", f"lists '{key.split('@')[0]}', whose "
+                                    "file was removed; it stays live until no document lists it")
+                            for doc in listing]
     for key in stale:
         if key not in kept:
             store.delete_document(key)
             report.removed.append(key)
-    report.seconds = time.perf_counter() - started
-    return report
