@@ -37,7 +37,7 @@ def _client(settings: Settings):
         try:
             return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
                                        ssl=url.scheme == "https", settings=chroma_settings)
-        except Exception as exc:  # the client raises bare ValueError/ConnectError types
+        except ValueError as exc:  # what chromadb raises when no server answers
             raise KBError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
     settings.store.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.store), settings=chroma_settings)
