@@ -48,6 +48,7 @@ class Retriever:
                 alias = analyzer.canonicalize(name)
                 if len(alias) >= 2:
                     self.aliases.setdefault(alias, set()).add(doc.meta.doc_id)
+        self.aliases = {a: docs for a, docs in self.aliases.items() if self._distinctive(a, docs)}
 
     def lexical_text(self, chunk: ChunkRecord) -> str:
         """What BM25 sees: the chunk plus where it sits and which products it is about."""
@@ -76,6 +77,10 @@ class Retriever:
         for hit in hits:
             hit.score += self.settings.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
         return sorted(hits, key=lambda h: h.score, reverse=True)
+
+    def _distinctive(self, alias: str, owners: set[str]) -> bool:
+        """A name that many other documents use as well (信用卡) picks out no document."""
+        return self.bm25.df.get(alias, 0) <= 2 * len(owners) + 1
 
     def named_docs(self, query: str) -> set[str]:
         """Documents whose product names or aliases the question names; a name inside a longer
