@@ -27,11 +27,11 @@ AVOIDED_FACTOR = 0.2
 BAND_BOOST, BAND_MISS = 1.0, 0.7
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
-_ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
-_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|周?岁)?|1\D{1,3}")
 PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 _END = "。！？；!?;"
+_ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|周?岁)?|1\D{1,3}")
 
 
 class Answerer:

@@ -174,15 +174,15 @@ class Analyzer:
 
     def is_question_word(self, word: str) -> bool:
         """几次, 最多能, 多久: words a question uses to ask, not to name what it asks about."""
-        return word.startswith(self.question_prefixes)
+        return word.startswith(self._question_prefixes)
+
+    @cached_property
+    def _question_prefixes(self) -> tuple[str, ...]:
+        return tuple(_read_packaged("question_words.txt").split())
 
     @cached_property
     def question_words(self) -> frozenset[str]:
-        return frozenset(self.question_prefixes)
-
-    @cached_property
-    def question_prefixes(self) -> tuple[str, ...]:
-        return tuple(_read_packaged("question_words.txt").split())
+        return frozenset(self._question_prefixes)
 
     def _is_function_phrase(self, word: str) -> bool:
         """A stopword, or a stopword glued to one character (怎么收, 多少钱, 有冇)."""
