@@ -6,10 +6,6 @@ mentions makes the answer `no_answer` rather than a neighbouring document's fact
 """
 
 import re
-from importlib import resources
-
-import yaml
-
 from kb.amounts import band_fit, question_amounts
 from kb.config import Settings
 from kb.lexicon import Analyzer
@@ -17,13 +13,13 @@ from kb.models import Answer, Citation
 from kb.retrieval import Hit
 from kb.text import normalize
 from kb.units import Unit, section_units
+from kb.vocab import load_yaml
 
 ANSWER_TYPE_BOOST = 1.5
 NEAR_TIE = 0.7
 TOPIC_FACTOR = 0.1
 SECTION_FACTOR = 1.0
 POSITION_DECAY = 0.03
-AVOIDED_FACTOR = 0.2
 BAND_BOOST, BAND_MISS = 1.0, 0.7
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
@@ -37,7 +33,7 @@ _AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|周?�
 class Answerer:
     def __init__(self, analyzer: Analyzer, idf, seen, settings: Settings):
         self.answer_types = load_answer_types()
-        self.avoid = {k: re.compile(v) for k, v in _vocab("avoid_sections.yaml").items()}
+        self.avoid = {k: re.compile(v) for k, v in load_yaml("avoid_sections.yaml").items()}
         self._evidence_cache: dict[str, tuple[str, str]] = {}
         self._token_cache: dict[str, frozenset[str]] = {}
         self._canonical_cache: dict[str, str] = {}
@@ -46,13 +42,16 @@ class Answerer:
         self.seen = seen
         self.settings = settings
 
-    def answer(self, query: str, hits: list[Hit], catalog) -> Answer:
+    def answer(self, query: str, hits: list[Hit], catalog, own_words: str | None = None) -> Answer:
+        """`own_words`: what the agent typed, when `query` adds the call's product to it; the
+        evidence must cover both, so the product alone cannot carry an unrelated question."""
         if not hits or hits[0].score < self.settings.min_score:
             return no_answer()
         terms = self.key_terms(query)
         evidence_hits = [h for h in hits[:10] if h.doc_key == hits[0].doc_key]
-        if self.coverage(terms, evidence_hits, catalog) < self.settings.min_coverage:
-            return no_answer()
+        for asked in (terms, self.key_terms(own_words) if own_words else []):
+            if self.coverage(asked, evidence_hits, catalog) < self.settings.min_coverage:
+                return no_answer()
         units = self.pick_units(query, terms, evidence_hits[:5], catalog)
         if not units:
             return no_answer()
@@ -145,10 +144,10 @@ class Answerer:
         avoid = None if self.avoid["asks"].search(self.analyzer.canonicalize(query)) else self.avoid["headings"]
         candidates = []
         for rank, hit in enumerate(hits):
+            if avoid is not None and avoid.search(hit.chunk.meta["section"]):
+                continue
             for unit in section_units(hit):
                 unit.score = self._unit_score(unit, weights) * (1.0 - 0.15 * rank)
-                if avoid is not None and avoid.search(hit.chunk.meta["section"]):
-                    unit.score *= AVOIDED_FACTOR
                 fit = band_fit(amounts, self._canonical(unit.display))
                 if fit is not None:
                     unit.score *= 1.0 + BAND_BOOST * fit if fit else BAND_MISS
@@ -208,12 +207,8 @@ class Answerer:
                         section=unit.hit.chunk.meta["section"], quote=unit.quote)
 
 
-def _vocab(name: str):
-    return yaml.safe_load(resources.files("kb.vocab").joinpath(name).read_text("utf-8"))
-
-
 def load_answer_types() -> list[tuple[re.Pattern, re.Pattern]]:
-    rules = _vocab("answer_types.yaml")
+    rules = load_yaml("answer_types.yaml")
     return [(re.compile(r["ask"]), re.compile(r["answer"])) for r in rules]
 
 

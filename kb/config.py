@@ -36,6 +36,17 @@ class Settings(BaseSettings):
     )
     min_score: float = Field(0.2, description="Lowest fused retrieval score that may be answered.")
     max_query_chars: int = Field(500, description="Longest question accepted.")
+    max_draft_chars: int = Field(2000, description="Longest draft reply that /check accepts.")
+    session_minutes: float = Field(
+        30, description="A call's context (the product it is about) is forgotten after this many "
+        "minutes without a question.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL of the app database (feedback, and later users, audit "
+        "log, evaluation runs); default: SQLite file app.db in the store folder.")
+
+    @property
+    def app_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.store.resolve() / 'app.db'}"
 
 
 def get_settings(**overrides) -> Settings:

@@ -5,14 +5,22 @@ import time
 from functools import cached_property
 from pathlib import Path
 
+from kb.alerts import AlertRules
 from kb.answering import Answerer
 from kb.catalog import Catalog
+from kb.compliance import DraftChecker
 from kb.config import Settings
 from kb.errors import BadRequest
 from kb.lexicon import Analyzer, load_synonym_groups
-from kb.models import AssistResponse, Disclosure, SourceDocument
+from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
+from kb.privacy import mask_personal_data
 from kb.retrieval import Hit, Retriever
+from kb.scripts import ScriptPicker, load_situations
+from kb.sessions import CallContext, CallContexts
 from kb.store import Store
+
+# Categories whose documents are about one product, which a follow-up question may leave out.
+PRODUCT_CATEGORIES = frozenset({"credit_card", "loan", "wealth", "deposit"})
 
 
 class KnowledgeBase:
@@ -49,6 +57,22 @@ class KnowledgeBase:
         return Answerer(self.analyzer, self.retriever.bm25.idf, self.retriever.bm25.df.__contains__,
                         self.settings)
 
+    @cached_property
+    def scripts(self) -> ScriptPicker:
+        return ScriptPicker(load_situations())
+
+    @cached_property
+    def alert_rules(self) -> AlertRules:
+        return AlertRules.load()
+
+    @cached_property
+    def draft_checker(self) -> DraftChecker:
+        return DraftChecker.load()
+
+    @cached_property
+    def contexts(self) -> CallContexts:
+        return CallContexts(self.settings.session_minutes * 60)
+
     def _dense_search(self, query: str, n: int, day: dt.date) -> dict[str, float]:
         return self.store.dense(self.embedder.query(query), n, day)
 
@@ -81,31 +105,78 @@ class KnowledgeBase:
         hits = [Hit(chunk, 0.0, 0.0, 0.0) for chunk in self.retriever.chunks[:prepare_chunks]]
         self.answerer.prepare(hits, self.catalog)
 
-    def ask(self, query: str, as_of: dt.date | None = None) -> AssistResponse:
+    def ask(self, query: str, as_of: dt.date | None = None,
+            session_id: str | None = None) -> AssistResponse:
+        """The assist response: answer, disclosures, script and alerts. Personal data is masked
+        first, so nothing after this line (response, logs, feedback) ever sees it."""
         self._load()
         started = time.perf_counter()
-        query = self._checked(query)
+        masked = mask_personal_data(self._checked(query, self.settings.max_query_chars, "question"))
         day = as_of or dt.date.today()
-        hits = self.retriever.search(query, day)
-        answer = self.answerer.answer(query, hits, self.catalog)
+        context = self.contexts.get(session_id) if session_id else None
+        asked, hits, answer = self._answer(masked.without, day, context)
+        named = self._named(masked.without, day)
         response = AssistResponse(
-            query=query, answer=answer, as_of=day,
+            query=masked.text, answer=answer, as_of=day,
             disclosures=self.disclosures_for(answer, day),
+            script=self.scripts.pick(masked.without, answer, self.catalog, day),
+            alerts=self.alert_rules.alerts(masked, answer, [d.meta for d in named], self.catalog, day),
+            context=self._remember(context, masked.without, asked, answer),
             retrieved=_ranked_doc_ids(hits))
         response.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
+
+    def _answer(self, query: str, day: dt.date, context: CallContext | None):
+        """A follow-up that names no product is asked about the product of the call so far; when
+        that finds no answer, the question may be about something else and is asked as it is."""
+        if context is not None and context.product and not self.retriever.named_products(query):
+            asked = f"{context.product} {query}"
+            hits = self.retriever.search(asked, day)
+            answer = self.answerer.answer(asked, hits, self.catalog, own_words=query)
+            if answer.status == "answered":
+                return asked, hits, answer
+        hits = self.retriever.search(query, day)
+        return query, hits, self.answerer.answer(query, hits, self.catalog)
+
+    def _remember(self, context: CallContext | None, query: str, asked: str,
+                  answer: Answer) -> CallContextInfo | None:
+        if context is None:
+            return None
+        named = self.retriever.named_products(query)
+        if named:
+            context.product = named[-1][0]
+        elif context.product is None and answer.citations:
+            first = answer.citations[0]
+            cited = self.catalog.meta(f"{first.doc_id}@v{first.version}")
+            if cited.category in PRODUCT_CATEGORIES and cited.products:
+                context.product = cited.products[0]
+        context.turns.append(query)
+        return CallContextInfo(product=context.product, carried=asked != query,
+                               turn=len(context.turns))
+
+    def _named(self, text: str, day: dt.date) -> list[SourceDocument]:
+        live = self.catalog.in_force(day)
+        return [live[d] for d in sorted(self.retriever.named_docs(text)) if d in live]
+
+    def check(self, draft: str, as_of: dt.date | None = None) -> list[Alert]:
+        """Alerts for an agent's draft reply: forbidden phrases, a missing risk disclosure."""
+        self._load()
+        draft = mask_personal_data(self._checked(draft, self.settings.max_draft_chars, "draft")).text
+        day = as_of or dt.date.today()
+        return self.draft_checker.check(draft, self._named(draft, day), self.catalog.in_force(day))
 
     def _load(self) -> None:
         """Build the indexes and load the model once, outside any answer's timing."""
         _ = self.answerer, self.embedder.component
 
-    def _checked(self, query: str) -> str:
-        query = (query or "").strip()
-        if not query:
-            raise BadRequest("the question is empty")
-        if len(query) > self.settings.max_query_chars:
-            raise BadRequest(f"the question is longer than {self.settings.max_query_chars} characters")
-        return query
+    @staticmethod
+    def _checked(text: str, limit: int, what: str) -> str:
+        text = (text or "").strip()
+        if not text:
+            raise BadRequest(f"the {what} is empty")
+        if len(text) > limit:
+            raise BadRequest(f"the {what} is longer than {limit} characters")
+        return text
 
     def disclosures_for(self, answer, day: dt.date) -> list[Disclosure]:
         """Every disclosure a cited document lists (and any cited disclosure), whole, once each."""

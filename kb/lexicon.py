@@ -10,7 +10,6 @@ for words jieba has never seen) and pinyin bigrams (so a homophone typo such as 
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path
 
 import jieba
@@ -18,6 +17,7 @@ import yaml
 from pypinyin import lazy_pinyin
 
 from kb.text import counted_numbers_to_digits, is_cjk, normalize
+from kb.vocab import read_text
 
 jieba.setLogLevel(60)
 
@@ -31,13 +31,9 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\w%]")
 
 
-def _read_packaged(name: str) -> str:
-    return resources.files("kb.vocab").joinpath(name).read_text(encoding="utf-8")
-
-
 def load_synonym_groups(extra_file: Path | None = None) -> list[list[str]]:
     """The packaged synonym groups, plus those of an editor's file."""
-    groups = yaml.safe_load(_read_packaged("synonyms.yaml"))["groups"]
+    groups = yaml.safe_load(read_text("synonyms.yaml"))["groups"]
     if extra_file is not None:
         groups = groups + (yaml.safe_load(extra_file.read_text(encoding="utf-8")) or {}).get(
             "groups", []
@@ -74,7 +70,7 @@ class Analyzer:
 
     @cached_property
     def stopwords(self) -> frozenset[str]:
-        words = _read_packaged("stopwords.txt").split()
+        words = read_text("stopwords.txt").split()
         return frozenset(self.canonicalize(w) for w in words) | frozenset(words)
 
     @cached_property
@@ -178,7 +174,7 @@ class Analyzer:
 
     @cached_property
     def _question_prefixes(self) -> tuple[str, ...]:
-        return tuple(_read_packaged("question_words.txt").split())
+        return tuple(read_text("question_words.txt").split())
 
     @cached_property
     def question_words(self) -> frozenset[str]:

@@ -68,6 +68,7 @@ class Script(BaseModel):
     title: str
     intent: str
     text: str
+    section: str | None = Field(None, description="Heading of the section the steps come from.")
 
 
 class Alert(BaseModel):
@@ -75,6 +76,14 @@ class Alert(BaseModel):
     level: Literal["info", "warning", "critical"]
     message: str
     doc_id: str | None = None
+
+
+class CallContextInfo(BaseModel):
+    """What the call so far contributed to this answer."""
+
+    product: str | None = Field(None, description="The product the call is about so far.")
+    carried: bool = Field(False, description="True when the question was read as about `product`.")
+    turn: int = Field(1, description="Which question of the call this is.")
 
 
 class AssistResponse(BaseModel):
@@ -85,6 +94,7 @@ class AssistResponse(BaseModel):
     alerts: list[Alert] = []
     latency_ms: float | None = None
     as_of: dt.date | None = None
+    context: CallContextInfo | None = None
     retrieved: list[str] = Field(default=[], description="Doc ids in retrieval rank order.")
 
     def contract_dict(self) -> dict:

@@ -83,18 +83,21 @@ class Retriever:
         return self.bm25.df.get(alias, 0) <= 2 * len(owners) + 1
 
     def named_docs(self, query: str) -> set[str]:
-        """Documents whose product names or aliases the question names; a name inside a longer
-        matched name does not count (金卡 in 白金卡)."""
+        """Documents whose product names or aliases the question names."""
+        return {doc for _, docs in self.named_products(query) for doc in docs}
+
+    def named_products(self, query: str) -> list[tuple[str, set[str]]]:
+        """The distinctive product names in the question, in order, with the documents they
+        name; a name inside a longer matched name does not count (金卡 in 白金卡)."""
         canonical = self.analyzer.canonicalize(query)
         spans = []
         for alias, doc_ids in self.aliases.items():
             start = canonical.find(alias)
             while start >= 0:
-                spans.append((start, start + len(alias), doc_ids))
+                spans.append((start, start + len(alias), alias, doc_ids))
                 start = canonical.find(alias, start + 1)
-        return {doc for s, e, docs in spans
-                if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)
-                for doc in docs}
+        return [(alias, docs) for s, e, alias, docs in sorted(spans, key=lambda x: x[:2])
+                if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _, _ in spans)]
 
     def _hit(self, row: int, lexical: float, dense: float) -> Hit:
         score = self.settings.lexical_weight * lexical + self.settings.dense_weight * dense

@@ -1,0 +1,95 @@
+"""Checks an agent's draft reply before it is said: forbidden phrases, and wealth answers that
+leave out their risk disclosure. The phrases are data (kb/vocab/forbidden_phrases.yaml,
+kb/vocab/risk_phrases.yaml)."""
+
+from dataclasses import dataclass
+
+from kb.models import Alert, SourceDocument
+from kb.text import normalize_for_match, split_sentences
+from kb.vocab import load_yaml
+
+# A phrase right after a negation is what the agent should say, not what it must not:
+# 不承诺保本, 并非零风险.
+NEGATIONS = ("不", "非", "无法", "没", "未", "别")
+NEGATION_REACH = 3
+MIN_SENTENCE = 8
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    code: str
+    level: str
+    message: str
+    phrases: tuple[str, ...]
+    unless_categories: frozenset[str] = frozenset()
+    unless_words: tuple[str, ...] = ()
+
+    def allowed(self, text: str, categories: set[str], wealth_words: tuple[str, ...]) -> bool:
+        """True when the draft is about a product that does carry what the phrase says."""
+        if self.unless_categories & categories:
+            return True
+        about_excepted = any(w in text for w in self.unless_words)
+        return about_excepted and not any(w in text for w in wealth_words)
+
+    def found_in(self, text: str) -> bool:
+        return any(_asserted(text, phrase) for phrase in self.phrases)
+
+
+def _asserted(text: str, phrase: str) -> bool:
+    start = text.find(phrase)
+    while start >= 0:
+        before = text[max(0, start - NEGATION_REACH):start]
+        if not any(n in before for n in NEGATIONS):
+            return True
+        start = text.find(phrase, start + 1)
+    return False
+
+
+class DraftChecker:
+    def __init__(self, rules: list[PhraseRule], risk_phrases: tuple[str, ...],
+                 wealth_words: tuple[str, ...]):
+        self.rules = rules
+        self.risk_phrases = risk_phrases
+        self.wealth_words = wealth_words
+
+    @classmethod
+    def load(cls) -> "DraftChecker":
+        rules = [PhraseRule(code=r["code"], level=r["level"], message=r["message"],
+                            phrases=tuple(normalize_for_match(p) for p in r["phrases"]),
+                            unless_categories=frozenset(r.get("unless_categories", [])),
+                            unless_words=tuple(normalize_for_match(w) for w in r.get("unless_words", [])))
+                 for r in load_yaml("forbidden_phrases.yaml")]
+        risk = load_yaml("risk_phrases.yaml")
+        return cls(rules, tuple(normalize_for_match(p) for p in risk["phrases"]),
+                   tuple(normalize_for_match(w) for w in risk["wealth_words"]))
+
+    def check(self, draft: str, named: list[SourceDocument],
+              live: dict[str, SourceDocument]) -> list[Alert]:
+        """Alerts for `draft`, given the live documents it names and all live documents."""
+        text = normalize_for_match(draft)
+        categories = {d.meta.category for d in named}
+        alerts = [Alert(code=r.code, level=r.level, message=r.message) for r in self.rules
+                  if not r.allowed(text, categories, self.wealth_words) and r.found_in(text)]
+        return alerts + self.missing_disclosures(text, named, live)
+
+    def missing_disclosures(self, text: str, named: list[SourceDocument],
+                            live: dict[str, SourceDocument]) -> list[Alert]:
+        if any(p in text for p in self.risk_phrases):
+            return []
+        wealth = [d for d in named if d.meta.category == "wealth"]
+        alerts = []
+        for doc in wealth:
+            listed = [live[ref] for ref in doc.meta.disclosures if ref in live]
+            if not any(_quotes(text, disclosure) for disclosure in listed):
+                names = "、".join(f"《{d.meta.title}》" for d in listed) or "风险揭示"
+                alerts.append(Alert(code="missing_risk_disclosure", level="critical", doc_id=doc.meta.doc_id,
+                                    message=f"回复涉及{doc.meta.title}，但没有风险揭示：须向客户宣读{names}。"))
+        if not wealth and any(w in text for w in self.wealth_words):
+            alerts.append(Alert(code="missing_risk_disclosure", level="critical",
+                                message="回复涉及理财产品，但没有风险揭示：须说明理财非存款、产品有风险、投资须谨慎。"))
+        return alerts
+
+
+def _quotes(text: str, disclosure: SourceDocument) -> bool:
+    sentences = (normalize_for_match(s) for s in split_sentences(disclosure.body))
+    return any(len(s) >= MIN_SENTENCE and s in text for s in sentences)

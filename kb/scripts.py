@@ -1,0 +1,105 @@
+"""Which compliant script fits the contact: situations detected in the question and the answer.
+
+Script documents name the situations they serve in `intents`, in whatever words their authors
+chose; kb/vocab/situations.yaml says which names mean the same situation and which phrases of a
+question show it. Nothing here knows any one script.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from kb.catalog import Catalog
+from kb.models import Answer, Script, SourceDocument
+from kb.text import normalize
+from kb.vocab import load_yaml
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*\d+[.、)）]\s*\S")
+
+
+@dataclass(frozen=True)
+class Situation:
+    name: str
+    labels: frozenset[str]
+    cues: tuple[str, ...]
+    categories: frozenset[str] = frozenset()
+    with_words: tuple[str, ...] = ()
+
+    def holds(self, query: str, cited_categories: set[str]) -> bool:
+        if any(cue in query for cue in self.cues):
+            return True
+        return bool(self.categories & cited_categories) and any(w in query for w in self.with_words)
+
+
+def label_key(label: str) -> str:
+    return re.sub(r"[\s\-]+", "_", normalize(str(label)).strip())
+
+
+def load_situations() -> list[Situation]:
+    situations = []
+    for name, rule in load_yaml("situations.yaml").items():
+        labels = {label_key(name)} | {label_key(x) for x in rule.get("labels", [])}
+        situations.append(Situation(
+            name=name, labels=frozenset(labels),
+            cues=tuple(normalize(str(c)) for c in rule.get("cues", [])),
+            categories=frozenset(rule.get("categories", [])),
+            with_words=tuple(normalize(str(w)) for w in rule.get("with", []))))
+    return situations
+
+
+class ScriptPicker:
+    def __init__(self, situations: list[Situation]):
+        self.situations = situations
+        self.known_labels = frozenset().union(*(s.labels for s in situations))
+
+    def situations_in(self, query: str, cited_categories: set[str]) -> list[Situation]:
+        text = normalize(query)
+        return [s for s in self.situations if s.holds(text, cited_categories)]
+
+    def pick(self, query: str, answer: Answer, catalog: Catalog, day: dt.date) -> Script | None:
+        """The script of the first situation (in priority order) that a live script serves; else a
+        cited script; else a script whose own intent name the question uses."""
+        scripts = [d for d in catalog.in_force(day).values() if d.meta.category == "script"]
+        cited = {c.doc_id for c in answer.citations}
+        categories = {d.meta.category for d in catalog.in_force(day).values() if d.meta.doc_id in cited}
+        for situation in self.situations_in(query, categories):
+            for doc in scripts:
+                label = next((i for i in doc.meta.intents if label_key(i) in situation.labels), None)
+                if label is not None:
+                    return script_of(doc, label)
+        for doc in scripts:
+            if doc.meta.doc_id in cited:
+                return script_of(doc, doc.meta.intents[0] if doc.meta.intents else "")
+        text = normalize(query)
+        for doc in scripts:
+            for label in doc.meta.intents:
+                if label_key(label) not in self.known_labels and len(label) >= 2 and normalize(label) in text:
+                    return script_of(doc, label)
+        return None
+
+
+def script_of(doc: SourceDocument, intent: str) -> Script:
+    section, text = steps_section(doc.body)
+    return Script(doc_id=doc.meta.doc_id, title=doc.meta.title, intent=str(intent),
+                  section=section, text=text)
+
+
+def steps_section(body: str) -> tuple[str, str]:
+    """The section that holds the talk track as numbered steps (heading, verbatim text); the
+    whole body when no section has two or more numbered items."""
+    for heading, text in _sections(body):
+        if sum(bool(_NUMBERED.match(line)) for line in text.splitlines()) >= 2:
+            return heading, text
+    return "", body.strip()
+
+
+def _sections(body: str) -> list[tuple[str, str]]:
+    sections: list[tuple[str, list[str]]] = [("", [])]
+    for line in body.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            sections.append((heading.group(2).strip(), []))
+        else:
+            sections[-1][1].append(line)
+    return [(h, "\n".join(lines).strip()) for h, lines in sections]
