@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STORE ?= .kb
 DEMO := evals/demo_bank
 
-.PHONY: setup run test demo-store eval bench fixtures clean
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup browser run test demo-store eval bench fixtures clean
 
 setup: $(VENV)/.installed
 
@@ -22,13 +26,20 @@ demo-store: setup
 eval: demo-store
 	$(BIN)/kb eval $(DEMO)/questions.jsonl --store $(STORE) --answers-out $(STORE)/answers.jsonl --report-out $(STORE)/report.txt --min-accuracy 0
 
-run: eval
+run: demo-store
+	$(BIN)/kb serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-test: setup
+# The browser tests drive Debian's chromium (never a browser download).
+browser:
+	@command -v chromium >/dev/null || $(SUDO) apt-get install -y -q chromium \
+		|| ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 bench: demo-store
 	$(BIN)/python -m evals.bench_ask --store $(STORE)
+	$(BIN)/python -m evals.bench_http --store $(STORE)
 	$(BIN)/python -m evals.bench_ingest
 
 fixtures: setup

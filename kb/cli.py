@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -107,6 +108,26 @@ def evaluate(dataset: Path, store: Optional[Path] = StoreOpt, chroma_url: Option
         typer.echo(f"accuracy {report.figures['accuracy']:.3f} is below --min-accuracy "
                    f"{min_accuracy}", err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+          host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+          workers: int = typer.Option(1, "--workers", min=1,
+                                      help="Processes; each keeps its own call contexts.")):
+    """Serve the assist API and the agents' side panel."""
+    import uvicorn
+
+    settings = get_settings(store=store, chroma_url=chroma_url)
+    if workers == 1:
+        from assist_api.app import create_app
+
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    # Worker processes build their own app from KB_*: hand them this command's options.
+    os.environ.update(settings.as_environment())
+    uvicorn.run("assist_api.app:create_app", factory=True, host=host, port=port,
+                workers=workers, log_level="warning")
 
 
 def main() -> None:

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL of the app database (feedback, and later users, audit "
         "log, evaluation runs); default: SQLite file app.db in the store folder.")
 
+    def as_environment(self) -> dict[str, str]:
+        """These settings as KB_* variables, for worker processes that build their own."""
+        return {f"KB_{name.upper()}": str(value) for name, value in self.model_dump().items()
+                if value is not None}
+
     @property
     def app_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.store.resolve() / 'app.db'}"

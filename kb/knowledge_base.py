@@ -10,7 +10,9 @@ from kb.answering import Answerer
 from kb.catalog import Catalog
 from kb.compliance import DraftChecker
 from kb.config import Settings
+from kb.database import make_engine
 from kb.errors import BadRequest
+from kb.feedback import FeedbackLog
 from kb.lexicon import Analyzer, load_synonym_groups
 from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
 from kb.privacy import mask_personal_data
@@ -70,15 +72,19 @@ class KnowledgeBase:
         return DraftChecker.load()
 
     @cached_property
+    def feedback(self) -> FeedbackLog:
+        return FeedbackLog(make_engine(self.settings.app_database_url))
+
+    @cached_property
     def contexts(self) -> CallContexts:
         return CallContexts(self.settings.session_minutes * 60)
 
-    def _dense_search(self, query: str, n: int, day: dt.date) -> dict[str, float]:
-        return self.store.dense(self.embedder.query(query), n, day)
+    def _dense_search(self, query: str, n: int) -> dict[str, float]:
+        return self.store.dense(self.embedder.query(query), n)
 
     def refresh(self) -> None:
         """Forget the in-memory indexes so the next question sees the store as it is now."""
-        for name in ("catalog", "analyzer", "retriever", "answerer"):
+        for name in ("catalog", "analyzer", "retriever", "answerer", "sections"):
             self.__dict__.pop(name, None)
 
     def validate(self, source: Path):
@@ -101,9 +107,12 @@ class KnowledgeBase:
     def warm_up(self, prepare_chunks: int = 2000) -> None:
         """Load the model and indexes, and prepare the answer caches of up to `prepare_chunks`
         sections, so that the first questions of a call are as fast as the later ones."""
-        self.ask("warm up")
+        self.analyzer.load()
+        for doc in list(self.catalog.by_key.values())[:3]:
+            self.ask(f"{doc.meta.title}有哪些规定", session_id="warm-up")
         hits = [Hit(chunk, 0.0, 0.0, 0.0) for chunk in self.retriever.chunks[:prepare_chunks]]
         self.answerer.prepare(hits, self.catalog)
+        _ = self.sections
 
     def ask(self, query: str, as_of: dt.date | None = None,
             session_id: str | None = None) -> AssistResponse:
@@ -178,6 +187,19 @@ class KnowledgeBase:
             raise BadRequest(f"the {what} is longer than {limit} characters")
         return text
 
+    @cached_property
+    def sections(self) -> dict[tuple[str, str], str]:
+        """(doc_id@vN, heading path) → the section's whole text, as retrieval sees it."""
+        parts: dict[tuple[str, str], list] = {}
+        for chunk in self.retriever.chunks:
+            parts.setdefault((chunk.meta["doc_key"], chunk.meta["section"]), []).append(chunk)
+        return {key: "\n".join(c.text for c in sorted(chunks, key=_chunk_number))
+                for key, chunks in parts.items()}
+
+    def section_text(self, doc_id: str, version: int, section: str) -> str:
+        """The whole text of a cited section: the context a citation's quote is shown in."""
+        return self.sections.get((f"{doc_id}@v{version}", section), "")
+
     def disclosures_for(self, answer, day: dt.date) -> list[Disclosure]:
         """Every disclosure a cited document lists (and any cited disclosure), whole, once each."""
         live = self.catalog.in_force(day)
@@ -196,6 +218,10 @@ class KnowledgeBase:
 
 def _disclosure(doc: SourceDocument) -> Disclosure:
     return Disclosure(doc_id=doc.meta.doc_id, title=doc.meta.title, text=doc.body)
+
+
+def _chunk_number(chunk) -> int:
+    return int(chunk.id.rsplit("#", 1)[-1])
 
 
 def _ranked_doc_ids(hits) -> list[str]:

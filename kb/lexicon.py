@@ -85,6 +85,14 @@ class Analyzer:
             tokenizer.add_word(self.canonicalize(word), freq=50000)
         return tokenizer
 
+    def load(self) -> None:
+        """Build every lazy part now (the POS tagger's dictionary takes about a second), so that
+        no agent's question pays for it."""
+        _ = self._jieba, self._tagger, self.stopwords, self.question_words, self._rewrite
+        self.is_naming_word("年费")
+        self.general_frequency("年费")
+        self.pinyin_text("年费")
+
     def canonicalize(self, text: str) -> str:
         text = counted_numbers_to_digits(normalize(text))
         if self._rewrite is None:

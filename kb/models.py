@@ -95,8 +95,9 @@ class AssistResponse(BaseModel):
     latency_ms: float | None = None
     as_of: dt.date | None = None
     context: CallContextInfo | None = None
-    retrieved: list[str] = Field(default=[], description="Doc ids in retrieval rank order.")
+    retrieved: list[str] = Field(default=[], exclude=True,
+                                 description="Doc ids in retrieval rank order (for scoring only).")
 
     def contract_dict(self) -> dict:
         """The JSON object of the contract (plus its optional fields)."""
-        return self.model_dump(mode="json", exclude={"retrieved"})
+        return self.model_dump(mode="json")

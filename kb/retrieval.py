@@ -16,6 +16,8 @@ from kb.config import Settings
 from kb.lexicon import Analyzer
 from kb.store import ChunkRecord
 
+DENSE_OVERFETCH = 2
+
 
 @dataclass
 class Hit:
@@ -70,13 +72,20 @@ class Retriever:
         lexical[~self.live_mask(day)] = 0.0
         n = self.settings.candidates
         rows = {int(r) for r in np.argsort(-lexical)[:n] if lexical[r] > 0}
-        dense = {self.row_of[i]: s for i, s in self.dense_search(query, n, day).items() if i in self.row_of}
-        rows |= {r for r in dense if self.live_mask(day)[r]}
+        dense = self._live_dense(query, n, day)
+        rows |= set(dense)
         named = self.named_docs(query)
         hits = [self._hit(r, float(lexical[r]), dense.get(r, 0.0)) for r in rows]
         for hit in hits:
             hit.score += self.settings.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
         return sorted(hits, key=lambda h: h.score, reverse=True)
+
+    def _live_dense(self, query: str, n: int, day: dt.date) -> dict[int, float]:
+        """The `n` nearest live chunks (rows); older and future versions are fetched and dropped."""
+        live = self.live_mask(day)
+        nearest = self.dense_search(query, n * DENSE_OVERFETCH)
+        rows = {self.row_of[i]: s for i, s in nearest.items() if i in self.row_of and live[self.row_of[i]]}
+        return dict(sorted(rows.items(), key=lambda rs: rs[1], reverse=True)[:n])
 
     def _distinctive(self, alias: str, owners: set[str]) -> bool:
         """A name that many other documents use as well (信用卡) picks out no document."""

@@ -121,14 +121,14 @@ class Store:
         if self.chunks() is not None:
             self.chunks().delete(where={"doc_key": key})
 
-    def dense(self, embedding: list[float], n: int, day: dt.date) -> dict[str, float]:
-        """Cosine similarity of the nearest chunks whose date window holds `day`."""
+    def dense(self, embedding: list[float], n: int) -> dict[str, float]:
+        """Cosine similarity of the `n` nearest chunks of any version. Which versions are in
+        force is decided by the catalog (the caller filters): a metadata filter here would cost
+        more than the whole lexical search."""
         chunks = self.chunks()
         if chunks is None or n <= 0:
             return {}
-        today = day_number(day, 0)
-        result = chunks.query(query_embeddings=[embedding], n_results=n, include=["distances"],
-                              where={"$and": [{"eff_from": {"$lte": today}}, {"eff_to": {"$gte": today}}]})
+        result = chunks.query(query_embeddings=[embedding], n_results=n, include=["distances"])
         return {i: 1.0 - d for i, d in zip(result["ids"][0], result["distances"][0])}
 
 

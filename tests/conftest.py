@@ -7,7 +7,11 @@ store are module- or session-scoped and tests share them where they only read.
 
 import datetime as dt
 import socket
+import subprocess
+import sys
 import textwrap
+import time
+import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -245,3 +249,54 @@ def ingested_kb(tmp_path_factory, shared_corpus) -> KnowledgeBase:
     report = kb.ingest(shared_corpus)
     assert report.ok, [str(p) for p in report.problems]
     return kb
+
+
+class Served(SimpleNamespace):
+    """A real `kb serve` process: its base URL and the store it serves."""
+
+
+@pytest.fixture(scope="session")
+def served(ingested_kb):
+    """`kb serve` on a free 127.0.0.1 port over the shared test store, started once."""
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "kb"), "serve", "--store",
+               str(ingested_kb.settings.store), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url + "/health", process)
+        yield Served(url=url, store=ingested_kb.settings.store)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_for(url: str, process, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"kb serve exited: {process.stdout.read().decode(errors='replace')}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"kb serve did not answer {url} within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def app(ingested_kb):
+    """The FastAPI app over the shared test corpus (its own KnowledgeBase on the same store)."""
+    from assist_api.app import create_app
+
+    return create_app(ingested_kb.settings)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    """A test client of `app`; entering it runs start-up (model and indexes loaded, warmed up)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as test_client:
+        yield test_client

@@ -19,7 +19,7 @@ def _retriever() -> Retriever:
                                                       "section": "年费"}) for d in docs]
     catalog = Catalog(docs)
     analyzer = Analyzer(load_synonym_groups(), catalog.aliases())
-    return Retriever(chunks, catalog, analyzer, lambda q, n, day: {}, get_settings())
+    return Retriever(chunks, catalog, analyzer, lambda q, n: {}, get_settings())
 
 
 def test_a_named_product_is_found_whole():

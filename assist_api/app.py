@@ -1,0 +1,38 @@
+"""The app factory: one KnowledgeBase per process, loaded and warmed up before the first call."""
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from assist_api import errors
+from assist_api.metrics import Metrics, MetricsMiddleware
+from assist_api.routes import router as api_router
+from kb.config import Settings, get_settings
+from kb.knowledge_base import KnowledgeBase
+from ui.routes import router as ui_router
+
+STATIC = Path(__file__).resolve().parents[1] / "ui" / "static"
+
+
+def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAPI:
+    """`kb serve` and the tests build the app here; with no settings they come from KB_*."""
+    knowledge = KnowledgeBase(settings or get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if warm_up:
+            knowledge.warm_up()
+        yield
+
+    app = FastAPI(title="kb assist API", version="1", lifespan=lifespan,
+                  description="Cited answers, disclosures, scripts and alerts for agents mid-call.")
+    app.state.kb = knowledge
+    app.state.metrics = Metrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    errors.install(app)
+    app.include_router(api_router)
+    app.include_router(ui_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,94 @@
+import json
+
+import pytest
+
+
+def test_assist_returns_the_contract_response_the_core_gives(client, ingested_kb):
+    body = client.post("/assist", json={"query": "星辰金卡年费多少"}).json()
+    expected = ingested_kb.ask("星辰金卡年费多少").contract_dict()
+    body.pop("latency_ms"), expected.pop("latency_ms")
+    assert body == expected
+    assert body["answer"]["status"] == "answered" and "300元" in body["answer"]["text"]
+    assert [d["doc_id"] for d in body["disclosures"]] == ["disc-x"]
+    assert {"query", "answer", "disclosures", "script", "alerts"} <= set(body)
+
+
+def test_as_of_answers_from_the_version_in_force_then(client, kbtest):
+    old = client.post("/assist", json={"query": "柜面跨行转账手续费多少", "as_of": kbtest.V1_DAY.isoformat()})
+    new = client.post("/assist", json={"query": "柜面跨行转账手续费多少"})
+    assert kbtest.V1_COUNTER_FEE in old.json()["answer"]["text"]
+    assert kbtest.V2_COUNTER_FEE in new.json()["answer"]["text"]
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"query": ""}, {"query": "   "}, {"query": "x" * 501}, {"query": 12},
+    {"query": ["年费"]}, {"query": "年费", "unknown": 1}, {"query": "年费", "as_of": "yesterday"},
+    {"query": "年费", "session_id": 5}, [], "年费",
+])
+def test_bad_requests_get_422_with_a_json_error(client, body):
+    response = client.post("/assist", json=body)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+def test_a_body_that_is_not_json_gets_422(client):
+    response = client.post("/assist", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+
+
+def test_a_refused_question_never_echoes_personal_data(client):
+    response = client.post("/assist", json={"query": "卡号6222021234567890123" + "x" * 500})
+    assert response.status_code == 422
+    assert "6222021234567890123" not in response.text
+
+
+def test_personal_data_is_masked_in_the_response_and_alerted(client):
+    body = client.post("/assist", json={"query": "客户卡号6222021234567890123丢了怎么办"}).json()
+    assert "6222021234567890123" not in json.dumps(body) and body["query"].endswith("0123丢了怎么办")
+    assert "personal_data" in [a["code"] for a in body["alerts"]]
+
+
+def test_session_follow_up_is_read_in_the_context_of_the_call(client):
+    client.post("/assist", json={"query": "星辰金卡年费多少", "session_id": "call-api"})
+    body = client.post("/assist", json={"query": "那附属卡呢？", "session_id": "call-api"}).json()
+    assert body["context"]["carried"] and body["answer"]["status"] == "answered"
+    assert {c["doc_id"] for c in body["answer"]["citations"]} == {"cc-gold"}
+
+
+def test_check_flags_forbidden_phrases(client):
+    alerts = client.post("/check", json={"draft": "这不归我管"}).json()["alerts"]
+    assert [a["code"] for a in alerts] == ["refusing_responsibility"]
+    assert client.post("/check", json={"draft": "您好，主卡年费300元"}).json() == {"alerts": []}
+    assert client.post("/check", json={"text": "x"}).status_code == 422
+
+
+def test_feedback_is_stored_masked_with_the_response(client, ingested_kb):
+    answer = client.post("/assist", json={"query": "星辰金卡年费多少"}).json()
+    stored = client.post("/feedback", json={
+        "query": "星辰金卡年费多少 13812345678", "response": answer, "rating": "down",
+        "comment": "客户电话13812345678，答案不全"})
+    assert stored.status_code == 201
+    row = next(r for r in ingested_kb.feedback.recent() if r.id == stored.json()["id"])
+    assert row.rating == "down" and row.answer_status == "answered"
+    assert "13812345678" not in row.query + row.comment and "5678" in row.comment
+    assert json.loads(row.response_json)["answer"]["text"] == answer["answer"]["text"]
+    assert client.post("/feedback", json={"query": "q", "response": {}, "rating": "meh"}).status_code == 422
+
+
+def test_health_and_metrics(client):
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["documents"] == 6 and health["chunks"] > 0
+    client.post("/assist", json={"query": "星辰金卡年费多少"})
+    client.post("/assist", json={"query": "彩虹卡的积分怎么兑换机票"})
+    text = client.get("/metrics").text
+    assert 'kb_http_requests_total{method="POST",route="/assist",status="200"}' in text
+    assert "kb_assist_latency_seconds_bucket" in text
+    ratio = next(float(line.split()[-1]) for line in text.splitlines()
+                 if line.startswith("kb_assist_no_answer_ratio"))
+    assert 0.0 < ratio < 1.0
+
+
+def test_openapi_documents_the_routes(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/assist", "/check", "/feedback", "/health", "/metrics"} <= set(paths)
+    assert client.get("/docs").status_code == 200

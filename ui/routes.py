@@ -1,0 +1,59 @@
+"""The panel's pages. They call the same core methods as the JSON API, never the API itself."""
+
+import json
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from assist_api.deps import KB, AppMetrics
+from kb.errors import KBError
+from kb.feedback import Rating
+from ui.passages import passage, response_json, script_steps
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def panel(request: Request, kb: KB):
+    return templates.TemplateResponse(request, "panel.html", {
+        "session_id": uuid.uuid4().hex, "documents": len(kb.catalog)})
+
+
+@router.post("/ui/ask", response_class=HTMLResponse)
+def ask(request: Request, kb: KB, metrics: AppMetrics, query: Annotated[str, Form()] = "",
+        session_id: Annotated[str, Form(max_length=128)] = ""):
+    try:
+        response = kb.ask(query, session_id=session_id or None)
+    except KBError as exc:
+        return templates.TemplateResponse(request, "_error.html", {"message": str(exc)},
+                                          status_code=422)
+    metrics.answered(response.answer.status, (response.latency_ms or 0) / 1000)
+    passages = [passage(kb.section_text(c.doc_id, c.version, c.section), c.quote)
+                for c in response.answer.citations]
+    return templates.TemplateResponse(request, "_turn.html", {
+        "response": response, "passages": passages, "session_id": session_id,
+        "steps": script_steps(response.script.text) if response.script else [],
+        "response_json": response_json(response), "turn_id": uuid.uuid4().hex[:8]})
+
+
+@router.post("/ui/feedback", response_class=HTMLResponse)
+def feedback(request: Request, kb: KB, rating: Annotated[Rating, Form()],
+             query: Annotated[str, Form(min_length=1, max_length=2000)],
+             response_json: Annotated[str, Form(max_length=200_000)],
+             comment: Annotated[str, Form(max_length=2000)] = "",
+             session_id: Annotated[str, Form(max_length=128)] = ""):
+    kb.feedback.record(query, _parsed(response_json), rating, comment, session_id or None)
+    return templates.TemplateResponse(request, "_feedback_done.html", {"rating": rating})
+
+
+def _parsed(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"unparsed": text}
+    return value if isinstance(value, dict) else {"unparsed": text}
