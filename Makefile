@@ -29,10 +29,13 @@ eval: demo-store
 run: demo-store
 	$(BIN)/kb serve --store $(STORE) --host $(HOST) --port $(PORT)
 
-# The browser tests drive Debian's chromium (never a browser download).
+# The browser tests drive Debian's chromium (never a browser download); a CJK font makes their
+# screenshots legible.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
 browser:
-	@command -v chromium >/dev/null || $(SUDO) apt-get install -y -q chromium \
-		|| ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+	@(command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/wqy ]) \
+		|| $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES) \
+		|| ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES))
 
 test: setup browser
 	$(BIN)/python -m pytest

@@ -1,6 +1,8 @@
 """HTTP /assist under load: `kb serve` started on a free port, then concurrent clients send the
-questions of a set, each waiting for its answer (and an optional think time) before the next.
-Prints p50/p95 latency seen by the clients, throughput and errors.
+questions of a set, each waiting for its answer before the next. With --think-ms each client
+pauses between questions (exponentially distributed around that mean, starts staggered), as
+agents do while they talk; with 0 they send back to back (saturation). Prints p50/p95 latency
+seen by the clients, throughput and errors.
 
 Run: python -m evals.bench_http --store .kb [--clients 16] [--workers 1] [--think-ms 0]
 """
@@ -8,6 +10,7 @@ Run: python -m evals.bench_http --store .kb [--clients 16] [--workers 1] [--thin
 import argparse
 import asyncio
 import json
+import random
 import socket
 import subprocess
 import sys
@@ -45,7 +48,10 @@ def wait_ready(url: str, seconds: float = 180) -> None:
 
 async def client(url: str, questions: list[str], start: int, until: float, think: float,
                  latencies: list[float], errors: list[str]) -> None:
+    pause = random.Random(start)
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        if think:
+            await asyncio.sleep(pause.uniform(0, think))
         n = start
         while time.perf_counter() < until:
             question = questions[n % len(questions)]
@@ -59,7 +65,7 @@ async def client(url: str, questions: list[str], start: int, until: float, think
                 errors.append(f"{type(exc).__name__}: {question}")
             latencies.append((time.perf_counter() - started) * 1000)
             if think:
-                await asyncio.sleep(think)
+                await asyncio.sleep(pause.expovariate(1 / think))
 
 
 async def load(url: str, questions: list[str], clients: int, seconds: float, think: float):

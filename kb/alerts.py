@@ -10,6 +10,7 @@ from kb.privacy import Masked
 from kb.text import normalize
 from kb.vocab import load_yaml
 
+SEVERITY = {"critical": 0, "warning": 1, "info": 2}
 _KIND_NAMES = {"id_number": "身份证号", "card_number": "银行卡号", "phone_number": "手机号"}
 
 
@@ -37,7 +38,7 @@ class AlertRules:
                                message="客户提到监管、媒体、律师或重复投诉：请立即报告班组长，不与客户争辩。"))
         found += self.suitability(cited + [m for m in named if m not in cited])
         found += self.rule_changes(cited, day)
-        return found
+        return sorted(found, key=lambda a: SEVERITY[a.level])
 
     def suitability(self, docs: list[DocMeta]) -> list[Alert]:
         return [Alert(code="suitability_check", level="warning", doc_id=m.doc_id,

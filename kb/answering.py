@@ -9,6 +9,7 @@ import re
 from kb.amounts import band_fit, question_amounts
 from kb.config import Settings
 from kb.lexicon import Analyzer
+from kb.memo import Memo
 from kb.models import Answer, Citation
 from kb.retrieval import Hit
 from kb.text import normalize
@@ -34,9 +35,9 @@ class Answerer:
     def __init__(self, analyzer: Analyzer, idf, seen, settings: Settings):
         self.answer_types = load_answer_types()
         self.avoid = {k: re.compile(v) for k, v in load_yaml("avoid_sections.yaml").items()}
-        self._evidence_cache: dict[str, tuple[str, str]] = {}
-        self._token_cache: dict[str, frozenset[str]] = {}
-        self._canonical_cache: dict[str, str] = {}
+        self._evidence_cache = Memo()
+        self._token_cache = Memo()
+        self._canonical_cache = Memo()
         self.analyzer = analyzer
         self.idf = idf
         self.seen = seen
@@ -97,11 +98,12 @@ class Answerer:
     def _evidence(self, key: str, raw: str) -> tuple[str, str]:
         """Canonical text and pinyin (of the canonical and of the written form) of a piece of
         evidence, computed once per chunk: pinyin of long text is the costly part of a question."""
-        if key not in self._evidence_cache:
+        def compute(_key: str) -> tuple[str, str]:
             canonical = self.analyzer.canonicalize(raw)
             sounds = self.analyzer.pinyin_text(canonical) + self.analyzer.pinyin_text(normalize(raw), canonical=False)
-            self._evidence_cache[key] = (canonical, sounds)
-        return self._evidence_cache[key]
+            return canonical, sounds
+
+        return self._evidence_cache.get(key, compute)
 
     def term_weight(self, term: str) -> float:
         """How much a key term matters: its IDF (the customer's own figures, an amount such as
@@ -181,14 +183,10 @@ class Answerer:
         return next((answer for ask, answer in self.answer_types if ask.search(canonical)), None)
 
     def _canonical(self, text: str) -> str:
-        if text not in self._canonical_cache:
-            self._canonical_cache[text] = self.analyzer.canonicalize(text)
-        return self._canonical_cache[text]
+        return self._canonical_cache.get(text, self.analyzer.canonicalize)
 
     def _tokens(self, text: str) -> frozenset[str]:
-        if text not in self._token_cache:
-            self._token_cache[text] = frozenset(self.analyzer.tokens(text))
-        return self._token_cache[text]
+        return self._token_cache.get(text, lambda t: frozenset(self.analyzer.tokens(t)))
 
     def _unit_score(self, unit: Unit, weights: dict[str, float]) -> float:
         tokens = self._tokens(unit.display)

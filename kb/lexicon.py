@@ -16,6 +16,7 @@ import jieba
 import yaml
 from pypinyin import lazy_pinyin
 
+from kb.memo import Memo
 from kb.text import counted_numbers_to_digits, is_cjk, normalize
 from kb.vocab import read_text
 
@@ -54,6 +55,7 @@ class Analyzer:
 
     synonym_groups: list[list[str]]
     user_words: list[str] = field(default_factory=list)
+    _canonical_texts: Memo = field(default_factory=Memo, repr=False)
 
     @cached_property
     def _canonical(self) -> dict[str, str]:
@@ -94,6 +96,10 @@ class Analyzer:
         self.pinyin_text("年费")
 
     def canonicalize(self, text: str) -> str:
+        """Normalized text with numerals as digits and every synonym in its canonical form."""
+        return self._canonical_texts.get(text, self._canonicalize)
+
+    def _canonicalize(self, text: str) -> str:
         text = counted_numbers_to_digits(normalize(text))
         if self._rewrite is None:
             return text

@@ -12,9 +12,10 @@ from fastapi.templating import Jinja2Templates
 from assist_api.deps import KB, AppMetrics
 from kb.errors import KBError
 from kb.feedback import Rating
-from ui.passages import passage, response_json, script_steps
+from ui.markdown import render
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.filters["markdown"] = render
 router = APIRouter(include_in_schema=False)
 
 
@@ -33,12 +34,12 @@ def ask(request: Request, kb: KB, metrics: AppMetrics, query: Annotated[str, For
         return templates.TemplateResponse(request, "_error.html", {"message": str(exc)},
                                           status_code=422)
     metrics.answered(response.answer.status, (response.latency_ms or 0) / 1000)
-    passages = [passage(kb.section_text(c.doc_id, c.version, c.section), c.quote)
+    passages = [render(kb.section_text(c.doc_id, c.version, c.section) or c.quote, c.quote)
                 for c in response.answer.citations]
     return templates.TemplateResponse(request, "_turn.html", {
         "response": response, "passages": passages, "session_id": session_id,
-        "steps": script_steps(response.script.text) if response.script else [],
-        "response_json": response_json(response), "turn_id": uuid.uuid4().hex[:8]})
+        "response_json": json.dumps(response.contract_dict(), ensure_ascii=False),
+        "turn_id": uuid.uuid4().hex[:8]})
 
 
 @router.post("/ui/feedback", response_class=HTMLResponse)

@@ -61,7 +61,7 @@ def test_ask_see_answer_citation_and_disclosure_then_open_the_passage(panel):
     turn.locator(".citation summary").first.click()
     passage = turn.locator(".citation .passage").first
     expect(passage).to_be_visible()
-    expect(passage.locator("mark")).to_be_visible()
+    expect(passage.locator("mark, tr.marked").first).to_be_visible()
     panel.screenshot(path=ARTIFACTS / "panel-answer.png", full_page=True)
     later = [ask(panel, q) for q in ("柜面跨行转账手续费多少", "星辰金卡取现手续费怎么收")]
     (ARTIFACTS / "browser-timings.json").write_text(json.dumps(
@@ -84,7 +84,7 @@ def test_keyboard_only_flow(panel):
         if summary.evaluate("el => el === document.activeElement"):
             break
     panel.keyboard.press("Enter")
-    expect(latest(panel).locator(".citation .passage mark").first).to_be_visible()
+    expect(latest(panel).locator(".citation .passage").first.locator("mark, tr.marked").first).to_be_visible()
 
 
 def test_the_no_answer_state(panel):

@@ -33,8 +33,9 @@ def test_an_answer_shows_text_citations_with_the_quote_in_its_section_and_disclo
     summary = html.select_one(".citation summary").text
     assert citation.title in summary and citation.section in summary
     passage = html.select_one(".citation .passage")
-    assert passage.select_one("mark").text == citation.quote
-    assert len(passage.text) > len(citation.quote)  # the quote sits within its section
+    marked = passage.select_one("mark") or passage.select_one("tr.marked")
+    assert "|".join(marked.stripped_strings) in citation.quote.replace(" | ", "|")
+    assert len(passage.text) > len(marked.text)  # the quote sits within its section
     disclosure = html.select_one(".disclosure")
     assert disclosure["data-doc"] == "disc-x" and "量入为出" in disclosure.text
     assert disclosure.select_one("button.copy")
@@ -49,7 +50,7 @@ def test_no_answer_is_a_different_state_without_citations(client):
 
 def test_the_script_is_shown_as_numbered_steps_and_alerts_by_level(client):
     html = soup(ask(client, "客户卡丢了很生气说要找媒体曝光"))
-    assert html.select(".script ol.steps li")
+    assert html.select(".script .steps li")
     critical = html.select(".alert.level-critical")
     assert [a["data-code"] for a in critical] == ["escalate"]
 

@@ -1,0 +1,102 @@
+"""A small, safe Markdown renderer for what documents hold: headings, lists, tables, paragraphs.
+
+Every piece of text is escaped; one quote can be marked where it occurs (a citation's passage).
+Enough for the panel; documents are shown, never trusted as HTML.
+"""
+
+import re
+
+from markupsafe import Markup, escape
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BULLET = re.compile(r"^\s*[-*+•]\s+(.*)$")
+_NUMBERED = re.compile(r"^\s*(\d+)[.、)）]\s*(.*)$")
+_RULE = re.compile(r"^\|?\s*:?-{2,}")
+
+
+def render(text: str, mark: str | None = None) -> Markup:
+    marker = _Marker(mark)
+    return Markup("".join(_RENDER[kind](lines, marker) for kind, lines in _blocks(text.splitlines())))
+
+
+class _Marker:
+    """Wraps the first occurrence of the quote in <mark>; everything else is escaped."""
+
+    def __init__(self, quote: str | None):
+        self.quote = quote or None
+
+    def text(self, text: str) -> str:
+        if self.quote is None or self.quote not in text:
+            return str(escape(text))
+        before, quote, after = text.partition(self.quote)
+        self.quote = None
+        return f"{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}"
+
+    def row(self, line: str) -> bool:
+        """True (once) when a table row is, or holds, the quote: the whole row is marked."""
+        if self.quote is not None and self.quote in line:
+            self.quote = None
+            return True
+        return False
+
+
+def _heading(lines: list[str], marker: _Marker) -> str:
+    level, text = _HEADING.match(lines[0].strip()).groups()
+    return f'<p class="md-h md-h{len(level)}">{marker.text(text)}</p>'
+
+
+def _paragraph(lines: list[str], marker: _Marker) -> str:
+    return f"<p>{marker.text(lines[0].strip())}</p>"
+
+
+def _bullets(lines: list[str], marker: _Marker) -> str:
+    items = "".join(f"<li>{marker.text(_BULLET.match(line).group(1))}</li>" for line in lines)
+    return f"<ul>{items}</ul>"
+
+
+def _numbered(lines: list[str], marker: _Marker) -> str:
+    first = _NUMBERED.match(lines[0]).group(1)
+    items = "".join(f"<li>{marker.text(_NUMBERED.match(line).group(2))}</li>" for line in lines)
+    return f'<ol start="{first}">{items}</ol>'
+
+
+def _table(lines: list[str], marker: _Marker) -> str:
+    rows = []
+    for n, line in enumerate(l.strip() for l in lines if not _RULE.match(l.strip())):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        tag = "th" if n == 0 else "td"
+        marked = ' class="marked"' if marker.row(line) else ""
+        rows.append(f"<tr{marked}>" + "".join(f"<{tag}>{escape(c)}</{tag}>" for c in cells) + "</tr>")
+    return f'<table class="md-table">{"".join(rows)}</table>'
+
+
+_RENDER = {"heading": _heading, "paragraph": _paragraph, "bullet": _bullets,
+           "numbered": _numbered, "table": _table}
+
+
+def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
+    blocks: list[tuple[str, list[str]]] = []
+    for line in lines:
+        kind = _kind(line)
+        if kind == "blank":
+            continue
+        if blocks and blocks[-1][0] == kind and kind in ("table", "bullet", "numbered"):
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((kind, [line]))
+    return blocks
+
+
+def _kind(line: str) -> str:
+    stripped = line.strip()
+    if not stripped:
+        return "blank"
+    if stripped.startswith("|"):
+        return "table"
+    if _HEADING.match(stripped):
+        return "heading"
+    if _BULLET.match(line):
+        return "bullet"
+    if _NUMBERED.match(line):
+        return "numbered"
+    return "paragraph"
