@@ -4,16 +4,23 @@ pauses between questions (exponentially distributed around that mean, starts sta
 agents do while they talk; with 0 they send back to back (saturation). Prints p50/p95 latency
 seen by the clients, throughput and errors.
 
-Run: python -m evals.bench_http --store .kb [--clients 16] [--workers 1] [--think-ms 0]
+The clients are wrk (Debian's `wrk`, a C load generator, when it is installed: it leaves the two
+cores to the server) or, with --client python or without wrk, asyncio + httpx in this process.
+--unique makes every question new (a counter appended), so no worker has its embedding cached.
+
+Run: python -m evals.bench_http --store .kb [--clients 16] [--workers 2] [--think-ms 0]
 """
 
 import argparse
 import asyncio
 import json
 import random
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,15 +53,45 @@ def wait_ready(url: str, seconds: float = 180) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
+WRK_SCRIPT = """
+bodies = {%s}
+counter = 0
+unique = %s
+request = function()
+  counter = counter + 1
+  local body = bodies[(counter %% #bodies) + 1]
+  if unique then body = body:gsub('"}$', ' ' .. counter .. '"}') end
+  return wrk.format("POST", "/assist", {["Content-Type"] = "application/json"}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%.3f %%.3f %%.3f\\n", summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout, summary.duration, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency.max / 1000))
+end
+"""
+
+
+def run_wrk(url: str, questions: list[str], clients: int, seconds: float, unique: bool) -> dict:
+    bodies = ",".join("[=[" + json.dumps({"query": q}, ensure_ascii=False) + "]=]" for q in questions)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % (bodies, "true" if unique else "false"))
+    output = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{int(seconds)}s", "-s", script.name, url],
+                            capture_output=True, text=True, check=True).stdout
+    requests, errors, micros, p50, p95, worst = re.search(r"RESULT (.*)", output).group(1).split()
+    return {"requests": int(requests), "errors": int(errors), "seconds": int(micros) / 1e6,
+            "p50": float(p50), "p95": float(p95), "max": float(worst)}
+
+
 async def client(url: str, questions: list[str], start: int, until: float, think: float,
-                 latencies: list[float], errors: list[str]) -> None:
+                 unique: bool, latencies: list[float], errors: list[str]) -> None:
     pause = random.Random(start)
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         if think:
             await asyncio.sleep(pause.uniform(0, think))
         n = start
         while time.perf_counter() < until:
-            question = questions[n % len(questions)]
+            question = questions[n % len(questions)] + (f" {start}-{n}" if unique else "")
             n += 1
             started = time.perf_counter()
             try:
@@ -68,14 +105,36 @@ async def client(url: str, questions: list[str], start: int, until: float, think
                 await asyncio.sleep(pause.expovariate(1 / think))
 
 
-async def load(url: str, questions: list[str], clients: int, seconds: float, think: float):
+async def load(url: str, questions: list[str], clients: int, seconds: float, think: float,
+               unique: bool):
     latencies: list[float] = []
     errors: list[str] = []
     until = time.perf_counter() + seconds
     step = max(1, len(questions) // clients)
-    await asyncio.gather(*(client(url, questions, i * step, until, think, latencies, errors)
+    await asyncio.gather(*(client(url, questions, i * step, until, think, unique, latencies, errors)
                            for i in range(clients)))
     return latencies, errors
+
+
+def run_python(url: str, questions: list[str], clients: int, seconds: float, think: float,
+               unique: bool) -> dict:
+    latencies, errors = asyncio.run(load(url, questions, clients, seconds, think, unique))
+    values = np.array(latencies)
+    for error in errors[:5]:
+        print("  error:", error)
+    return {"requests": len(values), "errors": len(errors), "seconds": seconds,
+            "p50": np.percentile(values, 50), "p95": np.percentile(values, 95), "max": values.max()}
+
+
+def measure(args, url: str, questions: list[str]) -> tuple[str, dict]:
+    """Warm every worker on the questions first, then measure."""
+    use_wrk = args.client == "wrk" and not args.think_ms
+    if use_wrk:
+        run_wrk(url, questions, args.clients, args.warm_seconds, False)
+        return "wrk", run_wrk(url, questions, args.clients, args.seconds, args.unique)
+    think = args.think_ms / 1000
+    run_python(url, questions, args.clients, args.warm_seconds, think, False)
+    return "python", run_python(url, questions, args.clients, args.seconds, think, args.unique)
 
 
 def main() -> None:
@@ -87,6 +146,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--think-ms", type=float, default=0, help="Pause of each client between questions.")
     parser.add_argument("--url", help="Measure a server that is already running instead.")
+    parser.add_argument("--client", choices=["wrk", "python"],
+                        default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument("--unique", action="store_true", help="Every question new (no cached embedding).")
+    parser.add_argument("--warm-seconds", type=int, default=15)
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in args.questions.read_text("utf-8").splitlines() if line.strip()]
     server = None
@@ -97,20 +160,17 @@ def main() -> None:
         server = start_server(args.store, port, args.workers)
     try:
         wait_ready(url)
-        asyncio.run(load(url, questions, args.clients, 5, args.think_ms / 1000))  # warm every worker
-        latencies, errors = asyncio.run(load(url, questions, args.clients, args.seconds, args.think_ms / 1000))
+        client_name, result = measure(args, url, questions)
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=30)
-    values = np.array(latencies)
-    print(f"HTTP POST /assist: {args.clients} clients, {args.workers} worker(s), think {args.think_ms:g} ms, "
-          f"{args.seconds:g} s, {len(questions)} distinct questions")
-    print(f"  requests {len(values)}  errors {len(errors)}  throughput {len(values) / args.seconds:.1f}/s")
-    print(f"  latency p50 {np.percentile(values, 50):.1f} ms  p95 {np.percentile(values, 95):.1f} ms  "
-          f"max {values.max():.1f} ms")
-    for error in errors[:5]:
-        print("  error:", error)
+    print(f"HTTP POST /assist: {args.clients} clients ({client_name}), {args.workers} worker(s), "
+          f"think {args.think_ms:g} ms, {result['seconds']:.0f} s, {len(questions)} distinct questions"
+          f"{', every one new' if args.unique else ''}")
+    print(f"  requests {result['requests']}  errors {result['errors']}  "
+          f"throughput {result['requests'] / result['seconds']:.1f}/s")
+    print(f"  latency p50 {result['p50']:.1f} ms  p95 {result['p95']:.1f} ms  max {result['max']:.1f} ms")
 
 
 if __name__ == "__main__":

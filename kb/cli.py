@@ -124,8 +124,10 @@ def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
 
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
-    # Worker processes build their own app from KB_*: hand them this command's options.
-    os.environ.update(settings.as_environment())
+    # Worker processes build their own app from KB_*: hand them this command's options, and
+    # each its share of the cores (more model threads than cores spin against each other).
+    threads = settings.torch_threads or max(1, (os.cpu_count() or 1) // workers)
+    os.environ.update(settings.model_copy(update={"torch_threads": threads}).as_environment())
     uvicorn.run("assist_api.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="warning")
 

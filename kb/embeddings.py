@@ -1,6 +1,7 @@
 """Sentence-transformers embeddings through llama-index, from a local folder only (never a hub)."""
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +25,8 @@ def model_id(path: Path) -> str:
 class Embedder:
     """Embeds chunks (as a llama-index transform) and questions, with a small cache of questions."""
 
-    def __init__(self, model_dir: str | None):
+    def __init__(self, model_dir: str | None, threads: int | None = None):
+        self.threads = threads
         self.path = Path(model_dir) if model_dir else default_model_path()
         if not (self.path / "config.json").exists():
             raise KBError(f"embedding model folder {self.path} has no config.json; "
@@ -33,6 +35,10 @@ class Embedder:
 
     @property
     def component(self):
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
         return _load(str(self.path))
 
     def query(self, text: str) -> list[float]:
@@ -48,6 +54,13 @@ def _load(path: str):
     return HuggingFaceEmbedding(model_name=path, device="cpu", embed_batch_size=32)
 
 
+# Every question is embedded on this one thread. PyTorch's CPU kernels run on an OpenMP team
+# that belongs to the calling thread: called from a server's many request threads, each gets a
+# team of its own, and their idle spinning took a third of the CPU.
+_MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-embedder")
+
+
 @lru_cache(maxsize=2048)
 def _query_embedding(path: str, text: str) -> tuple[float, ...]:
-    return tuple(_load(path).get_query_embedding(text))
+    model = _load(path)
+    return tuple(_MODEL_THREAD.submit(model.get_query_embedding, text).result())

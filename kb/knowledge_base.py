@@ -20,6 +20,7 @@ from kb.retrieval import Hit, Retriever
 from kb.scripts import ScriptPicker, load_situations
 from kb.sessions import CallContext, CallContexts
 from kb.store import Store
+from kb.vectors import ChromaVectors, MemoryVectors
 
 # Categories whose documents are about one product, which a follow-up question may leave out.
 PRODUCT_CATEGORIES = frozenset({"credit_card", "loan", "wealth", "deposit"})
@@ -37,7 +38,7 @@ class KnowledgeBase:
     def embedder(self):
         from kb.embeddings import Embedder
 
-        return Embedder(self.settings.embed_model)
+        return Embedder(self.settings.embed_model, self.settings.torch_threads)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -51,8 +52,14 @@ class KnowledgeBase:
     def retriever(self) -> Retriever:
         if self.store.model_id is not None:
             self.store.check_model(self.embedder.id)
-        return Retriever(self.store.chunk_records(), self.catalog, self.analyzer,
-                         self._dense_search, self.settings)
+        chunks = self.store.chunk_records()
+        return Retriever(chunks, self.catalog, self.analyzer, self._vectors(chunks), self.settings)
+
+    def _vectors(self, chunks):
+        ids = [c.id for c in chunks]
+        if len(ids) <= self.settings.memory_vectors_max:
+            return MemoryVectors(self.embedder.query, self.store.chunk_vectors(ids))
+        return ChromaVectors(self.embedder.query, self.store, ids)
 
     @cached_property
     def answerer(self) -> Answerer:
@@ -78,9 +85,6 @@ class KnowledgeBase:
     @cached_property
     def contexts(self) -> CallContexts:
         return CallContexts(self.settings.session_minutes * 60)
-
-    def _dense_search(self, query: str, n: int) -> dict[str, float]:
-        return self.store.dense(self.embedder.query(query), n)
 
     def refresh(self) -> None:
         """Forget the in-memory indexes so the next question sees the store as it is now."""

@@ -16,8 +16,6 @@ from kb.config import Settings
 from kb.lexicon import Analyzer
 from kb.store import ChunkRecord
 
-DENSE_OVERFETCH = 2
-
 
 @dataclass
 class Hit:
@@ -33,13 +31,12 @@ class Hit:
 
 class Retriever:
     def __init__(self, chunks: list[ChunkRecord], catalog: Catalog, analyzer: Analyzer,
-                 dense_search, settings: Settings):
+                 dense, settings: Settings):
         self.chunks = chunks
         self.catalog = catalog
         self.analyzer = analyzer
-        self.dense_search = dense_search
+        self.dense = dense  # kb.vectors: nearest(query, n, live rows) -> {row: cosine}
         self.settings = settings
-        self.row_of = {c.id: row for row, c in enumerate(chunks)}
         self.doc_keys = np.array([c.meta["doc_key"] for c in chunks], dtype=object)
         self.bm25 = BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
                          groups=[c.meta["doc_id"] for c in chunks])
@@ -72,20 +69,13 @@ class Retriever:
         lexical[~self.live_mask(day)] = 0.0
         n = self.settings.candidates
         rows = {int(r) for r in np.argsort(-lexical)[:n] if lexical[r] > 0}
-        dense = self._live_dense(query, n, day)
+        dense = self.dense.nearest(query, n, self.live_mask(day))
         rows |= set(dense)
         named = self.named_docs(query)
         hits = [self._hit(r, float(lexical[r]), dense.get(r, 0.0)) for r in rows]
         for hit in hits:
             hit.score += self.settings.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
         return sorted(hits, key=lambda h: h.score, reverse=True)
-
-    def _live_dense(self, query: str, n: int, day: dt.date) -> dict[int, float]:
-        """The `n` nearest live chunks (rows); older and future versions are fetched and dropped."""
-        live = self.live_mask(day)
-        nearest = self.dense_search(query, n * DENSE_OVERFETCH)
-        rows = {self.row_of[i]: s for i, s in nearest.items() if i in self.row_of and live[self.row_of[i]]}
-        return dict(sorted(rows.items(), key=lambda rs: rs[1], reverse=True)[:n])
 
     def _distinctive(self, alias: str, owners: set[str]) -> bool:
         """A name that many other documents use as well (信用卡) picks out no document."""

@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+import numpy as np
+
 from kb.config import Settings
 from kb.errors import KBError, StoreMismatch
 from kb.models import DocMeta, SourceDocument
@@ -94,6 +96,15 @@ class Store:
         return [ChunkRecord(i, t, m) for i, t, m in
                 zip(records["ids"], records["documents"], records["metadatas"])]
 
+    def chunk_vectors(self, ids: list[str]) -> np.ndarray:
+        """The stored vectors of these chunks, one row each, in the order given."""
+        chunks = self.chunks()
+        if chunks is None or not ids:
+            return np.zeros((0, 0), dtype=np.float32)
+        records = _get_all(chunks, ["embeddings"])
+        by_id = dict(zip(records["ids"], records["embeddings"]))
+        return np.array([by_id[i] for i in ids], dtype=np.float32)
+
     def put_document(self, doc: SourceDocument, nodes, model_id: str) -> None:
         """Replace one document version's chunks and record; its id never gains a duplicate."""
         chunks = self.chunks(model_id)
@@ -138,7 +149,7 @@ def _get_all(collection, include: list[str]) -> dict:
     while True:
         page = collection.get(include=include, limit=_PAGE, offset=offset)
         for key in out:
-            out[key] += page[key]
+            out[key] += list(page[key])
         if len(page["ids"]) < _PAGE:
             return out
         offset += _PAGE

@@ -227,3 +227,13 @@ def test_contract_dict_shape(kb):
         assert set(d) >= {"doc_id", "title", "text"}
     assert data["alerts"] == [] or all(a["level"] in ("info", "warning", "critical") for a in data["alerts"])
     assert "retrieved" not in data
+
+
+def test_dense_search_in_chroma_answers_as_the_in_memory_one(ingested_kb, kbtest):
+    """Above `memory_vectors_max` chunks the vectors are searched in Chroma itself."""
+    in_chroma = kbtest.make_kb(ingested_kb.settings.store, memory_vectors_max=0)
+    assert type(in_chroma.retriever.dense).__name__ == "ChromaVectors"
+    assert type(ingested_kb.retriever.dense).__name__ == "MemoryVectors"
+    for question in ("星辰金卡年费多少", "柜面跨行转账手续费多少", "取现手续费怎么收"):
+        mine, theirs = in_chroma.ask(question), ingested_kb.ask(question)
+        assert mine.answer == theirs.answer and mine.retrieved[:3] == theirs.retrieved[:3]

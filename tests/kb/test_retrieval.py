@@ -1,4 +1,5 @@
 import datetime as dt
+from types import SimpleNamespace
 
 from kb.catalog import Catalog
 from kb.config import get_settings
@@ -19,7 +20,7 @@ def _retriever() -> Retriever:
                                                       "section": "年费"}) for d in docs]
     catalog = Catalog(docs)
     analyzer = Analyzer(load_synonym_groups(), catalog.aliases())
-    return Retriever(chunks, catalog, analyzer, lambda q, n: {}, get_settings())
+    return Retriever(chunks, catalog, analyzer, SimpleNamespace(nearest=lambda q, n, live: {}), get_settings())
 
 
 def test_a_named_product_is_found_whole():
