@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from assist_api import errors
+from assist_api.documents import router as documents_router
 from assist_api.metrics import Metrics, MetricsMiddleware
 from assist_api.routes import router as api_router
 from kb.config import Settings, get_settings
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     errors.install(app)
     app.include_router(api_router)
+    app.include_router(documents_router)
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

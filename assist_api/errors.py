@@ -4,7 +4,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from kb.errors import BadRequest, DocumentRejected, KBError, StoreMismatch
+from kb.errors import BadRequest, DocumentRejected, KBError, NotFound, StoreMismatch
 
 
 def error_body(exc: KBError) -> dict:
@@ -17,6 +17,8 @@ def error_body(exc: KBError) -> dict:
 def status_of(exc: KBError) -> int:
     if isinstance(exc, (BadRequest, DocumentRejected)):
         return 422
+    if isinstance(exc, NotFound):
+        return 404
     if isinstance(exc, StoreMismatch):
         return 409
     return 503

@@ -132,5 +132,50 @@ def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
                 workers=workers, log_level="warning")
 
 
+docs_app = typer.Typer(no_args_is_help=True, help="The documents of the store, for editors.")
+app.add_typer(docs_app, name="docs")
+
+
+@docs_app.command("list")
+def docs_list(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+              category: Optional[str] = typer.Option(None, "--category"),
+              product: Optional[str] = typer.Option(None, "--product"),
+              status: Optional[str] = typer.Option(None, "--status", help="live, scheduled, superseded, retired"),
+              search: Optional[str] = typer.Option(None, "--search", help="Text in titles and bodies."),
+              as_of: Optional[str] = typer.Option(None, "--as-of")):
+    """One line per document (its current version), or per version with --status."""
+    try:
+        rows = open_kb(store, chroma_url).documents(parse_day(as_of), category=category,
+                                                    product=product, status=status, search=search)
+    except KBError as exc:
+        fail(str(exc))
+    for row in rows:
+        window = f"{row.effective_from or '…'} → {row.effective_to or '…'}"
+        typer.echo(f"{row.doc_id:<28} v{row.version:<3} {row.status:<10} {row.category:<12} {window:<25} {row.title}")
+    typer.echo(f"{len(rows)} documents")
+
+
+@docs_app.command("show")
+def docs_show(doc_id: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+              as_of: Optional[str] = typer.Option(None, "--as-of"),
+              as_json: bool = typer.Option(False, "--json")):
+    """A document's metadata, its versions and their status, and its chunks as retrieval sees them."""
+    try:
+        found = open_kb(store, chroma_url).document(doc_id, parse_day(as_of))
+    except KBError as exc:
+        fail(str(exc), code=1)
+    if as_json:
+        typer.echo(found.model_dump_json(indent=2))
+        return
+    meta = found.current.meta
+    typer.echo(f"{meta.doc_id}: {meta.title} ({meta.category}) products: {', '.join(meta.products) or '-'}")
+    for version in found.versions:
+        v = version.meta
+        typer.echo(f"  v{v.version} {version.status:<10} {v.effective_from or '…'} → {v.effective_to or '…'}  "
+                   f"{version.source}  {version.content_hash[:12]}")
+    for chunk in found.chunks[meta.version]:
+        typer.echo(f"\n[{chunk.id}] {chunk.section}\n{chunk.text}")
+
+
 def main() -> None:
     sys.exit(app())

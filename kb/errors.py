@@ -33,3 +33,7 @@ class StoreMismatch(KBError):
 
 class BadRequest(KBError):
     """A question or request that cannot be served as asked (empty, too long, bad date...)."""
+
+
+class NotFound(KBError):
+    """What was asked for (a document, a run) does not exist."""

@@ -11,7 +11,8 @@ from kb.catalog import Catalog
 from kb.compliance import DraftChecker
 from kb.config import Settings
 from kb.database import make_engine
-from kb.errors import BadRequest
+from kb.documents import STATUSES, DocumentDetail, DocumentSummary, detail, summaries
+from kb.errors import BadRequest, NotFound
 from kb.feedback import FeedbackLog
 from kb.lexicon import Analyzer, load_synonym_groups
 from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
@@ -197,7 +198,7 @@ class KnowledgeBase:
         parts: dict[tuple[str, str], list] = {}
         for chunk in self.retriever.chunks:
             parts.setdefault((chunk.meta["doc_key"], chunk.meta["section"]), []).append(chunk)
-        return {key: "\n".join(c.text for c in sorted(chunks, key=_chunk_number))
+        return {key: "\n".join(c.text for c in sorted(chunks, key=lambda c: c.number))
                 for key, chunks in parts.items()}
 
     def section_text(self, doc_id: str, version: int, section: str) -> str:
@@ -214,6 +215,20 @@ class KnowledgeBase:
             wanted += [r for r in refs + cited.disclosures if r not in wanted]
         return [_disclosure(live[r]) for r in wanted if r in live]
 
+    def documents(self, as_of: dt.date | None = None, **filters) -> list[DocumentSummary]:
+        """The editors' list: filter by category, product, status, or text in titles and bodies."""
+        if filters.get("status") not in (None, *STATUSES):
+            raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
+        return summaries(self.catalog, as_of or dt.date.today(), **filters)
+
+    def document(self, doc_id: str, as_of: dt.date | None = None) -> DocumentDetail:
+        """One document: its versions with their status, and each version's chunks as retrieval
+        sees them."""
+        found = detail(doc_id, self.catalog, self.retriever.chunks, as_of or dt.date.today())
+        if found is None:
+            raise NotFound(f"no document with doc_id '{doc_id}'")
+        return found
+
     def evaluate(self, dataset: Path, **options):
         from evals.runner import run_evaluation
 
@@ -222,10 +237,6 @@ class KnowledgeBase:
 
 def _disclosure(doc: SourceDocument) -> Disclosure:
     return Disclosure(doc_id=doc.meta.doc_id, title=doc.meta.title, text=doc.body)
-
-
-def _chunk_number(chunk) -> int:
-    return int(chunk.id.rsplit("#", 1)[-1])
 
 
 def _ranked_doc_ids(hits) -> list[str]:

@@ -28,6 +28,11 @@ class ChunkRecord:
     text: str
     meta: dict
 
+    @property
+    def number(self) -> int:
+        """Its place in its document version (ids are doc_id@vN#i)."""
+        return int(self.id.rsplit("#", 1)[-1])
+
 
 def _client(settings: Settings):
     import chromadb

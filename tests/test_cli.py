@@ -265,3 +265,16 @@ def test_eval_min_accuracy_zero_exits_0(work, dataset):
     text = report.read_text(encoding="utf-8")
     assert re.search(r"^accuracy\s+75\.0%\s+\(3/4\)", text, re.M), text
     assert "failures:" in text and "q4" in text.split("failures:")[1]
+
+
+def test_docs_list_and_show(work):
+    listed = run_kb("docs", "list", "--store", work["store"], cwd=work["root"])
+    assert listed.returncode == 0, listed.stderr
+    lines = {line.split()[0]: line.split()[1:3] for line in listed.stdout.splitlines()[:-1]}
+    assert lines["fee-transfer"] == ["v2", "live"] and lines["cc-comet"] == ["v1", "scheduled"]
+    superseded = run_kb("docs", "list", "--status", "superseded", "--store", work["store"], cwd=work["root"])
+    assert superseded.stdout.split()[:3] == ["fee-transfer", "v1", "superseded"]
+    shown = run_kb("docs", "show", "fee-transfer", "--store", work["store"], cwd=work["root"])
+    assert shown.returncode == 0 and "v1 superseded" in shown.stdout and "柜面跨行转账手续费为每笔5元" in shown.stdout
+    missing = run_kb("docs", "show", "nope", "--store", work["store"], cwd=work["root"])
+    assert missing.returncode == 1 and "no document with doc_id 'nope'" in missing.stderr
