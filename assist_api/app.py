@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
 
 from assist_api import errors
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
             gc.freeze()
         yield
 
-    app = FastAPI(title="kb assist API", version="1", lifespan=lifespan,
+    app = FastAPI(title="kb assist API", version="1", lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="Cited answers, disclosures, scripts and alerts for agents mid-call.")
     app.state.kb = knowledge
     app.state.metrics = Metrics()
@@ -42,4 +44,14 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
     app.include_router(documents_router)
     app.include_router(ui_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs():
+        """Swagger UI from the app's own files (FastAPI's default page loads it from a CDN)."""
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} — docs",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg",
+                                   swagger_ui_parameters={"validatorUrl": None})
+
     return app

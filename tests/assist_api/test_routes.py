@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -91,4 +92,8 @@ def test_health_and_metrics(client):
 def test_openapi_documents_the_routes(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/assist", "/check", "/feedback", "/health", "/metrics"} <= set(paths)
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text) + re.findall(r"url: '([^']+)'", docs.text)
+    assert assets and all(a.startswith("/") for a in assets), assets  # no CDN: it works offline
+    assert all(client.get(a).status_code == 200 for a in assets)
