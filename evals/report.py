@@ -12,6 +12,7 @@ class EvalReport:
     dataset: str
     figures: dict
     results: list[dict] = field(default_factory=list)
+    run_id: int | None = None
 
     def failures(self) -> list[dict]:
         return [r for r in self.results if not is_correct(r["item"], r["response"])]

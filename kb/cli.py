@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperGroup
 
 from kb.config import get_settings
 from kb.errors import KBError
@@ -92,22 +93,76 @@ def render_response(response) -> str:
     return "\n".join(lines)
 
 
-@app.command("eval")
+class EvalGroup(TyperGroup):
+    """`kb eval DATASET ...` runs an evaluation; `kb eval runs` and `kb eval diff A B` read the
+    recorded ones."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().resolve_command(ctx, args)
+
+
+eval_app = typer.Typer(cls=EvalGroup, no_args_is_help=True, help=EvalGroup.__doc__)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("run")
 def evaluate(dataset: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
              answers_out: Optional[Path] = typer.Option(None, "--answers-out"),
              report_out: Optional[Path] = typer.Option(None, "--report-out"),
-             min_accuracy: float = typer.Option(0.85, "--min-accuracy")):
-    """Answer every item of DATASET (JSONL), score it and write the answers and the report."""
+             min_accuracy: float = typer.Option(0.85, "--min-accuracy"),
+             baseline: Optional[int] = typer.Option(None, "--baseline", help="A recorded run that "
+                                                    "no figure may fall below and no item flip from."),
+             margin: float = typer.Option(0.01, "--margin", help="How far a figure may fall below "
+                                          "the baseline's.")):
+    """Answer every item of DATASET (JSONL), score it, write the answers and the report, record
+    the run; the last line printed is `run: ID`."""
+    kb = open_kb(store, chroma_url)
     try:
-        report = open_kb(store, chroma_url).evaluate(dataset, answers_out=answers_out,
-                                                     report_out=report_out)
+        report = kb.evaluate(dataset, answers_out=answers_out, report_out=report_out)
+        regressions = kb.runs.regressions(baseline, report, margin) if baseline else []
     except KBError as exc:
         fail(str(exc))
     typer.echo(report.text())
-    if report.figures["accuracy"] < min_accuracy:
+    failed = report.figures["accuracy"] < min_accuracy
+    if failed:
         typer.echo(f"accuracy {report.figures['accuracy']:.3f} is below --min-accuracy "
                    f"{min_accuracy}", err=True)
-        raise typer.Exit(1)
+    for problem in regressions:
+        typer.echo(f"regression against run {baseline}: {problem}", err=True)
+    typer.echo(f"run: {report.run_id}")
+    raise typer.Exit(1 if failed or regressions else 0)
+
+
+@eval_app.command("runs")
+def eval_runs(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """The recorded evaluation runs with their figures."""
+    for run in open_kb(store, chroma_url).runs.runs():
+        f = json.loads(run.figures_json)
+        typer.echo(f"{run.id:>4}  {run.created_at:%Y-%m-%d %H:%M}  accuracy {f['accuracy']:.3f}  "
+                   f"unanswerable {_fmt(f['unanswerable_accuracy'])}  disclosure recall "
+                   f"{_fmt(f['disclosure_recall'])}  p95 {_fmt(f['latency_p95_ms'])} ms  {run.dataset}")
+
+
+@eval_app.command("diff")
+def eval_diff(run_a: int, run_b: int, store: Optional[Path] = StoreOpt,
+              chroma_url: Optional[str] = UrlOpt):
+    """Figures of two runs side by side, and the items whose verdict flipped."""
+    try:
+        diff = open_kb(store, chroma_url).runs.diff(run_a, run_b)
+    except KBError as exc:
+        fail(str(exc), code=1)
+    for name, (before, after) in diff.figures.items():
+        typer.echo(f"{name:<22} {_fmt(before):>8} {_fmt(after):>8}")
+    typer.echo(f"{len(diff.flips)} items flipped")
+    for flip in diff.flips:
+        change = "correct → wrong" if flip.was_correct else "wrong → correct"
+        typer.echo(f"  {flip.item_id}  {change}  {flip.question}  | now {flip.answer}")
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 @app.command()

@@ -33,6 +33,7 @@ class Feedback(Base):
 class FeedbackLog:
     def __init__(self, engine):
         self.engine = engine
+        Base.metadata.create_all(engine, tables=[Feedback.__table__])
 
     def record(self, query: str, response: dict, rating: Rating, comment: str = "",
                session_id: str | None = None) -> int:

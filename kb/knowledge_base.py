@@ -80,8 +80,19 @@ class KnowledgeBase:
         return DraftChecker.load()
 
     @cached_property
+    def database(self):
+        """The app database's engine (feedback, evaluation runs)."""
+        return make_engine(self.settings.app_database_url)
+
+    @cached_property
     def feedback(self) -> FeedbackLog:
-        return FeedbackLog(make_engine(self.settings.app_database_url))
+        return FeedbackLog(self.database)
+
+    @cached_property
+    def runs(self):
+        from evals.runs import RunLog
+
+        return RunLog(self.database)
 
     @cached_property
     def contexts(self) -> CallContexts:
@@ -229,10 +240,17 @@ class KnowledgeBase:
             raise NotFound(f"no document with doc_id '{doc_id}'")
         return found
 
-    def evaluate(self, dataset: Path, **options):
+    def evaluate(self, dataset: Path, record: bool = True, **options):
+        """Answer and score every item; the run is recorded (figures, every response and
+        verdict, the documents in force, the model and settings) and its id kept on the report."""
         from evals.runner import run_evaluation
 
-        return run_evaluation(self, dataset, **options)
+        report = run_evaluation(self, dataset, **options)
+        if record:
+            snapshot = sorted(self.catalog.live_keys(dt.date.today()))
+            report.run_id = self.runs.record(report, dataset, snapshot, self.embedder.id,
+                                             self.settings.model_dump(mode="json"))
+        return report
 
 
 def _disclosure(doc: SourceDocument) -> Disclosure:

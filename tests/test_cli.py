@@ -278,3 +278,20 @@ def test_docs_list_and_show(work):
     assert shown.returncode == 0 and "v1 superseded" in shown.stdout and "柜面跨行转账手续费为每笔5元" in shown.stdout
     missing = run_kb("docs", "show", "nope", "--store", work["store"], cwd=work["root"])
     assert missing.returncode == 1 and "no document with doc_id 'nope'" in missing.stderr
+
+
+def test_eval_records_runs_lists_and_diffs_them(work, tmp_path):
+    dataset = tmp_path / "set.jsonl"
+    dataset.write_text(json.dumps({"id": "q1", "question": "星辰金卡年费多少", "answerable": True,
+                                   "expected_doc_ids": ["cc-gold"], "key_facts": ["300元"]},
+                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    first = run_kb("eval", dataset, "--store", work["store"], cwd=work["root"])
+    assert first.returncode == 0, first.stderr
+    first_id = first.stdout.strip().splitlines()[-1].removeprefix("run: ")
+    gated = run_kb("eval", dataset, "--store", work["store"], "--baseline", first_id, cwd=work["root"])
+    second_id = gated.stdout.strip().splitlines()[-1].removeprefix("run: ")
+    assert gated.returncode == 0 and int(second_id) > int(first_id)
+    listed = run_kb("eval", "runs", "--store", work["store"], cwd=work["root"])
+    assert f"{first_id}  " in listed.stdout and "accuracy 1.000" in listed.stdout
+    diff = run_kb("eval", "diff", first_id, second_id, "--store", work["store"], cwd=work["root"])
+    assert diff.returncode == 0 and "0 items flipped" in diff.stdout

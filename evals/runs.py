@@ -1,0 +1,135 @@
+"""Recorded evaluation runs, in the app database: every figure and every item's response and
+verdict, so that runs can be listed, compared, and used as a baseline that a change must not
+fall below."""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from evals.report import EvalReport
+from evals.scoring import is_correct
+from kb.database import Base
+from kb.errors import NotFound
+
+# Figures where higher is better, compared against a baseline.
+GATED_FIGURES = ("accuracy", "answerable_accuracy", "unanswerable_accuracy", "hit@1", "mrr",
+                 "citation_precision", "disclosure_recall")
+
+
+class EvalRun(Base):
+    __tablename__ = "eval_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    dataset: Mapped[str] = mapped_column(Text)
+    dataset_hash: Mapped[str] = mapped_column(String(64))
+    snapshot_json: Mapped[str] = mapped_column(Text)
+    embed_model: Mapped[str] = mapped_column(Text)
+    settings_json: Mapped[str] = mapped_column(Text)
+    figures_json: Mapped[str] = mapped_column(Text)
+
+
+class EvalItem(Base):
+    __tablename__ = "eval_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("eval_runs.id"), index=True)
+    item_id: Mapped[str] = mapped_column(Text)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    item_json: Mapped[str] = mapped_column(Text)
+    response_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+@dataclass
+class Flip:
+    item_id: str
+    question: str
+    was_correct: bool
+    answer: str
+
+
+@dataclass
+class RunDiff:
+    figures: dict[str, tuple]
+    flips: list[Flip]
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class RunLog:
+    def __init__(self, engine):
+        self.engine = engine
+        Base.metadata.create_all(engine, tables=[EvalRun.__table__, EvalItem.__table__])
+
+    def record(self, report: EvalReport, dataset: Path, snapshot: list[str], embed_model: str,
+               settings: dict) -> int:
+        run = EvalRun(created_at=dt.datetime.now(dt.timezone.utc), dataset=str(dataset),
+                      dataset_hash=file_hash(dataset), snapshot_json=json.dumps(snapshot),
+                      embed_model=embed_model, settings_json=json.dumps(settings, default=str),
+                      figures_json=json.dumps(report.figures, ensure_ascii=False))
+        with Session(self.engine) as session, session.begin():
+            session.add(run)
+            session.flush()
+            session.add_all(EvalItem(
+                run_id=run.id, item_id=r["item"]["id"], correct=is_correct(r["item"], r["response"]),
+                item_json=json.dumps(r["item"], ensure_ascii=False),
+                response_json=None if r["response"] is None else json.dumps(r["response"], ensure_ascii=False),
+                error=r.get("error"), latency_ms=r.get("latency_ms")) for r in report.results)
+            return run.id
+
+    def runs(self) -> list[EvalRun]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(EvalRun).order_by(EvalRun.id)))
+
+    def run(self, run_id: int) -> EvalRun:
+        with Session(self.engine) as session:
+            found = session.get(EvalRun, run_id)
+        if found is None:
+            raise NotFound(f"no evaluation run {run_id}")
+        return found
+
+    def items(self, run_id: int) -> dict[str, EvalItem]:
+        self.run(run_id)
+        with Session(self.engine) as session:
+            return {i.item_id: i for i in session.scalars(select(EvalItem).where(EvalItem.run_id == run_id))}
+
+    def diff(self, before: int, after: int) -> RunDiff:
+        """Figures side by side, and the items whose verdict flipped from `before` to `after`."""
+        figures_before = json.loads(self.run(before).figures_json)
+        figures_after = json.loads(self.run(after).figures_json)
+        old, new = self.items(before), self.items(after)
+        flips = [Flip(item_id, json.loads(item.item_json)["question"], old[item_id].correct,
+                      _answer_text(item)) for item_id, item in new.items()
+                 if item_id in old and old[item_id].correct != item.correct]
+        return RunDiff({k: (figures_before.get(k), figures_after.get(k)) for k in GATED_FIGURES}, flips)
+
+    def regressions(self, baseline: int, report: EvalReport, margin: float) -> list[str]:
+        """Why `report` falls below the baseline run: a figure down by more than `margin`, or an
+        item that was correct and is not."""
+        base_figures = json.loads(self.run(baseline).figures_json)
+        problems = [f"{k} fell from {base_figures[k]:.3f} to {report.figures[k]:.3f}"
+                    for k in GATED_FIGURES
+                    if base_figures.get(k) is not None and report.figures.get(k) is not None
+                    and report.figures[k] < base_figures[k] - margin]
+        base_items = self.items(baseline)
+        problems += [f"{r['item']['id']} was correct in run {baseline} and is not now: {r['item']['question']}"
+                     for r in report.results
+                     if r["item"]["id"] in base_items and base_items[r["item"]["id"]].correct
+                     and not is_correct(r["item"], r["response"])]
+        return problems
+
+
+def _answer_text(item: EvalItem) -> str:
+    if item.response_json is None:
+        return f"error: {item.error}"
+    answer = json.loads(item.response_json)["answer"]
+    return f"{answer['status']}: {answer['text']}"

@@ -1,0 +1,52 @@
+"""Recorded evaluation runs: listed, compared, and used as a baseline gate."""
+
+import json
+
+import pytest
+
+GOOD = {"id": "q1", "question": "星辰金卡年费多少", "answerable": True,
+        "expected_doc_ids": ["cc-gold"], "key_facts": ["300元"], "category": "credit_card"}
+NONE = {"id": "q2", "question": "彩虹卡积分怎么兑换机票", "answerable": False, "expected_doc_ids": [],
+        "key_facts": [], "category": "credit_card"}
+
+
+def write_set(path, *items):
+    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def kb(ingested_kb, kbtest, tmp_path):
+    """The shared store, with an app database of this test's own."""
+    return kbtest.make_kb(ingested_kb.settings.store, database_url=f"sqlite:///{tmp_path / 'app.db'}")
+
+
+def test_a_run_is_recorded_with_every_item_and_what_it_ran_on(kb, tmp_path):
+    report = kb.evaluate(write_set(tmp_path / "set.jsonl", GOOD, NONE))
+    run = kb.runs.run(report.run_id)
+    assert json.loads(run.figures_json)["accuracy"] == 1.0
+    assert "cc-gold@v1" in json.loads(run.snapshot_json) and run.embed_model
+    assert len(run.dataset_hash) == 64 and json.loads(run.settings_json)["min_coverage"] == 0.7
+    items = kb.runs.items(report.run_id)
+    assert set(items) == {"q1", "q2"} and all(i.correct for i in items.values())
+    assert "300元" in json.loads(items["q1"].response_json)["answer"]["text"]
+
+
+def test_diff_shows_flipped_items_and_the_baseline_gate_catches_them(kb, tmp_path):
+    before = kb.evaluate(write_set(tmp_path / "a.jsonl", GOOD, NONE)).run_id
+    worse = dict(GOOD, key_facts=["999元"])  # the same item now expects a fact the answer lacks
+    after_report = kb.evaluate(write_set(tmp_path / "b.jsonl", worse, NONE))
+    diff = kb.runs.diff(before, after_report.run_id)
+    assert [(f.item_id, f.was_correct) for f in diff.flips] == [("q1", True)]
+    assert diff.figures["accuracy"] == (1.0, 0.5)
+    problems = kb.runs.regressions(before, after_report, margin=0.01)
+    assert any("accuracy fell from 1.000 to 0.500" in p for p in problems)
+    assert any(p.startswith("q1 was correct") for p in problems)
+    assert kb.runs.regressions(before, kb.evaluate(tmp_path / "a.jsonl"), margin=0.01) == []
+
+
+def test_an_unknown_run_is_a_clear_error(kb):
+    from kb.errors import NotFound
+
+    with pytest.raises(NotFound, match="no evaluation run 999"):
+        kb.runs.diff(999, 1000)
