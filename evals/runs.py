@@ -2,8 +2,10 @@
 verdict, so that runs can be listed, compared, and used as a baseline that a change must not
 fall below."""
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from evals.report import EvalReport
 from evals.scoring import is_correct
 from kb.database import Base
-from kb.errors import NotFound
+from kb.errors import BadRequest, NotFound
 
 # Figures where higher is better, compared against a baseline.
 GATED_FIGURES = ("accuracy", "answerable_accuracy", "unanswerable_accuracy", "hit@1", "mrr",
@@ -100,7 +102,20 @@ class RunLog:
     def items(self, run_id: int) -> dict[str, EvalItem]:
         self.run(run_id)
         with Session(self.engine) as session:
-            return {i.item_id: i for i in session.scalars(select(EvalItem).where(EvalItem.run_id == run_id))}
+            return {i.item_id: i for i in session.scalars(select(EvalItem).where(EvalItem.run_id == run_id).order_by(EvalItem.id))}
+
+    def export(self, run_id: int, fmt: str) -> str:
+        """A run's items as JSON Lines (the answers file's shape plus the verdict) or CSV."""
+        rows = [_export_row(item) for item in self.items(run_id).values()]
+        if fmt == "jsonl":
+            return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        if fmt != "csv":
+            raise BadRequest("the export format is csv or jsonl")
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerows({k: _cell(r, k) for k in EXPORT_COLUMNS} for r in rows)
+        return out.getvalue()
 
     def diff(self, before: int, after: int) -> RunDiff:
         """Figures side by side, and the items whose verdict flipped from `before` to `after`."""
@@ -126,6 +141,26 @@ class RunLog:
                      if r["item"]["id"] in base_items and base_items[r["item"]["id"]].correct
                      and not is_correct(r["item"], r["response"])]
         return problems
+
+
+EXPORT_COLUMNS = ("id", "question", "answerable", "correct", "status", "answer", "cited",
+                  "expected_doc_ids", "key_facts", "latency_ms", "error")
+
+
+def _export_row(item: EvalItem) -> dict:
+    return {"id": item.item_id, "item": json.loads(item.item_json), "correct": item.correct,
+            "response": json.loads(item.response_json) if item.response_json else None,
+            "latency_ms": item.latency_ms, "error": item.error}
+
+
+def _cell(row: dict, column: str):
+    item, answer = row["item"], (row["response"] or {}).get("answer", {})
+    values = {"question": item["question"], "answerable": item["answerable"],
+              "status": answer.get("status", ""), "answer": answer.get("text", ""),
+              "cited": " ".join(dict.fromkeys(c["doc_id"] for c in answer.get("citations", []))),
+              "expected_doc_ids": " ".join(item.get("expected_doc_ids", [])),
+              "key_facts": " ; ".join(item.get("key_facts", []))}
+    return values[column] if column in values else row[column]
 
 
 def _answer_text(item: EvalItem) -> str:

@@ -161,6 +161,21 @@ def eval_diff(run_a: int, run_b: int, store: Optional[Path] = StoreOpt,
         typer.echo(f"  {flip.item_id}  {change}  {flip.question}  | now {flip.answer}")
 
 
+@eval_app.command("export")
+def eval_export(run_id: int, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+                fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv"),
+                out: Optional[Path] = typer.Option(None, "--out", help="File to write (default: stdout).")):
+    """A recorded run's items, with responses and verdicts, as JSON Lines or CSV."""
+    try:
+        text = open_kb(store, chroma_url).runs.export(run_id, fmt)
+    except KBError as exc:
+        fail(str(exc), code=1)
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        typer.echo(text, nl=False)
+
+
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 

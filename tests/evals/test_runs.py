@@ -45,6 +45,19 @@ def test_diff_shows_flipped_items_and_the_baseline_gate_catches_them(kb, tmp_pat
     assert kb.runs.regressions(before, kb.evaluate(tmp_path / "a.jsonl"), margin=0.01) == []
 
 
+def test_a_run_exports_as_jsonl_and_csv(kb, tmp_path):
+    import csv
+    import io
+
+    run_id = kb.evaluate(write_set(tmp_path / "set.jsonl", GOOD, NONE)).run_id
+    lines = [json.loads(l) for l in kb.runs.export(run_id, "jsonl").splitlines()]
+    assert [(l["id"], l["correct"]) for l in lines] == [("q1", True), ("q2", True)]
+    assert lines[0]["response"]["answer"]["status"] == "answered" and lines[0]["latency_ms"] > 0
+    rows = list(csv.DictReader(io.StringIO(kb.runs.export(run_id, "csv"))))
+    assert rows[0]["id"] == "q1" and "300元" in rows[0]["answer"] and rows[0]["cited"] == "cc-gold"
+    assert rows[1]["status"] == "no_answer" and rows[1]["correct"] == "True"
+
+
 def test_an_unknown_run_is_a_clear_error(kb):
     from kb.errors import NotFound
 
