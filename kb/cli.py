@@ -180,6 +180,38 @@ def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+feedback_app = typer.Typer(no_args_is_help=True, help="Agents' feedback, for evaluators.")
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("list")
+def feedback_list(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+                  rating: Optional[str] = typer.Option("down", "--rating", help="up, down, or all"),
+                  limit: int = typer.Option(100, "--limit")):
+    """The review queue: newest feedback first (thumbs down by default)."""
+    rows = open_kb(store, chroma_url).feedback.recent(limit, None if rating == "all" else rating)
+    for row in rows:
+        typer.echo(f"{row.id:>5}  {row.created_at:%Y-%m-%d %H:%M}  {row.rating:<4} {row.answer_status:<9} "
+                   f"{row.query}  | {row.comment}")
+
+
+@feedback_app.command("promote")
+def feedback_promote(feedback_id: int, dataset: Path = typer.Option(..., "--to", help="JSONL set to append to."),
+                     item_id: str = typer.Option(..., "--id"),
+                     docs: list[str] = typer.Option([], "--doc", help="An expected doc_id (repeat); none: unanswerable."),
+                     facts: list[str] = typer.Option([], "--fact", help="A key fact, alternatives split by | (repeat)."),
+                     category: Optional[str] = typer.Option(None, "--category"),
+                     store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """Turn a feedback entry into an evaluation item appended to a contract JSONL set."""
+    try:
+        item = open_kb(store, chroma_url).feedback.as_eval_item(feedback_id, item_id, docs, facts, category)
+    except KBError as exc:
+        fail(str(exc), code=1)
+    with dataset.open("a", encoding="utf-8") as out:
+        out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    typer.echo(f"{item_id} appended to {dataset}")
+
+
 @app.command()
 def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
           host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),

@@ -12,6 +12,7 @@ from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.database import Base
+from kb.errors import NotFound
 from kb.privacy import mask_personal_data
 
 Rating = Literal["up", "down"]
@@ -49,7 +50,30 @@ class FeedbackLog:
             session.flush()
             return row.id
 
-    def recent(self, limit: int = 100) -> list[Feedback]:
+    def recent(self, limit: int = 100, rating: Rating | None = None) -> list[Feedback]:
+        query = select(Feedback).order_by(Feedback.id.desc()).limit(limit)
+        if rating:
+            query = query.where(Feedback.rating == rating)
         with Session(self.engine) as session:
-            rows = session.scalars(select(Feedback).order_by(Feedback.id.desc()).limit(limit))
-            return list(rows)
+            return list(session.scalars(query))
+
+    def get(self, feedback_id: int) -> Feedback:
+        with Session(self.engine) as session:
+            found = session.get(Feedback, feedback_id)
+        if found is None:
+            raise NotFound(f"no feedback {feedback_id}")
+        return found
+
+    def as_eval_item(self, feedback_id: int, item_id: str, expected_doc_ids: list[str],
+                     key_facts: list[str], category: str | None = None) -> dict:
+        """An evaluation item (the contract's shape) from an agent's feedback, in one step: its
+        question, and what the evaluator says the answer must cite and hold. No documents means
+        the knowledge base should not answer it."""
+        row = self.get(feedback_id)
+        cited = json.loads(row.response_json).get("answer", {}).get("citations", [])
+        return {"id": item_id, "question": row.query, "answerable": bool(expected_doc_ids),
+                "expected_doc_ids": expected_doc_ids, "key_facts": key_facts,
+                "required_disclosures": [], "category": category or "",
+                "tags": ["from_feedback"] + (["unanswerable"] if not expected_doc_ids else []),
+                "feedback": {"id": row.id, "rating": row.rating, "comment": row.comment,
+                             "cited": [c.get("doc_id") for c in cited]}}

@@ -295,3 +295,20 @@ def test_eval_records_runs_lists_and_diffs_them(work, tmp_path):
     assert f"{first_id}  " in listed.stdout and "accuracy 1.000" in listed.stdout
     diff = run_kb("eval", "diff", first_id, second_id, "--store", work["store"], cwd=work["root"])
     assert diff.returncode == 0 and "0 items flipped" in diff.stdout
+
+
+def test_feedback_review_queue_and_promotion(work, tmp_path):
+    from kb.config import get_settings
+    from kb.knowledge_base import KnowledgeBase
+
+    kb = KnowledgeBase(get_settings(store=work["store"]))
+    response = kb.ask("星辰金卡年费多少").contract_dict()
+    feedback_id = kb.feedback.record("星辰金卡年费多少", response, "down", comment="要说附属卡")
+    queue = run_kb("feedback", "list", "--store", work["store"], cwd=work["root"])
+    assert queue.returncode == 0 and f"{feedback_id}  " in queue.stdout and "要说附属卡" in queue.stdout
+    dataset = tmp_path / "from-feedback.jsonl"
+    promoted = run_kb("feedback", "promote", feedback_id, "--to", dataset, "--id", "fb-1", "--doc", "cc-gold",
+                      "--fact", "150元", "--store", work["store"], cwd=work["root"])
+    assert promoted.returncode == 0, promoted.stderr
+    item = json.loads(dataset.read_text(encoding="utf-8"))
+    assert item["expected_doc_ids"] == ["cc-gold"] and item["key_facts"] == ["150元"] and item["answerable"]
