@@ -29,7 +29,7 @@ class AlertRules:
 
     def alerts(self, masked: Masked, answer: Answer, named: list[DocMeta], catalog: Catalog,
                day: dt.date) -> list[Alert]:
-        cited = _cited(answer, catalog)
+        cited = catalog.cited(answer.citations)
         found = []
         if masked.found:
             found.append(personal_data_alert(masked))
@@ -59,11 +59,3 @@ def personal_data_alert(masked: Masked) -> Alert:
     return Alert(code="personal_data", level="warning",
                  message=f"问题中含有客户个人信息（{kinds}），已自动遮蔽。请不要把客户个人信息输入知识库面板。")
 
-
-def _cited(answer: Answer, catalog: Catalog) -> list[DocMeta]:
-    metas: list[DocMeta] = []
-    for citation in answer.citations:
-        meta = catalog.meta(f"{citation.doc_id}@v{citation.version}")
-        if meta not in metas:
-            metas.append(meta)
-    return metas

@@ -37,7 +37,6 @@ class Answerer:
         self.avoid = {k: re.compile(v) for k, v in load_yaml("avoid_sections.yaml").items()}
         self._evidence_cache = Memo()
         self._token_cache = Memo()
-        self._canonical_cache = Memo()
         self.analyzer = analyzer
         self.idf = idf
         self.seen = seen
@@ -90,7 +89,7 @@ class Answerer:
             self._tokens(hit.chunk.meta["section"])
             for unit in section_units(hit):
                 self._tokens(unit.display)
-                self._canonical(unit.display)
+                self.analyzer.canonicalize(unit.display)
         for key in {h.doc_key for h in hits}:
             meta = catalog.meta(key)
             self._evidence(meta.key, " ".join([meta.title, *meta.products]))
@@ -142,7 +141,7 @@ class Answerer:
         terms = [t for t in terms if t not in topic]
         weights = self._focus_weights(query, set(self.analyzer.tokens(topic)))
         expected = self._expected_answer(query)
-        amounts = question_amounts(self._canonical(query))
+        amounts = question_amounts(self.analyzer.canonicalize(query))
         avoid = None if self.avoid["asks"].search(self.analyzer.canonicalize(query)) else self.avoid["headings"]
         candidates = []
         for rank, hit in enumerate(hits):
@@ -150,10 +149,10 @@ class Answerer:
                 continue
             for unit in section_units(hit):
                 unit.score = self._unit_score(unit, weights) * (1.0 - 0.15 * rank)
-                fit = band_fit(amounts, self._canonical(unit.display))
+                fit = band_fit(amounts, self.analyzer.canonicalize(unit.display))
                 if fit is not None:
                     unit.score *= 1.0 + BAND_BOOST * fit if fit else BAND_MISS
-                if expected is not None and expected.search(self._canonical(unit.display)):
+                if expected is not None and expected.search(self.analyzer.canonicalize(unit.display)):
                     unit.score *= ANSWER_TYPE_BOOST
                 candidates.append(unit)
         candidates.sort(key=lambda u: u.score, reverse=True)
@@ -181,9 +180,6 @@ class Answerer:
     def _expected_answer(self, query: str) -> re.Pattern | None:
         canonical = self.analyzer.canonicalize(query)
         return next((answer for ask, answer in self.answer_types if ask.search(canonical)), None)
-
-    def _canonical(self, text: str) -> str:
-        return self._canonical_cache.get(text, self.analyzer.canonicalize)
 
     def _tokens(self, text: str) -> frozenset[str]:
         return self._token_cache.get(text, lambda t: frozenset(self.analyzer.tokens(t)))

@@ -34,3 +34,8 @@ class Catalog:
 
     def meta(self, key: str) -> DocMeta:
         return self.by_key[key].meta
+
+    def cited(self, citations) -> list[DocMeta]:
+        """The document versions that citations name, each once, in citation order."""
+        keys = dict.fromkeys(f"{c.doc_id}@v{c.version}" for c in citations)
+        return [self.meta(key) for key in keys]

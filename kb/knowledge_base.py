@@ -139,22 +139,23 @@ class KnowledgeBase:
         masked = mask_personal_data(self._checked(query, self.settings.max_query_chars, "question"))
         day = as_of or dt.date.today()
         context = self.contexts.get(session_id) if session_id else None
-        asked, hits, answer = self._answer(masked.without, day, context)
-        named = self._named(masked.without, day)
+        named = self.retriever.named_products(masked.without)
+        asked, hits, answer = self._answer(masked.without, day, context, bool(named))
+        named_docs = self._live(set().union(*(docs for _, docs in named)), day)
         response = AssistResponse(
             query=masked.text, answer=answer, as_of=day,
             disclosures=self.disclosures_for(answer, day),
             script=self.scripts.pick(masked.without, answer, self.catalog, day),
-            alerts=self.alert_rules.alerts(masked, answer, [d.meta for d in named], self.catalog, day),
-            context=self._remember(context, masked.without, asked, answer),
+            alerts=self.alert_rules.alerts(masked, answer, [d.meta for d in named_docs], self.catalog, day),
+            context=self._remember(context, named, masked.without, asked, answer),
             retrieved=_ranked_doc_ids(hits))
         response.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
 
-    def _answer(self, query: str, day: dt.date, context: CallContext | None):
+    def _answer(self, query: str, day: dt.date, context: CallContext | None, names_product: bool):
         """A follow-up that names no product is asked about the product of the call so far; when
         that finds no answer, the question may be about something else and is asked as it is."""
-        if context is not None and context.product and not self.retriever.named_products(query):
+        if context is not None and context.product and not names_product:
             asked = f"{context.product} {query}"
             hits = self.retriever.search(asked, day)
             answer = self.answerer.answer(asked, hits, self.catalog, own_words=query)
@@ -163,32 +164,31 @@ class KnowledgeBase:
         hits = self.retriever.search(query, day)
         return query, hits, self.answerer.answer(query, hits, self.catalog)
 
-    def _remember(self, context: CallContext | None, query: str, asked: str,
+    def _remember(self, context: CallContext | None, named: list, query: str, asked: str,
                   answer: Answer) -> CallContextInfo | None:
         if context is None:
             return None
-        named = self.retriever.named_products(query)
         if named:
             context.product = named[-1][0]
         elif context.product is None and answer.citations:
-            first = answer.citations[0]
-            cited = self.catalog.meta(f"{first.doc_id}@v{first.version}")
+            cited = self.catalog.cited(answer.citations)[0]
             if cited.category in PRODUCT_CATEGORIES and cited.products:
                 context.product = cited.products[0]
         context.turns.append(query)
         return CallContextInfo(product=context.product, carried=asked != query,
                                turn=len(context.turns))
 
-    def _named(self, text: str, day: dt.date) -> list[SourceDocument]:
+    def _live(self, doc_ids: set[str], day: dt.date) -> list[SourceDocument]:
         live = self.catalog.in_force(day)
-        return [live[d] for d in sorted(self.retriever.named_docs(text)) if d in live]
+        return [live[d] for d in sorted(doc_ids) if d in live]
 
     def check(self, draft: str, as_of: dt.date | None = None) -> list[Alert]:
         """Alerts for an agent's draft reply: forbidden phrases, a missing risk disclosure."""
         self._load()
         draft = mask_personal_data(self._checked(draft, self.settings.max_draft_chars, "draft")).text
         day = as_of or dt.date.today()
-        return self.draft_checker.check(draft, self._named(draft, day), self.catalog.in_force(day))
+        named = self._live(self.retriever.named_docs(draft), day)
+        return self.draft_checker.check(draft, named, self.catalog.in_force(day))
 
     def _load(self) -> None:
         """Build the indexes and load the model once, outside any answer's timing."""
@@ -220,8 +220,7 @@ class KnowledgeBase:
         """Every disclosure a cited document lists (and any cited disclosure), whole, once each."""
         live = self.catalog.in_force(day)
         wanted: list[str] = []
-        for citation in answer.citations:
-            cited = self.catalog.meta(f"{citation.doc_id}@v{citation.version}")
+        for cited in self.catalog.cited(answer.citations):
             refs = [cited.doc_id] if cited.category == "disclosure" else []
             wanted += [r for r in refs + cited.disclosures if r not in wanted]
         return [_disclosure(live[r]) for r in wanted if r in live]

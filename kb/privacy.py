@@ -22,12 +22,14 @@ _PATTERNS = (
 _LABEL = (r"(?:(?:银行|信用|借记)?卡号|(?:手机|电话|联系)(?:号码|号)?|(?:身份证|证件)(?:号码|号)?|"
           r"身份證(?:號碼|號)?|電話(?:號碼)?|卡號)[是为為:：]?\s*")
 
+_WITH_LABEL = tuple(re.compile(f"(?:{_LABEL})?(?:{p.pattern})") for _, p in _PATTERNS)
+
 
 @dataclass(frozen=True)
 class Masked:
     text: str
     kinds: tuple[str, ...]
-    without: str  # the text with the personal numbers left out, for searching
+    without: str  # the text with the numbers and their labels left out, for searching
 
     @property
     def found(self) -> bool:
@@ -38,9 +40,9 @@ def mask_personal_data(text: str) -> Masked:
     """`text` with personal numbers starred out, and which kinds were found."""
     kinds: list[str] = []
     without = text
-    for kind, pattern in _PATTERNS:
+    for (kind, pattern), labelled in zip(_PATTERNS, _WITH_LABEL):
         text, count = pattern.subn(_star, text)
-        without = re.sub(f"(?:{_LABEL})?(?:{pattern.pattern})", " ", without)
+        without = labelled.sub(" ", without)
         if count and kind not in kinds:
             kinds.append(kind)
     return Masked(text, tuple(kinds), without)

@@ -61,15 +61,16 @@ class ScriptPicker:
         """The script of the first situation (in priority order) that a live script serves; else a
         cited script; else a script whose own intent name the question uses."""
         scripts = [d for d in catalog.in_force(day).values() if d.meta.category == "script"]
-        cited = {c.doc_id for c in answer.citations}
-        categories = {d.meta.category for d in catalog.in_force(day).values() if d.meta.doc_id in cited}
+        cited = catalog.cited(answer.citations)
+        categories = {m.category for m in cited}
         for situation in self.situations_in(query, categories):
             for doc in scripts:
                 label = next((i for i in doc.meta.intents if label_key(i) in situation.labels), None)
                 if label is not None:
                     return script_of(doc, label)
+        cited_ids = {m.doc_id for m in cited}
         for doc in scripts:
-            if doc.meta.doc_id in cited:
+            if doc.meta.doc_id in cited_ids:
                 return script_of(doc, doc.meta.intents[0] if doc.meta.intents else "")
         text = normalize(query)
         for doc in scripts:
