@@ -106,13 +106,15 @@ class SplitLongSections(TransformComponent):
 
 
 class ChunkIds(TransformComponent):
-    """Stable ids `doc_id@vN#i`, so a re-ingest replaces the same chunks instead of adding copies."""
+    """Stable ids `doc_id@vN:hash#i`: a re-ingest of the same content writes the same ids instead
+    of adding copies, and new content gets new ids, so the old chunks stay whole until the new
+    ones are committed (kb.store)."""
 
     def __call__(self, nodes: list[BaseNode], **kwargs: Any) -> list[BaseNode]:
         counters: dict[str, int] = {}
         for node in nodes:
             key = f"{node.metadata['doc_id']}@v{node.metadata['version']}"
-            node.id_ = f"{key}#{counters.get(key, 0)}"
+            node.id_ = f"{key}:{node.metadata['content_hash'][:12]}#{counters.get(key, 0)}"
             node.metadata["chunk"] = counters.get(key, 0)
             counters[key] = counters.get(key, 0) + 1
             node.excluded_embed_metadata_keys = [k for k in node.metadata if k not in ("title", "section")]

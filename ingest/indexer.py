@@ -39,7 +39,7 @@ def doc_nodes(doc: SourceDocument) -> list:
     """The chunks of one document, with ids and metadata, not yet embedded."""
     meta = doc.meta
     metadata = {"doc_id": meta.doc_id, "version": meta.version, "title": meta.title,
-                "category": meta.category,
+                "category": meta.category, "content_hash": doc.content_hash,
                 "eff_from": day_number(meta.effective_from, NO_START),
                 "eff_to": day_number(meta.effective_to, NO_END)}
     stages = [MarkdownSections(), SplitLongSections(), ChunkIds()]
@@ -86,6 +86,7 @@ def still_listed(stale: list[str], folder: FolderRead, stored: list[SourceDocume
 
 def ingest_folder(root: Path, store: Store, embedder) -> IngestReport:
     started = time.perf_counter()
+    store.collect_garbage()
     stored = store.document_records()
     folder = read_folder(root, {d.meta.doc_id for d in stored if d.meta.category == "disclosure"})
     report = IngestReport(problems=list(folder.problems))

@@ -19,7 +19,7 @@ class FolderRead:
 
 # Part of every content hash: raise it when chunking changes, so that a re-ingest rebuilds the
 # chunks of documents whose files did not change.
-CHUNKING_VERSION = 3
+CHUNKING_VERSION = 4
 
 
 def content_hash(meta_json: str, body: str) -> str:

@@ -2,6 +2,12 @@
 
 The same code serves an embedded PersistentClient and a Chroma server; the chunk collection
 records the embedding model that built it, and a store never mixes vectors of two models.
+
+Chroma has no transaction spanning two writes, so the document record is the commit point: a
+version's chunks are written first under ids that carry its content hash, then its record, and
+only then are the chunks of its previous content deleted. Readers take only the chunks whose hash
+matches their document's record, so a process killed at any step leaves each document whole in
+its old or its new state; leftovers are collected by the next write.
 """
 
 import datetime as dt
@@ -94,12 +100,32 @@ class Store:
         ]
 
     def chunk_records(self) -> list[ChunkRecord]:
+        """The committed chunks: those of a recorded document version with its content hash."""
         chunks = self.chunks()
         if chunks is None:
             return []
+        committed = self._committed_hashes()
         records = _get_all(chunks, ["documents", "metadatas"])
         return [ChunkRecord(i, t, m) for i, t, m in
-                zip(records["ids"], records["documents"], records["metadatas"])]
+                zip(records["ids"], records["documents"], records["metadatas"])
+                if committed.get(m["doc_key"]) == m.get("content_hash")]
+
+    def _committed_hashes(self) -> dict[str, str]:
+        records = _get_all(self.documents, ["metadatas"])
+        return {key: m["content_hash"] for key, m in zip(records["ids"], records["metadatas"])}
+
+    def collect_garbage(self) -> int:
+        """Delete chunks that no document record commits (left by a write that was killed)."""
+        chunks = self.chunks()
+        if chunks is None:
+            return 0
+        committed = self._committed_hashes()
+        records = _get_all(chunks, ["metadatas"])
+        orphans = [i for i, m in zip(records["ids"], records["metadatas"])
+                   if committed.get(m["doc_key"]) != m.get("content_hash")]
+        for start in range(0, len(orphans), _PAGE):
+            chunks.delete(ids=orphans[start:start + _PAGE])
+        return len(orphans)
 
     def chunk_vectors(self, ids: list[str]) -> np.ndarray:
         """The stored vectors of these chunks, one row each, in the order given."""
@@ -111,9 +137,9 @@ class Store:
         return np.array([by_id[i] for i in ids], dtype=np.float32)
 
     def put_document(self, doc: SourceDocument, nodes, model_id: str) -> None:
-        """Replace one document version's chunks and record; its id never gains a duplicate."""
+        """Write one document version: new chunks, then the record (the commit), then drop the
+        chunks of its previous content. Its id never gains a duplicate."""
         chunks = self.chunks(model_id)
-        self._delete_chunks(doc.meta.key)
         if nodes:
             chunks.upsert(ids=[n.id_ for n in nodes], embeddings=[n.embedding for n in nodes],
                           documents=[n.text for n in nodes],
@@ -123,6 +149,8 @@ class Store:
             metadatas=[{"doc_id": doc.meta.doc_id, "version": doc.meta.version,
                         "meta": doc.meta.model_dump_json(), "source": doc.source,
                         "content_hash": doc.content_hash}])
+        chunks.delete(where={"$and": [{"doc_key": doc.meta.key},
+                                      {"content_hash": {"$ne": doc.content_hash}}]})
 
     def move_document(self, key: str, source: str) -> None:
         """A renamed but unchanged file: only the recorded source path changes."""
@@ -130,8 +158,8 @@ class Store:
         self.documents.update(ids=[key], metadatas=[{**record, "source": source}])
 
     def delete_document(self, key: str) -> None:
-        self._delete_chunks(key)
         self.documents.delete(ids=[key])
+        self._delete_chunks(key)
 
     def _delete_chunks(self, key: str) -> None:
         if self.chunks() is not None:
@@ -167,4 +195,5 @@ def _chunk_metadata(meta: dict) -> dict:
         "doc_key": f"{meta['doc_id']}@v{meta['version']}", "chunk": meta["chunk"],
         "title": meta["title"], "category": meta["category"], "section": meta["section"],
         "eff_from": meta["eff_from"], "eff_to": meta["eff_to"],
+        "content_hash": meta["content_hash"],
     }

@@ -60,7 +60,8 @@ def test_headings_inside_code_fences_are_ignored(fence):
 
 
 def node(text, **metadata):
-    return TextNode(text=text, metadata={"doc_id": "d", "version": 1, **metadata})
+    return TextNode(text=text, metadata={"doc_id": "d", "version": 1, "content_hash": "c0ffee" * 8,
+                                         **metadata})
 
 
 def test_short_section_is_not_split():
@@ -77,7 +78,7 @@ def test_paragraph_pieces_are_verbatim_substrings_within_limit():
     for piece in pieces:
         assert piece.text in section
         assert len(piece.text) <= 40
-        assert piece.metadata == {"doc_id": "d", "version": 1, "section": "S"}
+        assert piece.metadata == {"doc_id": "d", "version": 1, "section": "S", "content_hash": "c0ffee" * 8}
     # nothing lost, order kept
     assert "\n\n".join(p.text for p in pieces) == section
 
@@ -136,16 +137,19 @@ def test_markdown_sections_component_carries_document_metadata():
 
 
 def test_chunk_ids_are_stable_and_counted_per_document_version():
-    def make():
-        return [node("a0", doc_id="a", version=1, title="A", section="s"),
-                node("b0", doc_id="b", version=1, title="B", section="s"),
-                node("a1", doc_id="a", version=1, title="A", section="s"),
-                node("a2-0", doc_id="a", version=2, title="A", section="s")]
+    def make(hash_of_a2="a2" * 32):
+        return [node("a0", doc_id="a", version=1, title="A", section="s", content_hash="a1" * 32),
+                node("b0", doc_id="b", version=1, title="B", section="s", content_hash="b1" * 32),
+                node("a1", doc_id="a", version=1, title="A", section="s", content_hash="a1" * 32),
+                node("a2-0", doc_id="a", version=2, title="A", section="s", content_hash=hash_of_a2)]
 
     first = ChunkIds()(make())
-    assert [n.id_ for n in first] == ["a@v1#0", "b@v1#0", "a@v1#1", "a@v2#0"]
+    assert [n.id_ for n in first] == ["a@v1:a1a1a1a1a1a1#0", "b@v1:b1b1b1b1b1b1#0",
+                                      "a@v1:a1a1a1a1a1a1#1", "a@v2:a2a2a2a2a2a2#0"]
     assert [n.metadata["chunk"] for n in first] == [0, 0, 1, 0]
     assert [n.id_ for n in ChunkIds()(make())] == [n.id_ for n in first]
+    changed = ChunkIds()(make(hash_of_a2="ff" * 32))
+    assert changed[3].id_ == "a@v2:ffffffffffff#0", "new content must not overwrite the old chunks"
 
 
 def test_chunk_ids_embed_only_title_and_section():

@@ -48,10 +48,11 @@ def test_first_ingest_embeds_every_chunk_once(built, corpus, kbtest):
     rows = chunk_rows(built)
     total = sum(expected_chunks(corpus, rel) for rel in kbtest.BASE_FILES)
     assert built.store.chunks().count() == total == len(rows)
-    # ids are doc_id@vN#i, dense from 0, one per chunk
+    # ids are doc_id@vN:hash#i, dense from 0, one per chunk
+    hashes = {k: d.content_hash[:12] for k, d in stored(built).items()}
     for key in ALL_KEYS:
         ids = sorted(i for i, (k, _) in rows.items() if k == key)
-        assert ids == sorted(f"{key}#{n}" for n in range(len(ids))), ids
+        assert ids == sorted(f"{key}:{hashes[key]}#{n}" for n in range(len(ids))), ids
 
 
 def test_reingest_without_change_embeds_nothing(built, corpus):
@@ -78,10 +79,13 @@ def test_editing_one_doc_reembeds_only_that_doc(built, corpus):
     assert sorted(report.unchanged) == sorted(k for k in ALL_KEYS if k != "fee-transfer@v2")
     assert report.chunks_embedded == expected_chunks(corpus, rel) > 0
     after = chunk_rows(built)
-    # same ids, same count; only the edited doc's text changed
-    assert set(after) == set(before)
-    changed = {i for i in after if after[i] != before[i]}
-    assert changed and all(after[i][0] == "fee-transfer@v2" for i in changed)
+    # the other documents keep their chunk ids and text; the edited one's chunks are replaced
+    # (new content, new ids: the old chunks stay whole until the new record commits)
+    unchanged = {i: row for i, row in before.items() if row[0] != "fee-transfer@v2"}
+    assert {i: row for i, row in after.items() if row[0] != "fee-transfer@v2"} == unchanged
+    old_ids = {i for i, row in before.items() if row[0] == "fee-transfer@v2"}
+    new_ids = {i for i, row in after.items() if row[0] == "fee-transfer@v2"}
+    assert len(new_ids) == len(old_ids) and not new_ids & old_ids
     response = built.ask("柜面跨行转账手续费多少")
     assert "6元" in response.answer.text and "5元" not in response.answer.text
 
@@ -99,7 +103,8 @@ def test_shrinking_a_doc_leaves_no_orphan_chunks(built, corpus):
     assert report.chunks_embedded == new_count < len(old)
     rows = chunk_rows(built)
     ids = sorted(i for i, (k, _) in rows.items() if k == "cc-gold@v1")
-    assert ids == sorted(f"cc-gold@v1#{n}" for n in range(new_count))
+    prefix = f"cc-gold@v1:{stored(built)['cc-gold@v1'].content_hash[:12]}"
+    assert ids == sorted(f"{prefix}#{n}" for n in range(new_count))
     assert not any("美元" in t for k, t in rows.values() if k == "cc-gold@v1")
     assert built.ask("星辰金卡有美元币种吗").answer.status == "no_answer"
 
@@ -118,7 +123,8 @@ def test_chunk_count_never_grows_on_reingest(built, corpus):
         built.ingest(corpus)
         counts.append(built.store.chunks().count())
     assert len(set(counts)) == 1, counts
-    assert set(chunk_rows(built)) == ids
+    assert {i.split(":")[0] + "#" + i.split("#")[1] for i in chunk_rows(built)} == {
+        i.split(":")[0] + "#" + i.split("#")[1] for i in ids}, "same chunks, one copy each"
     texts = [(k, t) for k, t in chunk_rows(built).values()]
     assert len(texts) == len(set(texts)), "two chunks hold the same text of the same doc"
 
