@@ -37,3 +37,11 @@ class BadRequest(KBError):
 
 class NotFound(KBError):
     """What was asked for (a document, a run) does not exist."""
+
+
+class Unauthorized(KBError):
+    """Who is asking is unknown (no or a bad token, password or session): HTTP 401."""
+
+
+class Forbidden(KBError):
+    """Who is asking is known, but their role does not allow it: HTTP 403."""

@@ -1,0 +1,234 @@
+"""Who may use the knowledge base, and for what: users, roles, API tokens and browser sign-ins.
+
+Only hashes of secrets are stored: sha256 of API tokens and session secrets (random, so a fast
+hash is enough and lets us look them up by hash), bcrypt of passwords (chosen by people, so a
+slow hash). With no users at all the server runs in a labelled local mode as `LOCAL`.
+"""
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import bcrypt
+from sqlalchemy import DateTime, ForeignKey, Integer, String, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from kb.database import Base
+from kb.errors import BadRequest, NotFound
+
+ROLES = ("agent", "editor", "evaluator", "admin")
+
+# "ask": assist, check, feedback, the side panel; "documents": read and change documents;
+# "evaluations": run and read evaluations; "users": manage users and tokens.
+PERMISSION_NAMES = ("ask", "documents", "evaluations", "users")
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "agent": frozenset({"ask"}),
+    "editor": frozenset({"ask", "documents"}),
+    "evaluator": frozenset({"ask", "evaluations"}),
+    "admin": frozenset(PERMISSION_NAMES),
+}
+
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt ignores (bcrypt 5 refuses) anything past 72 bytes
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def allows(role: str, permission: str) -> bool:
+    """Unknown roles are allowed nothing; an unknown permission is a typo in the caller's code,
+    which must fail loudly rather than quietly deny (or, for LOCAL, quietly allow)."""
+    _check_permission_name(permission)
+    return permission in PERMISSIONS.get(role, frozenset())
+
+
+def _check_permission_name(permission: str) -> None:
+    if permission not in PERMISSION_NAMES:
+        raise ValueError(f"unknown permission {permission!r}; one of {', '.join(PERMISSION_NAMES)}")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts as. `local` marks the no-users mode, where the one at the keyboard
+    owns the store and may do everything."""
+
+    name: str
+    role: str
+    local: bool = False
+
+    def can(self, permission: str) -> bool:
+        _check_permission_name(permission)
+        return self.local or allows(self.role, permission)
+
+
+LOCAL = Principal("local", "admin", local=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignIn(Base):
+    """A browser session; `id` is the sha256 of the cookie's secret, never the secret itself."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+def sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes even for timezone-aware columns; we only store UTC."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def _check_new_user(name: str, role: str, password: str | None) -> None:
+    if not NAME_PATTERN.fullmatch(name):
+        raise BadRequest(f"bad user name {name!r}: 1-64 of letters, digits, '_', '.', '-'")
+    if role not in ROLES:
+        raise BadRequest(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if password is not None:
+        _check_password_rules(password)
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise BadRequest(f"password too short: at least {MIN_PASSWORD_CHARS} characters")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise BadRequest(f"password too long: at most {MAX_PASSWORD_BYTES} bytes in UTF-8 "
+                         "(bcrypt would ignore the rest)")
+
+
+class Users:
+    def __init__(self, engine, clock: Clock = utc_now, bcrypt_rounds: int = 12):
+        """`clock` lets tests expire sessions without sleeping; `bcrypt_rounds` lets them hash
+        fast (bcrypt's minimum is 4); production keeps bcrypt's default of 12."""
+        self.engine = engine
+        self.clock = clock
+        self.bcrypt_rounds = bcrypt_rounds
+        Base.metadata.create_all(engine, tables=[User.__table__, SignIn.__table__])
+
+    def now(self) -> dt.datetime:
+        return as_utc(self.clock())
+
+    def add(self, name: str, role: str, password: str | None = None) -> str:
+        """Returns the new user's API token: shown once, since only its hash is kept."""
+        _check_new_user(name, role, password)
+        token = secrets.token_urlsafe(32)
+        row = User(name=name, role=role, token_hash=sha256(token), created_at=self.now(),
+                   password_hash=self._hash_password(password) if password is not None else None)
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.add(row)
+        except IntegrityError:
+            raise BadRequest(f"user {name!r} exists already") from None
+        return token
+
+    def any(self) -> bool:
+        with Session(self.engine) as session:
+            return session.scalar(select(User.id).limit(1)) is not None
+
+    def by_token(self, token: str) -> Principal | None:
+        with Session(self.engine) as session:
+            user = session.scalar(select(User).where(User.token_hash == sha256(token)))
+        return Principal(user.name, user.role) if user else None
+
+    def check_password(self, name: str, password: str) -> Principal | None:
+        """Every miss costs one bcrypt check too, so the time taken does not tell which names
+        exist or which users have a password."""
+        with Session(self.engine) as session:
+            user = session.scalar(select(User).where(User.name == name))
+        stored_hash = user.password_hash if user and user.password_hash else self._dummy_hash
+        matches = self._password_matches(password, stored_hash)
+        return Principal(user.name, user.role) if matches and user and user.password_hash else None
+
+    def new_token(self, name: str) -> str:
+        """A fresh API token for `name`; the old one stops working at once."""
+        token = secrets.token_urlsafe(32)
+        with Session(self.engine) as session, session.begin():
+            user = self._user(session, name)
+            user.token_hash = sha256(token)
+        return token
+
+    def start_session(self, principal_name: str, minutes: int) -> tuple[str, str]:
+        """Returns (secret for the cookie, csrf token). Expired sign-ins are swept here, so the
+        table does not grow with sessions nobody came back to end."""
+        if minutes <= 0:
+            raise BadRequest("a session must last at least one minute")
+        secret, csrf_token, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), self.now()
+        with Session(self.engine) as session, session.begin():
+            user = self._user(session, principal_name)
+            session.execute(delete(SignIn).where(SignIn.expires_at <= now))
+            session.add(SignIn(id=sha256(secret), user_id=user.id, csrf_token=csrf_token,
+                               expires_at=now + dt.timedelta(minutes=minutes), created_at=now))
+        return secret, csrf_token
+
+    def session(self, secret: str) -> tuple[Principal, str] | None:
+        """The principal is read from the user row each time, so a changed role applies at once."""
+        with Session(self.engine) as session, session.begin():
+            sign_in = session.get(SignIn, sha256(secret))
+            if sign_in is None:
+                return None
+            if as_utc(sign_in.expires_at) <= self.now():
+                session.delete(sign_in)
+                return None
+            user = session.get(User, sign_in.user_id)
+            return (Principal(user.name, user.role), sign_in.csrf_token) if user else None
+
+    def end_session(self, secret: str) -> None:
+        """Signing out twice, or with an unknown cookie, is not an error."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(SignIn).where(SignIn.id == sha256(secret)))
+
+    def list(self) -> list[dict]:
+        with Session(self.engine) as session:
+            users = session.scalars(select(User).order_by(User.name))
+            return [{"name": u.name, "role": u.role, "created_at": as_utc(u.created_at)}
+                    for u in users]
+
+    def _user(self, session: Session, name: str) -> User:
+        user = session.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise NotFound(f"no user {name!r}")
+        return user
+
+    def _hash_password(self, password: str) -> str:
+        salt = bcrypt.gensalt(rounds=self.bcrypt_rounds)
+        return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
+
+    def _password_matches(self, password: str, stored_hash: str) -> bool:
+        """A password over bcrypt's limit was never accepted, so it cannot match; it still
+        pays for a check (bcrypt 5 refuses such input, so check a stand-in)."""
+        candidate = password.encode("utf-8")
+        too_long = len(candidate) > MAX_PASSWORD_BYTES
+        matched = bcrypt.checkpw(b"-" if too_long else candidate, stored_hash.encode("ascii"))
+        return matched and not too_long
+
+    @cached_property
+    def _dummy_hash(self) -> str:
+        """Checked against when there is no real hash; same cost as the real ones."""
+        return self._hash_password(secrets.token_urlsafe(16))
