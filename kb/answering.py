@@ -5,6 +5,7 @@ No language model is called. Before answering, the evidence must cover the quest
 mentions makes the answer `no_answer` rather than a neighbouring document's facts.
 """
 
+import copy
 import re
 from kb.amounts import band_fit, question_amounts
 from kb.config import Settings
@@ -41,6 +42,13 @@ class Answerer:
         self.idf = idf
         self.seen = seen
         self.settings = settings
+
+    def rebound(self, idf, seen) -> "Answerer":
+        """The same answerer over a grown index: its per-section caches stay valid (chunk ids
+        carry their content hash), so they are shared rather than filled again."""
+        other = copy.copy(self)
+        other.idf, other.seen = idf, seen
+        return other
 
     def answer(self, query: str, hits: list[Hit], catalog, own_words: str | None = None) -> Answer:
         """`own_words`: what the agent typed, when `query` adds the call's product to it; the

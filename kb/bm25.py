@@ -1,5 +1,7 @@
-"""A BM25 index with per-term weights computed once, so a query is a few numpy additions."""
+"""A BM25 index whose rows can be appended without rebuilding it, so publishing one document
+into a large knowledge base costs only that document's terms."""
 
+import copy
 import math
 from collections import Counter
 
@@ -7,29 +9,60 @@ import numpy as np
 
 
 class BM25:
-    """Okapi BM25 over pre-tokenized documents (rows are addressed by position)."""
+    """Okapi BM25 over pre-tokenized documents (rows are addressed by position).
+
+    Postings hold each row's term-frequency weight; the IDF is applied at query time, so adding
+    rows (which changes every term's IDF a little) never rewrites the postings of other terms.
+    """
 
     def __init__(self, corpus: list[list[str]], k1: float = 1.2, b: float = 0.75,
                  groups: list[str] | None = None):
         """`groups` (one label per row, e.g. its document) makes document frequency count groups,
         not rows: a product name repeated on every chunk of its document stays rare."""
-        self.size = len(corpus)
-        lengths = np.array([len(tokens) for tokens in corpus], dtype=np.float32)
-        avg_length = float(lengths.mean()) if self.size else 1.0
-        postings: dict[str, tuple[list[int], list[float]]] = {}
-        for row, tokens in enumerate(corpus):
-            norm = k1 * (1 - b + b * lengths[row] / avg_length)
+        self.k1, self.b = k1, b
+        self.size = 0
+        lengths = [len(tokens) for tokens in corpus]
+        self.avg_length = sum(lengths) / len(lengths) if lengths and sum(lengths) else 1.0
+        self.df: dict[str, int] = {}
+        self._groups_of: dict[str, frozenset] = {}
+        self._all_groups: frozenset = frozenset()
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._add(corpus, groups)
+
+    @property
+    def units(self) -> int:
+        return len(self._all_groups)
+
+    def extended(self, corpus: list[list[str]], groups: list[str] | None = None) -> "BM25":
+        """A new index with these rows appended; this one is left as it was, so a search running
+        on it meanwhile sees a consistent index. The average row length stays that of the first
+        build (it moves little as rows are added, and keeps old rows' weights exact)."""
+        grown = copy.copy(self)
+        grown.df, grown._groups_of, grown._postings = dict(self.df), dict(self._groups_of), dict(self._postings)
+        grown._add(corpus, groups)
+        return grown
+
+    def _add(self, corpus: list[list[str]], groups: list[str] | None) -> None:
+        labels = groups if groups is not None else range(self.size, self.size + len(corpus))
+        added: dict[str, tuple[list[int], list[float], set]] = {}
+        for offset, tokens in enumerate(corpus):
+            norm = self.k1 * (1 - self.b + self.b * len(tokens) / self.avg_length)
             for term, tf in Counter(tokens).items():
-                rows, weights = postings.setdefault(term, ([], []))
-                rows.append(row)
-                weights.append(tf * (k1 + 1) / (tf + norm))
-        labels = groups if groups is not None else range(self.size)
-        self.units = len(set(labels)) if self.size else 0
-        self.df = {term: len({labels[r] for r in rows}) for term, (rows, _) in postings.items()}
-        self._postings = {
-            term: (np.array(rows, dtype=np.int64), np.array(weights, dtype=np.float32) * self.idf(term))
-            for term, (rows, weights) in postings.items()
-        }
+                rows, weights, owners = added.setdefault(term, ([], [], set()))
+                rows.append(self.size + offset)
+                weights.append(tf * (self.k1 + 1) / (tf + norm))
+                owners.add(labels[offset])
+        for term, (rows, weights, owners) in added.items():
+            old = self._postings.get(term)
+            new_rows = np.array(rows, dtype=np.int64)
+            new_weights = np.array(weights, dtype=np.float32)
+            if old is not None:
+                new_rows, new_weights = np.concatenate([old[0], new_rows]), np.concatenate([old[1], new_weights])
+            self._postings[term] = (new_rows, new_weights)
+            self._groups_of[term] = self._groups_of.get(term, frozenset()) | owners
+            self.df[term] = len(self._groups_of[term])
+        self._all_groups = self._all_groups | frozenset(labels)
+        self.size += len(corpus)
 
     def idf(self, term: str) -> float:
         df = self.df.get(term, 0)
@@ -42,7 +75,7 @@ class BM25:
         for term, weight in query.items():
             posting = self._postings.get(term)
             if posting is not None:
-                scores[posting[0]] += weight * posting[1]
+                scores[posting[0]] += np.float32(weight * self.idf(term)) * posting[1]
         return scores
 
     def max_score(self, query: dict[str, float]) -> float:

@@ -1,6 +1,7 @@
 """The core object: built from settings, it ingests folders, answers questions and evaluates."""
 
 import datetime as dt
+import threading
 import time
 from functools import cached_property
 from pathlib import Path
@@ -14,6 +15,7 @@ from kb.database import make_engine
 from kb.documents import STATUSES, DocumentDetail, DocumentSummary, detail, summaries
 from kb.errors import BadRequest, NotFound
 from kb.feedback import FeedbackLog
+from kb.index import Index, build_index
 from kb.lexicon import Analyzer, load_synonym_groups
 from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
 from kb.privacy import mask_personal_data
@@ -30,6 +32,8 @@ PRODUCT_CATEGORIES = frozenset({"credit_card", "loan", "wealth", "deposit"})
 class KnowledgeBase:
     def __init__(self, settings: Settings):
         self.settings = settings
+        self._index: Index | None = None
+        self._index_lock = threading.Lock()
 
     @cached_property
     def store(self) -> Store:
@@ -41,20 +45,44 @@ class KnowledgeBase:
 
         return Embedder(self.settings.embed_model, self.settings.torch_threads)
 
-    @cached_property
+    @property
+    def index(self) -> Index:
+        """The indexes questions read; built on first use, then grown or replaced by `sync`."""
+        if self._index is None:
+            with self._index_lock:
+                if self._index is None:
+                    self._index = self._build_index()
+        return self._index
+
+    @property
     def catalog(self) -> Catalog:
-        return Catalog(self.store.document_records())
+        return self.index.catalog
 
-    @cached_property
+    @property
     def analyzer(self) -> Analyzer:
-        return Analyzer(load_synonym_groups(self.settings.synonyms_file), self.catalog.aliases())
+        return self.index.analyzer
 
-    @cached_property
+    @property
     def retriever(self) -> Retriever:
+        return self.index.retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        return self.index.answerer
+
+    @property
+    def sections(self) -> dict[tuple[str, str], str]:
+        return self.index.sections
+
+    def _build_index(self) -> Index:
+        generation = self.store.generation()
         if self.store.model_id is not None:
             self.store.check_model(self.embedder.id)
+        docs = self.store.document_records()
         chunks = self.store.chunk_records()
-        return Retriever(chunks, self.catalog, self.analyzer, self._vectors(chunks), self.settings)
+        aliases = sorted({name for doc in docs for name in doc.meta.products})
+        analyzer = Analyzer(load_synonym_groups(self.settings.synonyms_file), aliases)
+        return build_index(docs, chunks, analyzer, self._vectors(chunks), self.settings, generation)
 
     def _vectors(self, chunks):
         ids = [c.id for c in chunks]
@@ -62,10 +90,24 @@ class KnowledgeBase:
             return MemoryVectors(self.embedder.query, self.store.chunk_vectors(ids))
         return ChromaVectors(self.embedder.query, self.store, ids)
 
-    @cached_property
-    def answerer(self) -> Answerer:
-        return Answerer(self.analyzer, self.retriever.bm25.idf, self.retriever.bm25.df.__contains__,
-                        self.settings)
+    def sync(self) -> bool:
+        """Bring the index in line with the store after a publish here or a write by another
+        process: new versions are added to a copy of the index; a changed or removed version
+        (a folder re-ingest) means a new index, built beside the one questions are reading."""
+        if self._index is None:
+            return False
+        generation = self.store.generation()
+        if generation == self._index.generation:
+            return False
+        with self._index_lock:
+            held, stored = self._index.hashes, self.store.committed_hashes()
+            if set(held) - set(stored) or any(held[k] != stored[k] for k in held):
+                self._index = self._build_index()
+                return True
+            docs = self.store.document_records([k for k in stored if k not in held])
+            chunks, vectors = self.store.version_chunks({d.meta.key: d.content_hash for d in docs})
+            self._index = self._index.with_versions(docs, chunks, vectors, generation)
+        return True
 
     @cached_property
     def scripts(self) -> ScriptPicker:
@@ -99,9 +141,8 @@ class KnowledgeBase:
         return CallContexts(self.settings.session_minutes * 60)
 
     def refresh(self) -> None:
-        """Forget the in-memory indexes so the next question sees the store as it is now."""
-        for name in ("catalog", "analyzer", "retriever", "answerer", "sections"):
-            self.__dict__.pop(name, None)
+        """Make the next question see the store as it is now."""
+        self.sync()
 
     def validate(self, source: Path):
         from ingest.reader import read_folder
@@ -133,66 +174,66 @@ class KnowledgeBase:
     def ask(self, query: str, as_of: dt.date | None = None,
             session_id: str | None = None) -> AssistResponse:
         """The assist response: answer, disclosures, script and alerts. Personal data is masked
-        first, so nothing after this line (response, logs, feedback) ever sees it."""
-        self._load()
+        first, so nothing after this line (response, logs, feedback) ever sees it. One index is
+        read throughout, so a publish meanwhile is wholly in the answer or wholly not."""
+        index = self._load()
         started = time.perf_counter()
         masked = mask_personal_data(self._checked(query, self.settings.max_query_chars, "question"))
         day = as_of or dt.date.today()
         context = self.contexts.get(session_id) if session_id else None
-        named = self.retriever.named_products(masked.without)
-        asked, hits, answer = self._answer(masked.without, day, context, bool(named))
-        named_docs = self._live(set().union(*(docs for _, docs in named)), day)
+        named = index.retriever.named_products(masked.without)
+        asked, hits, answer = self._answer(index, masked.without, day, context, bool(named))
+        named_docs = _live(index, set().union(*(docs for _, docs in named)), day)
         response = AssistResponse(
             query=masked.text, answer=answer, as_of=day,
-            disclosures=self.disclosures_for(answer, day),
-            script=self.scripts.pick(masked.without, answer, self.catalog, day),
-            alerts=self.alert_rules.alerts(masked, answer, [d.meta for d in named_docs], self.catalog, day),
-            context=self._remember(context, named, masked.without, asked, answer),
+            disclosures=_disclosures(index, answer, day),
+            script=self.scripts.pick(masked.without, answer, index.catalog, day),
+            alerts=self.alert_rules.alerts(masked, answer, [d.meta for d in named_docs], index.catalog, day),
+            context=self._remember(index, context, named, masked.without, asked, answer),
             retrieved=_ranked_doc_ids(hits))
         response.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
 
-    def _answer(self, query: str, day: dt.date, context: CallContext | None, names_product: bool):
+    @staticmethod
+    def _answer(index: Index, query: str, day: dt.date, context: CallContext | None, names_product: bool):
         """A follow-up that names no product is asked about the product of the call so far; when
         that finds no answer, the question may be about something else and is asked as it is."""
         if context is not None and context.product and not names_product:
             asked = f"{context.product} {query}"
-            hits = self.retriever.search(asked, day)
-            answer = self.answerer.answer(asked, hits, self.catalog, own_words=query)
+            hits = index.retriever.search(asked, day)
+            answer = index.answerer.answer(asked, hits, index.catalog, own_words=query)
             if answer.status == "answered":
                 return asked, hits, answer
-        hits = self.retriever.search(query, day)
-        return query, hits, self.answerer.answer(query, hits, self.catalog)
+        hits = index.retriever.search(query, day)
+        return query, hits, index.answerer.answer(query, hits, index.catalog)
 
-    def _remember(self, context: CallContext | None, named: list, query: str, asked: str,
+    @staticmethod
+    def _remember(index: Index, context: CallContext | None, named: list, query: str, asked: str,
                   answer: Answer) -> CallContextInfo | None:
         if context is None:
             return None
         if named:
             context.product = named[-1][0]
         elif context.product is None and answer.citations:
-            cited = self.catalog.cited(answer.citations)[0]
+            cited = index.catalog.cited(answer.citations)[0]
             if cited.category in PRODUCT_CATEGORIES and cited.products:
                 context.product = cited.products[0]
         context.turns.append(query)
         return CallContextInfo(product=context.product, carried=asked != query,
                                turn=len(context.turns))
 
-    def _live(self, doc_ids: set[str], day: dt.date) -> list[SourceDocument]:
-        live = self.catalog.in_force(day)
-        return [live[d] for d in sorted(doc_ids) if d in live]
-
     def check(self, draft: str, as_of: dt.date | None = None) -> list[Alert]:
         """Alerts for an agent's draft reply: forbidden phrases, a missing risk disclosure."""
-        self._load()
+        index = self._load()
         draft = mask_personal_data(self._checked(draft, self.settings.max_draft_chars, "draft")).text
         day = as_of or dt.date.today()
-        named = self._live(self.retriever.named_docs(draft), day)
-        return self.draft_checker.check(draft, named, self.catalog.in_force(day))
+        named = _live(index, index.retriever.named_docs(draft), day)
+        return self.draft_checker.check(draft, named, index.catalog.in_force(day))
 
-    def _load(self) -> None:
+    def _load(self) -> Index:
         """Build the indexes and load the model once, outside any answer's timing."""
-        _ = self.answerer, self.embedder.component
+        _ = self.embedder.component
+        return self.index
 
     @staticmethod
     def _checked(text: str, limit: int, what: str) -> str:
@@ -203,27 +244,9 @@ class KnowledgeBase:
             raise BadRequest(f"the {what} is longer than {limit} characters")
         return text
 
-    @cached_property
-    def sections(self) -> dict[tuple[str, str], str]:
-        """(doc_id@vN, heading path) → the section's whole text, as retrieval sees it."""
-        parts: dict[tuple[str, str], list] = {}
-        for chunk in self.retriever.chunks:
-            parts.setdefault((chunk.meta["doc_key"], chunk.meta["section"]), []).append(chunk)
-        return {key: "\n".join(c.text for c in sorted(chunks, key=lambda c: c.number))
-                for key, chunks in parts.items()}
-
     def section_text(self, doc_id: str, version: int, section: str) -> str:
         """The whole text of a cited section: the context a citation's quote is shown in."""
         return self.sections.get((f"{doc_id}@v{version}", section), "")
-
-    def disclosures_for(self, answer, day: dt.date) -> list[Disclosure]:
-        """Every disclosure a cited document lists (and any cited disclosure), whole, once each."""
-        live = self.catalog.in_force(day)
-        wanted: list[str] = []
-        for cited in self.catalog.cited(answer.citations):
-            refs = [cited.doc_id] if cited.category == "disclosure" else []
-            wanted += [r for r in refs + cited.disclosures if r not in wanted]
-        return [_disclosure(live[r]) for r in wanted if r in live]
 
     def documents(self, as_of: dt.date | None = None, **filters) -> list[DocumentSummary]:
         """The editors' list: filter by category, product, status, or text in titles and bodies."""
@@ -250,6 +273,21 @@ class KnowledgeBase:
             report.run_id = self.runs.record(report, dataset, snapshot, self.embedder.id,
                                              self.settings.model_dump(mode="json"))
         return report
+
+
+def _live(index: Index, doc_ids: set[str], day: dt.date) -> list[SourceDocument]:
+    live = index.catalog.in_force(day)
+    return [live[d] for d in sorted(doc_ids) if d in live]
+
+
+def _disclosures(index: Index, answer, day: dt.date) -> list[Disclosure]:
+    """Every disclosure a cited document lists (and any cited disclosure), whole, once each."""
+    live = index.catalog.in_force(day)
+    wanted: list[str] = []
+    for cited in index.catalog.cited(answer.citations):
+        refs = [cited.doc_id] if cited.category == "disclosure" else []
+        wanted += [r for r in refs + cited.disclosures if r not in wanted]
+    return [_disclosure(live[r]) for r in wanted if r in live]
 
 
 def _disclosure(doc: SourceDocument) -> Disclosure:

@@ -87,6 +87,14 @@ class Analyzer:
             tokenizer.add_word(self.canonicalize(word), freq=50000)
         return tokenizer
 
+    def add_words(self, words: list[str]) -> None:
+        """New product names of a published document: jieba keeps each one whole from now on."""
+        fresh = [w for w in words if w not in self.user_words]
+        self.user_words.extend(fresh)
+        if "_jieba" in self.__dict__:
+            for word in fresh:
+                self._jieba.add_word(self.canonicalize(word), freq=50000)
+
     def load(self) -> None:
         """Build every lazy part now (the POS tagger's dictionary takes about a second), so that
         no agent's question pays for it."""

@@ -31,15 +31,15 @@ class Hit:
 
 class Retriever:
     def __init__(self, chunks: list[ChunkRecord], catalog: Catalog, analyzer: Analyzer,
-                 dense, settings: Settings):
+                 dense, settings: Settings, bm25: BM25 | None = None):
         self.chunks = chunks
         self.catalog = catalog
         self.analyzer = analyzer
         self.dense = dense  # kb.vectors: nearest(query, n, live rows) -> {row: cosine}
         self.settings = settings
         self.doc_keys = np.array([c.meta["doc_key"] for c in chunks], dtype=object)
-        self.bm25 = BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
-                         groups=[c.meta["doc_id"] for c in chunks])
+        self.bm25 = bm25 or BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
+                                 groups=[c.meta["doc_id"] for c in chunks])
         self._masks: dict[dt.date, np.ndarray] = {}
         self.aliases: dict[str, set[str]] = {}
         for doc in catalog.by_key.values():
@@ -49,9 +49,21 @@ class Retriever:
                     self.aliases.setdefault(alias, set()).add(doc.meta.doc_id)
         self.aliases = {a: docs for a, docs in self.aliases.items() if self._distinctive(a, docs)}
 
+    def extended(self, chunks: list[ChunkRecord], vectors, catalog: Catalog) -> "Retriever":
+        """A retriever that also holds these new chunks (of documents `catalog` knows); only the
+        new chunks are tokenized, and this retriever stays as it was for searches under way."""
+        bm25 = self.bm25.extended([self.analyzer.tokens(self._lexical_text(c, catalog)) for c in chunks],
+                                  groups=[c.meta["doc_id"] for c in chunks])
+        return Retriever(self.chunks + chunks, catalog, self.analyzer,
+                         self.dense.extended(vectors, [c.id for c in chunks]), self.settings, bm25)
+
     def lexical_text(self, chunk: ChunkRecord) -> str:
+        return self._lexical_text(chunk, self.catalog)
+
+    @staticmethod
+    def _lexical_text(chunk: ChunkRecord, catalog: Catalog) -> str:
         """What BM25 sees: the chunk plus where it sits and which products it is about."""
-        meta = self.catalog.meta(chunk.meta["doc_key"])
+        meta = catalog.meta(chunk.meta["doc_key"])
         return f"{meta.title}\n{chunk.meta['section']}\n{' '.join(meta.products)}\n{chunk.text}"
 
     def live_mask(self, day: dt.date) -> np.ndarray:

@@ -11,6 +11,7 @@ its old or its new state; leftovers are collected by the next write.
 """
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -91,8 +92,24 @@ class Store:
                 "configured; vectors of two models cannot be mixed: re-ingest into a new store "
                 "(another --store folder) or set KB_EMBED_MODEL back")
 
-    def document_records(self) -> list[SourceDocument]:
-        records = _get_all(self.documents, ["documents", "metadatas"])
+    def generation(self) -> str | None:
+        """Changes with every write, so a process serving questions can tell cheaply whether
+        another one (an editor's publish, a re-ingest) changed the store."""
+        current = self.client.get_collection(self._docs_name, embedding_function=None)
+        return (current.metadata or {}).get("generation")
+
+    def _bump_generation(self) -> None:
+        self.documents.modify(metadata={"generation": uuid.uuid4().hex})
+
+    def committed_hashes(self) -> dict[str, str]:
+        """doc_id@vN → content hash of every committed document version (no bodies read)."""
+        return self._committed_hashes()
+
+    def document_records(self, keys: list[str] | None = None) -> list[SourceDocument]:
+        if keys is None:
+            records = _get_all(self.documents, ["documents", "metadatas"])
+        else:
+            records = self.documents.get(ids=keys, include=["documents", "metadatas"])
         return [
             SourceDocument(meta=DocMeta.model_validate_json(m["meta"]), body=body,
                            source=m["source"], content_hash=m["content_hash"])
@@ -109,6 +126,20 @@ class Store:
         return [ChunkRecord(i, t, m) for i, t, m in
                 zip(records["ids"], records["documents"], records["metadatas"])
                 if committed.get(m["doc_key"]) == m.get("content_hash")]
+
+    def version_chunks(self, hashes: dict[str, str]) -> tuple[list[ChunkRecord], np.ndarray]:
+        """The committed chunks of these document versions ({doc_id@vN: content hash}) and
+        their vectors, in chunk order."""
+        chunks = self.chunks()
+        if chunks is None or not hashes:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        got = chunks.get(where={"doc_key": {"$in": list(hashes)}},
+                         include=["documents", "metadatas", "embeddings"])
+        rows = sorted((m["doc_key"], int(i.rsplit("#", 1)[-1]), i, t, m, e) for i, t, m, e in
+                      zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
+                      if hashes[m["doc_key"]] == m.get("content_hash"))
+        return ([ChunkRecord(i, t, m) for _, _, i, t, m, _ in rows],
+                np.array([e for *_, e in rows], dtype=np.float32))
 
     def _committed_hashes(self) -> dict[str, str]:
         records = _get_all(self.documents, ["metadatas"])
@@ -149,6 +180,7 @@ class Store:
             metadatas=[{"doc_id": doc.meta.doc_id, "version": doc.meta.version,
                         "meta": doc.meta.model_dump_json(), "source": doc.source,
                         "content_hash": doc.content_hash}])
+        self._bump_generation()
         chunks.delete(where={"$and": [{"doc_key": doc.meta.key},
                                       {"content_hash": {"$ne": doc.content_hash}}]})
 
@@ -156,9 +188,11 @@ class Store:
         """A renamed but unchanged file: only the recorded source path changes."""
         record = self.documents.get(ids=[key], include=["metadatas"])["metadatas"][0]
         self.documents.update(ids=[key], metadatas=[{**record, "source": source}])
+        self._bump_generation()
 
     def delete_document(self, key: str) -> None:
         self.documents.delete(ids=[key])
+        self._bump_generation()
         self._delete_chunks(key)
 
     def _delete_chunks(self, key: str) -> None:

@@ -13,9 +13,14 @@ OVERFETCH = 2
 
 class MemoryVectors:
     def __init__(self, embed, matrix: np.ndarray):
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         self.embed = embed
-        self.matrix = (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)
+        self.matrix = _normalized(matrix)
+
+    def extended(self, vectors: np.ndarray, chunk_ids: list[str]) -> "MemoryVectors":
+        """The same search with new rows appended (a copy: searches under way keep theirs)."""
+        grown = MemoryVectors(self.embed, np.zeros((0, 0), dtype=np.float32))
+        grown.matrix = np.vstack([self.matrix, _normalized(vectors)]) if len(self.matrix) else _normalized(vectors)
+        return grown
 
     def nearest(self, query: str, n: int, live: np.ndarray) -> dict[int, float]:
         if n <= 0 or not len(self.matrix):
@@ -31,9 +36,22 @@ class ChromaVectors:
     def __init__(self, embed, store, chunk_ids: list[str]):
         self.embed = embed
         self.store = store
+        self.chunk_ids = list(chunk_ids)
         self.row_of = {chunk_id: row for row, chunk_id in enumerate(chunk_ids)}
+
+    def extended(self, vectors, chunk_ids: list[str]) -> "ChromaVectors":
+        """The same search knowing the rows of new chunks (their vectors are in Chroma)."""
+        return ChromaVectors(self.embed, self.store, self.chunk_ids + chunk_ids)
 
     def nearest(self, query: str, n: int, live: np.ndarray) -> dict[int, float]:
         found = self.store.dense(self.embed(query), n * OVERFETCH)
         rows = {self.row_of[i]: s for i, s in found.items() if i in self.row_of and live[self.row_of[i]]}
         return dict(sorted(rows.items(), key=lambda rs: rs[1], reverse=True)[:n])
+
+
+def _normalized(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if not matrix.size:
+        return matrix.reshape(0, matrix.shape[1] if matrix.ndim == 2 else 0)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return (matrix / np.where(norms == 0, 1, norms)).astype(np.float32)

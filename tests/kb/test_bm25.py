@@ -68,3 +68,22 @@ def test_empty_corpus():
     index = BM25([])
     assert index.size == 0
     assert index.scores(["年费"]).tolist() == []
+
+
+def test_extended_index_scores_as_a_fresh_build_and_leaves_the_old_one_alone(index):
+    more = [["年费", "积分"], ["利率", "利率"]]  # average length stays 2, so a fresh build matches
+    grown = index.extended(more)
+    fresh = BM25(CORPUS + more)
+    assert fresh.avg_length == grown.avg_length == 2
+    for query in (["年费"], ["利率", "积分"], ["信用卡", "取现"]):
+        assert grown.scores(query) == pytest.approx(fresh.scores(query), rel=1e-5)
+    assert grown.df == fresh.df and grown.units == fresh.units == 5
+    assert index.size == 3 and index.units == 3 and "积分" not in index.df
+    assert len(index.scores(["年费"])) == 3
+
+
+def test_extended_groups_count_a_document_once():
+    base = BM25([["星e贷", "额度"]], groups=["loan"])
+    grown = base.extended([["星e贷", "利率"], ["年费"]], groups=["loan", "card"])
+    assert grown.df["星e贷"] == 1 and grown.units == 2
+    assert grown.idf("星e贷") == pytest.approx(math.log(1 + 1.5 / 1.5))
