@@ -9,6 +9,7 @@ from llama_index.core.schema import Document
 
 from ingest.chunking import ChunkIds, MarkdownSections, SplitLongSections
 from ingest.reader import FolderRead, read_folder
+from ingest.upload import UPLOAD_PREFIX
 from kb.errors import Problem
 from kb.models import SourceDocument
 from kb.store import NO_END, NO_START, Store, day_number
@@ -60,7 +61,7 @@ def stale_keys(folder: FolderRead, stored: list[SourceDocument]) -> list[str]:
     stale = []
     for doc in stored:
         meta = doc.meta
-        if meta.key in folder_keys or doc.source in folder.rejected_files:
+        if meta.key in folder_keys or doc.source in folder.rejected_files or is_upload(doc):
             continue
         if meta.version < newest.get(meta.doc_id, 0):
             continue
@@ -82,6 +83,11 @@ def still_listed(stale: list[str], folder: FolderRead, stored: list[SourceDocume
         if listing:
             kept[key] = listing
     return kept
+
+
+def is_upload(doc: SourceDocument) -> bool:
+    """Published through the editors' upload (or a rollback): a folder does not own it."""
+    return doc.source.startswith(UPLOAD_PREFIX)
 
 
 def ingest_folder(root: Path, store: Store, embedder) -> IngestReport:
@@ -106,7 +112,11 @@ def _sort_changes(folder: FolderRead, stored: list[SourceDocument], store: Store
     changed = []
     for doc in folder.documents:
         old = by_key.get(doc.meta.key)
-        if old is not None and old.content_hash == doc.content_hash:
+        if old is not None and is_upload(old) and old.content_hash != doc.content_hash:
+            report.problems.append(Problem(doc.source, "version", f"version {doc.meta.version} of "
+                                           f"'{doc.meta.doc_id}' was published by an editor's upload; "
+                                           "a file cannot replace it: give the file a higher version"))
+        elif old is not None and old.content_hash == doc.content_hash:
             report.unchanged.append(doc.meta.key)
             if old.source != doc.source:
                 store.move_document(doc.meta.key, doc.source)

@@ -14,17 +14,20 @@ class Catalog:
         return len(self.by_key)
 
     def in_force(self, day: dt.date) -> dict[str, SourceDocument]:
-        """doc_id → the newest version whose effective window holds `day`."""
+        """doc_id → the version in force: the newest version that has begun by `day`, if its
+        window has not ended (a version whose window ended retires its document; an older
+        version does not come back)."""
         return self._in_force(day)
 
     @lru_cache(maxsize=64)
     def _in_force(self, day: dt.date) -> dict[str, SourceDocument]:
-        current: dict[str, SourceDocument] = {}
+        begun: dict[str, SourceDocument] = {}
         for doc in self.by_key.values():
-            held = current.get(doc.meta.doc_id)
-            if doc.meta.in_force(day) and (held is None or held.meta.version < doc.meta.version):
-                current[doc.meta.doc_id] = doc
-        return current
+            held = begun.get(doc.meta.doc_id)
+            started = doc.meta.effective_from is None or doc.meta.effective_from <= day
+            if started and (held is None or held.meta.version < doc.meta.version):
+                begun[doc.meta.doc_id] = doc
+        return {doc_id: doc for doc_id, doc in begun.items() if doc.meta.in_force(day)}
 
     def live_keys(self, day: dt.date) -> frozenset[str]:
         return frozenset(d.meta.key for d in self.in_force(day).values())

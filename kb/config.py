@@ -46,9 +46,11 @@ class Settings(BaseSettings):
     session_minutes: float = Field(
         30, description="A call's context (the product it is about) is forgotten after this many "
         "minutes without a question.")
+    upload_max_bytes: int = Field(
+        10 * 1024 * 1024, description="Largest document file an editor may upload.")
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL of the app database (feedback, and later users, audit "
-        "log, evaluation runs); default: SQLite file app.db in the store folder.")
+        None, description="SQLAlchemy URL of the app database (feedback, users, audit log, "
+        "evaluation runs); default: SQLite file app.db in the store folder.")
 
     def as_environment(self) -> dict[str, str]:
         """These settings as KB_* variables, for worker processes that build their own."""

@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from kb.alerts import AlertRules
+from kb.audit import AuditLog
 from kb.answering import Answerer
 from kb.catalog import Catalog
 from kb.compliance import DraftChecker
@@ -18,11 +19,14 @@ from kb.feedback import FeedbackLog
 from kb.index import Index, build_index
 from kb.lexicon import Analyzer, load_synonym_groups
 from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
+from kb.originals import Originals
 from kb.privacy import mask_personal_data
+from kb.publishing import Publisher
 from kb.retrieval import Hit, Retriever
 from kb.scripts import ScriptPicker, load_situations
 from kb.sessions import CallContext, CallContexts
 from kb.store import Store
+from kb.users import Users
 from kb.vectors import ChromaVectors, MemoryVectors
 
 # Categories whose documents are about one product, which a follow-up question may leave out.
@@ -129,6 +133,23 @@ class KnowledgeBase:
     @cached_property
     def feedback(self) -> FeedbackLog:
         return FeedbackLog(self.database)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.database)
+
+    @cached_property
+    def originals(self) -> Originals:
+        """Uploaded files, kept beside the store (the store folder, even with a Chroma server)."""
+        return Originals(self.settings.store / "originals", self.database)
+
+    @cached_property
+    def publisher(self) -> Publisher:
+        return Publisher(self)
+
+    @cached_property
+    def users(self) -> Users:
+        return Users(self.database)
 
     @cached_property
     def runs(self):

@@ -1,0 +1,183 @@
+"""The editors' changes to a live knowledge base: preview, publish (now or scheduled), roll back.
+
+Each change is one new document version, checked against what is stored, embedded in full
+before anything is written, committed by the store in one step, and then added to the serving
+index; if any step fails, what agents see is unchanged and the editor is told why.
+"""
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+
+from ingest.indexer import doc_nodes
+from ingest.reader import content_hash
+from ingest.upload import UPLOAD_PREFIX, Upload, read_upload
+from kb.catalog import Catalog
+from kb.documents import current_version, status_of
+from kb.errors import BadRequest, DocumentRejected, NotFound, Problem
+from kb.models import SourceDocument
+
+
+@dataclass
+class Preview:
+    """What publishing would do: the version it becomes, its status, its chunks, the change."""
+
+    document: SourceDocument
+    status: str
+    chunks: list[tuple[str, str]]
+    diff: list[str]
+    replaces: SourceDocument | None = None
+    unchanged: bool = False
+
+
+@dataclass
+class Published:
+    doc_id: str
+    version: int
+    status: str
+    content_hash: str
+    unchanged: bool = False
+    audit_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+class Publisher:
+    def __init__(self, kb):
+        self.kb = kb
+
+    def preview(self, filename: str, data: bytes, form: dict) -> Preview:
+        """Validation (every problem at once, as DocumentRejected), chunks and diff; nothing stored."""
+        upload = read_upload(filename, data, form, self.kb.settings.upload_max_bytes)
+        return self._preview(upload)
+
+    def publish(self, filename: str, data: bytes, form: dict, user: str) -> Published:
+        upload = read_upload(filename, data, form, self.kb.settings.upload_max_bytes)
+        preview = self._preview(upload)
+        if preview.unchanged:
+            doc = preview.document
+            return Published(doc.meta.doc_id, doc.meta.version, preview.status, doc.content_hash, unchanged=True)
+        self.kb.originals.keep(preview.document.meta.key, filename, data, upload.form, user)
+        return self._write(preview, user, "publish", "")
+
+    def rollback(self, doc_id: str, version: int, user: str) -> Published:
+        """Make an earlier version's content live again, as a new version (history is kept, and
+        `--as-of` still answers from what was live on each day)."""
+        catalog = self.kb.catalog
+        old = catalog.by_key.get(f"{doc_id}@v{version}")
+        if old is None:
+            raise NotFound(f"'{doc_id}' has no version {version}")
+        newest = max(d.meta.version for d in catalog.by_key.values() if d.meta.doc_id == doc_id)
+        today = dt.date.today()
+        doc = _renumbered(old, newest + 1, effective_from=today, effective_to=None).model_copy(
+            update={"source": f"{UPLOAD_PREFIX}rollback-to-v{version}"})
+        preview = Preview(doc, "live", _chunk_view(doc), _diff(current_version(doc_id, catalog, today), doc),
+                          replaces=current_version(doc_id, catalog, today))
+        return self._write(preview, user, "rollback", f"to version {version}")
+
+    def retire(self, doc_id: str, last_day: dt.date, user: str) -> Published:
+        """Stop a document answering after `last_day`: a new version of its live content whose
+        window ends then (the earlier versions keep answering `--as-of` their own days)."""
+        today = dt.date.today()
+        live = _live_of(doc_id, self.kb.catalog)
+        if live is None:
+            raise NotFound(f"'{doc_id}' has no live version to retire")
+        if last_day < today:
+            raise BadRequest(f"the last day {last_day} is in the past; the earliest is today")
+        newest = max(d.meta.version for d in self.kb.catalog.by_key.values() if d.meta.doc_id == doc_id)
+        doc = _renumbered(live, newest + 1, effective_from=today, effective_to=last_day).model_copy(
+            update={"source": f"{UPLOAD_PREFIX}retire-after-{last_day}"})
+        preview = Preview(doc, "live", _chunk_view(doc), _diff(live, doc), replaces=live)
+        return self._write(preview, user, "retire", f"last day {last_day}")
+
+    def _preview(self, upload: Upload) -> Preview:
+        catalog = self.kb.catalog
+        doc = self._numbered(upload, catalog)
+        problems = _conflicts(doc, catalog)
+        if problems:
+            raise DocumentRejected(problems)
+        existing = catalog.by_key.get(doc.meta.key)
+        live = _live_of(doc.meta.doc_id, catalog)
+        after = Catalog([*(d for k, d in catalog.by_key.items() if k != doc.meta.key), doc])
+        return Preview(doc, status_of(doc.meta, after, dt.date.today()), _chunk_view(doc),
+                       _diff(live, doc), replaces=live,
+                       unchanged=existing is not None and existing.content_hash == doc.content_hash)
+
+    @staticmethod
+    def _numbered(upload: Upload, catalog: Catalog) -> SourceDocument:
+        """An upload that gives no version is the next version of its doc_id, unless it is the
+        newest version again (the same file uploaded twice)."""
+        doc = upload.document
+        versions = {d.meta.version: d for d in catalog.by_key.values() if d.meta.doc_id == doc.meta.doc_id}
+        if upload.version_given or not versions:
+            return doc
+        newest = versions[max(versions)]
+        again = _renumbered(doc, newest.meta.version)
+        return again if again.content_hash == newest.content_hash else _renumbered(doc, newest.meta.version + 1)
+
+    def _write(self, preview: Preview, user: str, action: str, reason: str) -> Published:
+        """Embed everything first; the store commits the version in one step; the audit log and
+        the serving index follow."""
+        doc = preview.document
+        nodes = doc_nodes(doc)
+        self.kb.embedder.component(nodes)
+        self.kb.store.put_document(doc, nodes, self.kb.embedder.id)
+        old_hash = preview.replaces.content_hash if preview.replaces else None
+        audit_id = self.kb.audit.record(user, action, doc.meta.doc_id, doc.meta.version, old_hash,
+                                        doc.content_hash, reason)
+        self.kb.sync()
+        return Published(doc.meta.doc_id, doc.meta.version, status_of(doc.meta, self.kb.catalog, dt.date.today()),
+                         doc.content_hash, audit_id=audit_id)
+
+
+def _conflicts(doc: SourceDocument, catalog: Catalog) -> list[Problem]:
+    """What the stored knowledge base forbids: reusing another document's doc_id, rewriting a
+    published version, going back in version numbers, citing an unknown disclosure."""
+    meta, file = doc.meta, doc.source.removeprefix(UPLOAD_PREFIX)
+    versions = {d.meta.version: d for d in catalog.by_key.values() if d.meta.doc_id == meta.doc_id}
+    problems = []
+    if versions:
+        newest = versions[max(versions)]
+        if newest.meta.category != meta.category:
+            problems.append(Problem(file, "doc_id", f"'{meta.doc_id}' is already used by "
+                                    f"'{newest.meta.title}' ({newest.meta.category}); choose another doc_id"))
+        same = versions.get(meta.version)
+        if same is not None and same.content_hash != doc.content_hash:
+            problems.append(Problem(file, "version", f"version {meta.version} of '{meta.doc_id}' is "
+                                    f"already published; a new version must be {max(versions) + 1} or "
+                                    "higher (or leave version out)"))
+        elif same is None and meta.version < max(versions):
+            problems.append(Problem(file, "version", f"must be higher than {max(versions)}, the "
+                                    f"newest version of '{meta.doc_id}' (or leave version out)"))
+    disclosures = {d.meta.doc_id for d in catalog.by_key.values() if d.meta.category == "disclosure"}
+    if meta.category == "disclosure":
+        disclosures.add(meta.doc_id)
+    unknown = sorted(set(meta.disclosures) - disclosures)
+    if unknown:
+        problems.append(Problem(file, "disclosures", "refers to no disclosure document: " + ", ".join(unknown)))
+    return problems
+
+
+def _renumbered(doc: SourceDocument, version: int, **changes) -> SourceDocument:
+    meta = doc.meta.model_copy(update={"version": version, **changes})
+    return doc.model_copy(update={"meta": meta, "content_hash": content_hash(meta.model_dump_json(), doc.body)})
+
+
+def _live_of(doc_id: str, catalog: Catalog) -> SourceDocument | None:
+    return catalog.in_force(dt.date.today()).get(doc_id)
+
+
+def _chunk_view(doc: SourceDocument) -> list[tuple[str, str]]:
+    return [(node.metadata["section"], node.text) for node in doc_nodes(doc)]
+
+
+def _diff(old: SourceDocument | None, new: SourceDocument) -> list[str]:
+    """Unified diff of the metadata and body against the live version (empty for a new doc_id)."""
+    if old is None:
+        return []
+    return list(difflib.unified_diff(_as_lines(old), _as_lines(new), f"v{old.meta.version}",
+                                     f"v{new.meta.version}", lineterm=""))
+
+
+def _as_lines(doc: SourceDocument) -> list[str]:
+    meta = doc.meta.model_dump(mode="json", exclude={"extra"}, exclude_defaults=True)
+    return [f"{k}: {v}" for k, v in meta.items()] + [""] + doc.body.splitlines()
