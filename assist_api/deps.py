@@ -1,11 +1,27 @@
-"""What routes need, taken from the app's state (built once, at start-up)."""
+"""What routes need, taken from the app's state (built once, at start-up), and who is asking.
 
+Every route states the permission it needs with one of the `Asker`, `Editor`, `Evaluator` or
+`Admin` dependencies (or none, for the few public routes). Callers prove who they are with a
+bearer token (the API) or a sign-in cookie (the pages); a request carried by the cookie that
+changes something must also carry the sign-in's CSRF token, because a browser sends cookies
+along with requests that other sites make it send.
+"""
+
+import hmac
 from typing import Annotated
+from urllib.parse import urlparse
 
 from fastapi import Depends, Request
 
 from assist_api.metrics import Metrics
+from kb.errors import Forbidden, Unauthorized
 from kb.knowledge_base import KnowledgeBase
+from kb.users import LOCAL, Principal
+
+SESSION_COOKIE = "kb_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def get_kb(request: Request) -> KnowledgeBase:
@@ -18,3 +34,64 @@ def get_metrics(request: Request) -> Metrics:
 
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
 AppMetrics = Annotated[Metrics, Depends(get_metrics)]
+
+
+def identify(request: Request, kb: KnowledgeBase) -> Principal | None:
+    """The caller, from a bearer token or a sign-in cookie; LOCAL when no users exist. The
+    sign-in's CSRF token is kept on the request for the pages' forms."""
+    if not kb.users.any():
+        return LOCAL
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return kb.users.by_token(token.strip())
+    secret = request.cookies.get(SESSION_COOKIE)
+    signed_in = kb.users.session(secret) if secret else None
+    if signed_in is None:
+        return None
+    principal, request.state.csrf = signed_in
+    request.state.via_cookie = True
+    return principal
+
+
+def permission(name: str):
+    """A dependency that lets through callers whose role allows `name`: 401 for an unknown
+    caller, 403 for a known one without the right."""
+
+    async def check(request: Request, kb: KB) -> Principal:
+        principal = identify(request, kb)
+        if principal is None:
+            raise Unauthorized("sign in, or send an API token as 'Authorization: Bearer TOKEN'")
+        if not principal.can(name):
+            raise Forbidden(f"the {principal.role} role may not do this (it needs '{name}')")
+        if request.method not in _SAFE_METHODS:
+            await _check_forgery(request, principal)
+        request.state.principal = principal
+        return principal
+
+    return Depends(check)
+
+
+async def _check_forgery(request: Request, principal: Principal) -> None:
+    """Cookie-carried changes need the sign-in's CSRF token; in local mode (no sign-in, no
+    token) a change must at least come from this server's own pages."""
+    if getattr(request.state, "via_cookie", False):
+        sent = request.headers.get(CSRF_HEADER) or await _form_field(request, CSRF_FIELD)
+        if not sent or not hmac.compare_digest(sent, request.state.csrf):
+            raise Forbidden("the form is stale or was not sent from this site (CSRF token missing or wrong); reload the page")
+    elif principal.local:
+        origin = request.headers.get("origin")
+        if origin and urlparse(origin).netloc != request.headers.get("host"):
+            raise Forbidden("a change from another site's page is refused")
+
+
+async def _form_field(request: Request, name: str) -> str | None:
+    if not request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
+    value = (await request.form()).get(name)
+    return value if isinstance(value, str) else None
+
+
+Asker = Annotated[Principal, permission("ask")]
+Editor = Annotated[Principal, permission("documents")]
+Evaluator = Annotated[Principal, permission("evaluations")]
+Admin = Annotated[Principal, permission("users")]

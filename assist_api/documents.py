@@ -1,22 +1,80 @@
-"""The documents API for editors: the same core methods as `kb docs list` and `kb docs show`."""
+"""The documents API for editors: the same core methods as `kb docs ...` and the editors' pages."""
 
 import datetime as dt
+from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, File, Form, Response, UploadFile
 
-from assist_api.deps import KB
+from assist_api.deps import KB, Editor
+from assist_api.schemas import (AuditView, MetadataForm, PreviewView, PublishedView, RetireRequest,
+                                RollbackRequest)
 from kb.documents import DocumentDetail, DocumentSummary
+from kb.publishing import Preview, Published
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
+Upload = Annotated[UploadFile, File(description="md, txt, docx, pdf or html")]
+Metadata = Annotated[MetadataForm, Form()]
 
 
 @router.get("", summary="Documents, filtered by category, product, status or text")
-def list_documents(kb: KB, category: str | None = None, product: str | None = None,
+def list_documents(kb: KB, _: Editor, category: str | None = None, product: str | None = None,
                    status: str | None = None, q: str | None = None,
                    as_of: dt.date | None = None) -> list[DocumentSummary]:
     return kb.documents(as_of, category=category, product=product, status=status, search=q)
 
 
+@router.post("", status_code=201, summary="Upload and publish a document or a new version",
+             responses={422: {"description": '{"errors": [{"file", "field", "rule"}]}'}})
+async def publish(kb: KB, editor: Editor, file: Upload, meta: Metadata) -> PublishedView:
+    data = await read_limited(file, kb.settings.upload_max_bytes)
+    return published_view(kb.publisher.publish(file.filename or "", data, meta.model_dump(), editor.name))
+
+
+@router.post("/preview", summary="Validate an upload and show its chunks and diff; nothing is stored")
+async def preview(kb: KB, _: Editor, file: Upload, meta: Metadata) -> PreviewView:
+    data = await read_limited(file, kb.settings.upload_max_bytes)
+    return preview_view(kb.publisher.preview(file.filename or "", data, meta.model_dump()))
+
+
 @router.get("/{doc_id}", summary="A document's versions, their status and chunks")
-def show_document(doc_id: str, kb: KB, as_of: dt.date | None = None) -> DocumentDetail:
+def show_document(doc_id: str, kb: KB, _: Editor, as_of: dt.date | None = None) -> DocumentDetail:
     return kb.document(doc_id, as_of)
+
+
+@router.post("/{doc_id}/rollback", summary="Make an earlier version's content live again")
+def rollback(doc_id: str, body: RollbackRequest, kb: KB, editor: Editor) -> PublishedView:
+    return published_view(kb.publisher.rollback(doc_id, body.version, editor.name))
+
+
+@router.post("/{doc_id}/retire", summary="Stop the document answering after a day")
+def retire(doc_id: str, body: RetireRequest, kb: KB, editor: Editor) -> PublishedView:
+    return published_view(kb.publisher.retire(doc_id, body.last_day, editor.name))
+
+
+@router.get("/{doc_id}/versions/{version}/original", summary="The uploaded file of a version")
+def original(doc_id: str, version: int, kb: KB, _: Editor) -> Response:
+    record, data = kb.originals.read(f"{doc_id}@v{version}")
+    return Response(data, media_type="application/octet-stream",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(record.filename)}"})
+
+
+@router.get("/{doc_id}/audit", summary="Who changed the document, when, from which content to which")
+def audit(doc_id: str, kb: KB, _: Editor) -> list[AuditView]:
+    return [AuditView.model_validate(entry, from_attributes=True) for entry in kb.audit.entries(doc_id)]
+
+
+async def read_limited(file: UploadFile, limit: int) -> bytes:
+    """At most one byte over the limit is read: enough for the core to refuse it by size."""
+    return await file.read(limit + 1)
+
+
+def published_view(published: Published) -> PublishedView:
+    return PublishedView(**{k: getattr(published, k) for k in PublishedView.model_fields})
+
+
+def preview_view(preview: Preview) -> PreviewView:
+    meta = preview.document.meta
+    return PreviewView(doc_id=meta.doc_id, version=meta.version, title=meta.title, category=meta.category,
+                       status=preview.status, unchanged=preview.unchanged, diff=preview.diff,
+                       chunks=[{"section": s, "text": t} for s, t in preview.chunks])

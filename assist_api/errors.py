@@ -1,10 +1,12 @@
 """The core's errors as HTTP answers: a clear JSON message, never a stack trace."""
 
+from urllib.parse import quote
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from kb.errors import BadRequest, DocumentRejected, KBError, NotFound, StoreMismatch
+from kb.errors import BadRequest, DocumentRejected, Forbidden, KBError, NotFound, StoreMismatch, Unauthorized
 
 
 def error_body(exc: KBError) -> dict:
@@ -19,6 +21,10 @@ def status_of(exc: KBError) -> int:
         return 422
     if isinstance(exc, NotFound):
         return 404
+    if isinstance(exc, Unauthorized):
+        return 401
+    if isinstance(exc, Forbidden):
+        return 403
     if isinstance(exc, StoreMismatch):
         return 409
     return 503
@@ -37,5 +43,20 @@ def install(app: FastAPI) -> None:
         return JSONResponse(validation_body(exc), status_code=422)
 
     @app.exception_handler(KBError)
-    async def kb_error(request: Request, exc: KBError) -> JSONResponse:
-        return JSONResponse(error_body(exc), status_code=status_of(exc))
+    async def kb_error(request: Request, exc: KBError) -> Response:
+        if isinstance(exc, Unauthorized) and _is_page(request):
+            return _to_sign_in(request)
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+        return JSONResponse(error_body(exc), status_code=status_of(exc), headers=headers)
+
+
+def _is_page(request: Request) -> bool:
+    """A browser asking for a page (or htmx for a piece of one), not an API client."""
+    return "HX-Request" in request.headers or "text/html" in request.headers.get("accept", "")
+
+
+def _to_sign_in(request: Request) -> Response:
+    target = "/signin?next=" + quote(request.url.path if request.method == "GET" else "/")
+    if "HX-Request" in request.headers:
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

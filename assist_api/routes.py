@@ -1,10 +1,11 @@
-"""The JSON API: /assist, /check, /feedback, /health, /metrics. Each route calls one method of
-the core; the side panel's pages call the same methods."""
+"""The JSON API: /assist, /check, /feedback (agents), /health and /metrics (public: no
+knowledge and no personal data in them). Each route calls one method of the core; the side
+panel's pages call the same methods."""
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
-from assist_api.deps import KB, AppMetrics
+from assist_api.deps import KB, AppMetrics, Asker
 from assist_api.schemas import (AssistRequest, CheckRequest, CheckResponse, FeedbackRequest,
                                 FeedbackStored, Health)
 from kb.models import AssistResponse
@@ -14,19 +15,19 @@ router = APIRouter()
 
 @router.post("/assist", response_model=AssistResponse,
              summary="Answer an agent's question (the contract's assist response)")
-def assist(body: AssistRequest, kb: KB, metrics: AppMetrics) -> JSONResponse:
-    response = kb.ask(body.query, as_of=body.as_of, session_id=body.session_id)
+def assist(body: AssistRequest, kb: KB, metrics: AppMetrics, _: Asker) -> JSONResponse:
+    response = kb.assist(body.query, as_of=body.as_of, session_id=body.session_id)
     metrics.answered(response.answer.status, (response.latency_ms or 0) / 1000)
     return JSONResponse(response.contract_dict())
 
 
 @router.post("/check", summary="Check an agent's draft reply for forbidden phrases")
-def check(body: CheckRequest, kb: KB) -> CheckResponse:
+def check(body: CheckRequest, kb: KB, _: Asker) -> CheckResponse:
     return CheckResponse(alerts=kb.check(body.draft, as_of=body.as_of))
 
 
 @router.post("/feedback", status_code=201, summary="Thumbs up or down on an answer")
-def feedback(body: FeedbackRequest, kb: KB) -> FeedbackStored:
+def feedback(body: FeedbackRequest, kb: KB, _: Asker) -> FeedbackStored:
     stored = kb.feedback.record(body.query, body.response, body.rating, body.comment,
                                 body.session_id)
     return FeedbackStored(id=stored)

@@ -58,3 +58,71 @@ class Health(BaseModel):
     documents: int
     chunks: int
     embed_model: str | None
+
+
+class MetadataForm(BaseModel):
+    """Metadata typed into an upload form, for a file without front matter or sidecar; lists are
+    comma-separated. The core validates them with the contract's rules."""
+
+    doc_id: str = Field("", max_length=200)
+    title: str = Field("", max_length=500)
+    category: str = Field("", max_length=50)
+    products: str = Field("", max_length=2000)
+    version: str = Field("", max_length=10)
+    effective_from: str = Field("", max_length=20)
+    effective_to: str = Field("", max_length=20)
+    disclosures: str = Field("", max_length=2000)
+    risk_level: str = Field("", max_length=5)
+    intents: str = Field("", max_length=2000)
+
+
+class PublishedView(BaseModel):
+    doc_id: str
+    version: int
+    status: str
+    content_hash: str
+    unchanged: bool
+    audit_id: int | None
+
+
+class PreviewView(BaseModel):
+    doc_id: str
+    version: int
+    title: str
+    category: str
+    status: str
+    unchanged: bool
+    chunks: list[dict[str, str]]
+    diff: list[str]
+
+
+class RollbackRequest(Strict):
+    version: int = Field(ge=1, description="The earlier version whose content becomes live again.")
+
+
+class RetireRequest(Strict):
+    last_day: dt.date = Field(description="The last day the document answers.")
+
+
+class AuditView(BaseModel):
+    id: int
+    at: dt.datetime
+    user: str
+    action: str
+    doc_id: str
+    version: int
+    old_hash: str | None
+    new_hash: str
+    reason: str
+
+
+class NewUser(Strict):
+    name: StrictStr = Field(min_length=1, max_length=64)
+    role: Literal["agent", "editor", "evaluator", "admin"]
+    password: StrictStr | None = Field(None, max_length=200)
+
+
+class UserToken(BaseModel):
+    name: str
+    role: str
+    token: str

@@ -104,6 +104,20 @@ class RunLog:
         with Session(self.engine) as session:
             return {i.item_id: i for i in session.scalars(select(EvalItem).where(EvalItem.run_id == run_id).order_by(EvalItem.id))}
 
+    def items_citing(self, doc_id: str) -> list[dict]:
+        """The items of the latest run that expect this document, with their verdicts: what an
+        editor's change to it may break."""
+        runs = self.runs()
+        if not runs:
+            return []
+        found = []
+        for item in self.items(runs[-1].id).values():
+            spec = json.loads(item.item_json)
+            if doc_id in spec.get("expected_doc_ids", []):
+                found.append({"id": item.item_id, "question": spec.get("question", ""),
+                              "correct": item.correct, "run_id": runs[-1].id})
+        return found
+
     def export(self, run_id: int, fmt: str) -> str:
         """A run's items as JSON Lines (the answers file's shape plus the verdict) or CSV."""
         rows = [_export_row(item) for item in self.items(run_id).values()]

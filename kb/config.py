@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     session_minutes: float = Field(
         30, description="A call's context (the product it is about) is forgotten after this many "
         "minutes without a question.")
+    signin_minutes: float = Field(
+        480, description="A page sign-in expires after this many minutes (one shift).")
     upload_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest document file an editor may upload.")
     database_url: str | None = Field(

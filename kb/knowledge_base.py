@@ -16,12 +16,12 @@ from kb.database import make_engine
 from kb.documents import STATUSES, DocumentDetail, DocumentSummary, detail, summaries
 from kb.errors import BadRequest, NotFound
 from kb.feedback import FeedbackLog
+from kb.gaps import Gaps
 from kb.index import Index, build_index
 from kb.lexicon import Analyzer, load_synonym_groups
 from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
 from kb.originals import Originals
 from kb.privacy import mask_personal_data
-from kb.publishing import Publisher
 from kb.retrieval import Hit, Retriever
 from kb.scripts import ScriptPicker, load_situations
 from kb.sessions import CallContext, CallContexts
@@ -135,6 +135,10 @@ class KnowledgeBase:
         return FeedbackLog(self.database)
 
     @cached_property
+    def gaps(self) -> Gaps:
+        return Gaps(self.database)
+
+    @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(self.database)
 
@@ -144,7 +148,10 @@ class KnowledgeBase:
         return Originals(self.settings.store / "originals", self.database)
 
     @cached_property
-    def publisher(self) -> Publisher:
+    def publisher(self):
+        """Editors' changes; imported here, as ingest is, since it builds on the ingest stages."""
+        from kb.publishing import Publisher
+
         return Publisher(self)
 
     @cached_property
@@ -213,6 +220,15 @@ class KnowledgeBase:
             context=self._remember(index, context, named, masked.without, asked, answer),
             retrieved=_ranked_doc_ids(hits))
         response.latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        return response
+
+    def assist(self, query: str, as_of: dt.date | None = None,
+               session_id: str | None = None) -> AssistResponse:
+        """An agent's question (the API and the panel): answered as `ask` does, and kept, masked,
+        among the content gaps when the knowledge base holds no answer."""
+        response = self.ask(query, as_of=as_of, session_id=session_id)
+        if response.answer.status == "no_answer":
+            self.gaps.note(response.query, self.answerer.key_terms(response.query))
         return response
 
     @staticmethod

@@ -123,9 +123,9 @@ class Store:
             return []
         committed = self._committed_hashes()
         records = _get_all(chunks, ["documents", "metadatas"])
-        return [ChunkRecord(i, t, m) for i, t, m in
-                zip(records["ids"], records["documents"], records["metadatas"])
-                if committed.get(m["doc_key"]) == m.get("content_hash")]
+        keep = _committed_rows(records["metadatas"], committed)
+        return [ChunkRecord(i, t, m) for row, (i, t, m) in
+                enumerate(zip(records["ids"], records["documents"], records["metadatas"])) if row in keep]
 
     def version_chunks(self, hashes: dict[str, str]) -> tuple[list[ChunkRecord], np.ndarray]:
         """The committed chunks of these document versions ({doc_id@vN: content hash}) and
@@ -135,9 +135,10 @@ class Store:
             return [], np.zeros((0, 0), dtype=np.float32)
         got = chunks.get(where={"doc_key": {"$in": list(hashes)}},
                          include=["documents", "metadatas", "embeddings"])
-        rows = sorted((m["doc_key"], int(i.rsplit("#", 1)[-1]), i, t, m, e) for i, t, m, e in
-                      zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
-                      if hashes[m["doc_key"]] == m.get("content_hash"))
+        keep = _committed_rows(got["metadatas"], hashes)
+        rows = sorted((m["doc_key"], int(i.rsplit("#", 1)[-1]), i, t, m, e) for row, (i, t, m, e) in
+                      enumerate(zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"]))
+                      if row in keep)
         return ([ChunkRecord(i, t, m) for _, _, i, t, m, _ in rows],
                 np.array([e for *_, e in rows], dtype=np.float32))
 
@@ -152,8 +153,8 @@ class Store:
             return 0
         committed = self._committed_hashes()
         records = _get_all(chunks, ["metadatas"])
-        orphans = [i for i, m in zip(records["ids"], records["metadatas"])
-                   if committed.get(m["doc_key"]) != m.get("content_hash")]
+        keep = _committed_rows(records["metadatas"], committed)
+        orphans = [i for row, i in enumerate(records["ids"]) if row not in keep]
         for start in range(0, len(orphans), _PAGE):
             chunks.delete(ids=orphans[start:start + _PAGE])
         return len(orphans)
@@ -181,8 +182,11 @@ class Store:
                         "meta": doc.meta.model_dump_json(), "source": doc.source,
                         "content_hash": doc.content_hash}])
         self._bump_generation()
-        chunks.delete(where={"$and": [{"doc_key": doc.meta.key},
-                                      {"content_hash": {"$ne": doc.content_hash}}]})
+        previous = chunks.get(where={"doc_key": doc.meta.key}, include=["metadatas"])
+        stale = [i for i, m in zip(previous["ids"], previous["metadatas"])
+                 if m.get("content_hash") != doc.content_hash]
+        if stale:
+            chunks.delete(ids=stale)
 
     def move_document(self, key: str, source: str) -> None:
         """A renamed but unchanged file: only the recorded source path changes."""
@@ -220,6 +224,17 @@ def _get_all(collection, include: list[str]) -> dict:
         if len(page["ids"]) < _PAGE:
             return out
         offset += _PAGE
+
+
+def _committed_rows(metadatas: list[dict], hashes: dict[str, str]) -> set[int]:
+    """Rows of chunks whose document version is recorded with the chunk's content hash. A chunk
+    written before chunks carried their hash belongs to its record as it is, unless hashed chunks
+    of that record exist (a store made by an earlier release keeps answering until an ingest
+    rewrites it, and a rewrite killed half-way does not show both)."""
+    hashed = {m["doc_key"] for m in metadatas if m.get("content_hash") and m.get("content_hash") == hashes.get(m["doc_key"])}
+    return {row for row, m in enumerate(metadatas) if m["doc_key"] in hashes and (
+        m.get("content_hash") == hashes[m["doc_key"]]
+        or (m.get("content_hash") is None and m["doc_key"] not in hashed))}
 
 
 def _chunk_metadata(meta: dict) -> dict:

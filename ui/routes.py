@@ -2,34 +2,31 @@
 
 import json
 import uuid
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
-from assist_api.deps import KB, AppMetrics
+from assist_api.deps import KB, AppMetrics, Asker
 from kb.errors import KBError
 from kb.feedback import Rating
 from ui.markdown import render
+from ui.templating import templates
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.filters["markdown"] = render
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def panel(request: Request, kb: KB):
+def panel(request: Request, kb: KB, _: Asker):
     return templates.TemplateResponse(request, "panel.html", {
         "session_id": uuid.uuid4().hex, "documents": len(kb.catalog)})
 
 
 @router.post("/ui/ask", response_class=HTMLResponse)
-def ask(request: Request, kb: KB, metrics: AppMetrics, query: Annotated[str, Form()] = "",
+def ask(request: Request, kb: KB, metrics: AppMetrics, _: Asker, query: Annotated[str, Form()] = "",
         session_id: Annotated[str, Form(max_length=128)] = ""):
     try:
-        response = kb.ask(query, session_id=session_id or None)
+        response = kb.assist(query, session_id=session_id or None)
     except KBError as exc:
         return templates.TemplateResponse(request, "_error.html", {"message": str(exc)},
                                           status_code=422)
@@ -43,7 +40,7 @@ def ask(request: Request, kb: KB, metrics: AppMetrics, query: Annotated[str, For
 
 
 @router.post("/ui/feedback", response_class=HTMLResponse)
-def feedback(request: Request, kb: KB, rating: Annotated[Rating, Form()],
+def feedback(request: Request, kb: KB, _: Asker, rating: Annotated[Rating, Form()],
              query: Annotated[str, Form(min_length=1, max_length=2000)],
              response_json: Annotated[str, Form(max_length=200_000)],
              comment: Annotated[str, Form(max_length=2000)] = "",

@@ -324,3 +324,26 @@ def test_new_store_records_the_configured_model(tmp_path, kb_factory, kbtest, ot
     # and the default model is refused on that store
     with pytest.raises(StoreMismatch):
         kb_factory(tmp_path / "store-b").ask("信用卡透支利率多少")
+
+
+def test_chunks_of_an_earlier_release_without_a_hash_still_answer_until_rewritten(built, corpus):
+    """A store written before chunks carried their content hash: its chunks belong to their
+    record; once an ingest rewrites the document, only the new chunks count and the old go."""
+    chunks = built.store.chunks()
+    got = chunks.get(where={"doc_key": "cc-gold@v1"}, include=["documents", "metadatas", "embeddings"])
+    legacy = [{k: v for k, v in m.items() if k != "content_hash"} for m in got["metadatas"]]
+    chunks.delete(ids=got["ids"])
+    chunks.add(ids=[i.replace(":", "-old:") for i in got["ids"]], documents=got["documents"],
+               metadatas=legacy, embeddings=got["embeddings"])
+    reopened = type(built)(built.settings)
+    assert len([c for c in reopened.store.chunk_records() if c.meta["doc_key"] == "cc-gold@v1"]) == len(legacy)
+    assert "300元" in reopened.ask("星辰金卡年费多少").answer.text
+    assert reopened.store.collect_garbage() == 0, "legacy chunks are not garbage"
+
+    doc = next(d for d in reopened.store.document_records() if d.meta.key == "cc-gold@v1")
+    from ingest.indexer import doc_nodes
+
+    nodes = reopened.embedder.component(doc_nodes(doc))
+    reopened.store.put_document(doc, nodes, reopened.embedder.id)
+    rows = [i for i, (k, _) in chunk_rows(reopened).items() if k == "cc-gold@v1"]
+    assert len(rows) == len(legacy) and not any("-old:" in i for i in rows)

@@ -1,0 +1,174 @@
+"""Who may do what: every route of the app, walked with every role (and with no one), answers 401
+or 403 exactly where it must; pages sign in with a password and guard their forms with CSRF."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kb.users import PERMISSIONS, ROLES
+
+FEEDBACK = {"query": "q", "response": {"answer": {"status": "answered"}}, "rating": "up"}
+BAD_UPLOAD = {"files": {"file": ("a.exe", b"MZ")}}
+
+# (method, path) -> (the permission it needs or None for public, an example request)
+ROUTES = {
+    ("POST", "/assist"): ("ask", {"json": {"query": "星辰金卡年费多少"}}),
+    ("POST", "/check"): ("ask", {"json": {"draft": "这款产品保本保收益"}}),
+    ("POST", "/feedback"): ("ask", {"json": FEEDBACK}),
+    ("GET", "/health"): (None, {}),
+    ("GET", "/metrics"): (None, {}),
+    ("GET", "/api/documents"): ("documents", {}),
+    ("POST", "/api/documents"): ("documents", BAD_UPLOAD),
+    ("POST", "/api/documents/preview"): ("documents", BAD_UPLOAD),
+    ("GET", "/api/documents/{doc_id}"): ("documents", {}),
+    ("POST", "/api/documents/{doc_id}/rollback"): ("documents", {"json": {"version": 99}}),
+    ("POST", "/api/documents/{doc_id}/retire"): ("documents", {"json": {"last_day": "2000-01-01"}}),
+    ("GET", "/api/documents/{doc_id}/versions/{version}/original"): ("documents", {}),
+    ("GET", "/api/documents/{doc_id}/audit"): ("documents", {}),
+    ("GET", "/api/gaps"): ("documents", {}),
+    ("GET", "/api/users"): ("users", {}),
+    ("POST", "/api/users"): ("users", {"json": {"name": "x", "role": "nobody"}}),
+    ("POST", "/api/users/{name}/token"): ("users", {}),
+    ("GET", "/"): ("ask", {}),
+    ("POST", "/ui/ask"): ("ask", {"data": {"query": "星辰金卡年费多少"}}),
+    ("POST", "/ui/feedback"): ("ask", {"data": {"rating": "up", "query": "q", "response_json": "{}"}}),
+    ("GET", "/editor"): ("documents", {}),
+    ("GET", "/editor/documents/{doc_id}"): ("documents", {}),
+    ("POST", "/editor/documents/{doc_id}/rollback"): ("documents", {"data": {"version": "99"}}),
+    ("GET", "/editor/upload"): ("documents", {}),
+    ("POST", "/editor/upload/{step}"): ("documents", {"files": {"file": ("a.exe", b"MZ")}, "data": {}}),
+    ("GET", "/editor/gaps"): ("documents", {}),
+    ("GET", "/signin"): (None, {}),
+    ("POST", "/signin"): (None, {"data": {"name": "x", "password": "y", "signin_csrf": "z"}}),
+    ("POST", "/signout"): (None, {}),
+    ("GET", "/docs"): (None, {}),
+    ("GET", "/openapi.json"): (None, {}),
+}
+EXAMPLE_PARAMS = {"doc_id": "fee-transfer", "version": "1", "name": "nobody-here", "step": "preview"}
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        if hasattr(route, "effective_route_contexts"):
+            for context in route.effective_route_contexts():
+                found |= {(m, context.path) for m in context.methods}
+        elif getattr(route, "methods", None):
+            found |= {(m, route.path) for m in route.methods if m != "HEAD"}
+    return found
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory, kbtest):
+    """An app over its own store with one user of each role; yields (client, tokens)."""
+    from assist_api.app import create_app
+
+    root = tmp_path_factory.mktemp("secured")
+    knowledge = kbtest.make_kb(root / "store")
+    assert knowledge.ingest(kbtest.write_corpus(root / "corpus")).ok
+    tokens = {role: knowledge.users.add(role, role, password=f"{role}-password") for role in ROLES}
+    with TestClient(create_app(knowledge.settings)) as client:
+        yield client, tokens
+
+
+def test_every_route_states_its_permission():
+    from assist_api.app import create_app
+
+    assert app_routes(create_app(warm_up=False)) == set(ROUTES), \
+        "a route was added or removed: state its permission in ROUTES"
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_each_role_gets_401_403_or_through(secured, route):
+    client, tokens = secured
+    method, template = route
+    needed, request = ROUTES[route]
+    path = re.sub(r"\{(\w+)\}", lambda m: EXAMPLE_PARAMS[m.group(1)], template)
+    callers = {"anonymous": {}, **{role: {"Authorization": f"Bearer {t}"} for role, t in tokens.items()}}
+    public = set()
+    for who, headers in callers.items():
+        status = client.request(method, path, headers=headers, follow_redirects=False, **request).status_code
+        if needed is None:  # the same answer for anyone (a sign-in with a wrong password is 401)
+            public.add(status)
+            assert len(public) == 1 and status != 403, (who, status)
+        elif who == "anonymous":
+            assert status == 401, (who, status)
+        elif needed in PERMISSIONS[who]:
+            assert status not in (401, 403), (who, status)
+        else:
+            assert status == 403, (who, status)
+
+
+def test_a_wrong_token_is_401_with_a_bearer_challenge(secured):
+    client, _ = secured
+    answer = client.post("/assist", json={"query": "年费"}, headers={"Authorization": "Bearer nope"})
+    assert answer.status_code == 401 and answer.headers["www-authenticate"] == "Bearer"
+
+
+def signed_in(client, role: str) -> TestClient:
+    page = client.get("/signin")
+    token = re.search(r'name="signin_csrf" value="([^"]+)"', page.text).group(1)
+    done = client.post("/signin", data={"name": role, "password": f"{role}-password",
+                                        "signin_csrf": token, "next": "/editor"}, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/editor"
+    return client
+
+
+def test_pages_send_an_unknown_browser_to_sign_in(secured):
+    client, _ = secured
+    client.cookies.clear()
+    answer = client.get("/editor", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/signin?next=/editor")
+    htmx = client.post("/ui/ask", data={"query": "年费"}, headers={"HX-Request": "true"})
+    assert htmx.status_code == 401 and htmx.headers["hx-redirect"].startswith("/signin")
+
+
+def test_sign_in_then_a_form_needs_its_csrf_token(secured):
+    client, _ = secured
+    client.cookies.clear()
+    signed_in(client, "editor")
+    page = client.get("/editor/documents/fee-transfer")
+    assert page.status_code == 200 and page.context["principal"].name == "editor"
+    csrf = page.context["csrf"]
+    assert csrf and f'value="{csrf}"' in page.text
+    forged = client.post("/editor/documents/fee-transfer/rollback", data={"version": "1"}, follow_redirects=False)
+    assert forged.status_code == 403
+    wrong = client.post("/editor/documents/fee-transfer/rollback", data={"version": "1", "csrf_token": "x"},
+                        follow_redirects=False)
+    assert wrong.status_code == 403
+    done = client.post("/editor/documents/fee-transfer/rollback", data={"version": "1", "csrf_token": csrf},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    entry = client.get("/api/documents/fee-transfer/audit", headers={"X-CSRF-Token": csrf}).json()[0]
+    assert (entry["user"], entry["action"]) == ("editor", "rollback")
+
+
+def test_wrong_password_and_a_forged_sign_in_are_refused(secured):
+    client, _ = secured
+    client.cookies.clear()
+    page = client.get("/signin")
+    token = re.search(r'name="signin_csrf" value="([^"]+)"', page.text).group(1)
+    wrong = client.post("/signin", data={"name": "editor", "password": "nope-nope", "signin_csrf": token})
+    assert wrong.status_code == 401 and "kb_session" not in client.cookies
+    client.cookies.clear()
+    forged = client.post("/signin", data={"name": "editor", "password": "editor-password", "signin_csrf": token})
+    assert forged.status_code == 401, "no sign-in cookie from our own page: a forged form"
+
+
+def test_sign_out_ends_the_session(secured):
+    client, _ = secured
+    client.cookies.clear()
+    signed_in(client, "agent")
+    assert client.get("/").status_code == 200
+    secret = client.cookies.get("kb_session")
+    client.post("/signout", follow_redirects=False)
+    client.cookies.set("kb_session", secret)
+    assert client.get("/", headers={"Accept": "text/html"}, follow_redirects=False).status_code == 303
+
+
+def test_local_mode_is_labelled_and_refuses_changes_from_other_sites(client):
+    page = client.get("/")
+    assert page.context["principal"].local and "本地模式" in page.text
+    other_site = client.post("/ui/ask", data={"query": "年费"}, headers={"Origin": "https://evil.example"})
+    assert other_site.status_code == 403

@@ -1,0 +1,123 @@
+"""The editors' pages (local mode), checked by template, context and parsed HTML; and the same
+operations through the documents API, including an upload cut off mid-way."""
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+NEW_VERSION = """---
+doc_id: fee-transfer
+title: 转账汇款手续费标准
+category: fee_rule
+products: [转账, 跨行转账]
+---
+# 转账汇款手续费标准
+
+## 一、柜面转账
+
+- 柜面跨行转账手续费：每笔3元。
+"""
+
+
+@pytest.fixture
+def editor(tmp_path, kbtest):
+    """An app over a store of its own (these tests change documents), in local mode."""
+    from assist_api.app import create_app
+
+    knowledge = kbtest.make_kb(tmp_path / "store")
+    assert knowledge.ingest(kbtest.write_corpus(tmp_path / "corpus")).ok
+    with TestClient(create_app(knowledge.settings)) as client:
+        yield client
+
+
+def soup(response) -> BeautifulSoup:
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def test_document_list_filters_by_status_and_text(editor):
+    page = editor.get("/editor")
+    assert page.template.name == "editor_list.html"
+    assert {d.doc_id for d in page.context["documents"]} >= {"cc-gold", "fee-transfer", "disc-x"}
+    scheduled = soup(editor.get("/editor", params={"status": "scheduled"}))
+    assert [row["data-doc"] for row in scheduled.select("tr[data-doc]")] == ["cc-comet"]
+    found = editor.get("/editor", params={"q": "首年免年费"}).context["documents"]
+    assert [d.doc_id for d in found] == ["cc-gold"]
+
+
+def test_document_page_shows_versions_chunks_and_rollback_for_earlier_versions(editor):
+    page = editor.get("/editor/documents/fee-transfer")
+    assert page.template.name == "editor_document.html"
+    html = soup(page)
+    rows = {row["data-version"]: row for row in html.select("table.versions tr[data-version]")}
+    assert rows["2"]["data-status"] == "live" and rows["1"]["data-status"] == "superseded"
+    assert rows["1"].select_one("form[action$='/rollback']") and not rows["2"].select_one("form")
+    assert any("柜面跨行转账" in li.text for li in html.select("ol.chunks li"))
+
+
+def upload(client, step, name, data, **fields):
+    return client.post(f"/editor/upload/{step}", files={"file": (name, data)}, data=fields)
+
+
+def test_preview_shows_the_diff_and_chunks_and_publishes_nothing(editor):
+    before = editor.get("/api/documents/fee-transfer").json()
+    preview = upload(editor, "preview", "fee.md", NEW_VERSION.encode())
+    assert preview.status_code == 200 and preview.template.name == "_upload_result.html"
+    shown = preview.context["preview"]
+    assert (shown.document.meta.version, shown.status) == (3, "live")
+    html = soup(preview)
+    assert any("每笔3元" in span.text for span in html.select(".diff .add"))
+    assert html.select("ol.chunks li")
+    assert editor.get("/api/documents/fee-transfer").json() == before
+
+
+def test_publish_from_the_page_then_the_original_and_audit_are_on_the_document_page(editor):
+    done = upload(editor, "publish", "fee.md", NEW_VERSION.encode())
+    assert done.status_code == 200 and done.context["published"].version == 3
+    assert "3元" in editor.post("/assist", json={"query": "柜面跨行转账手续费多少"}).json()["answer"]["text"]
+    html = soup(editor.get("/editor/documents/fee-transfer"))
+    link = html.select_one("tr[data-version='3'] a[href$='/original']")
+    assert link.text == "fee.md"
+    assert editor.get(link["href"]).content == NEW_VERSION.encode()
+    assert "publish" in html.select_one("table.audit tbody").text
+
+
+def test_a_bad_upload_shows_every_problem_inline(editor):
+    bad = NEW_VERSION.replace("category: fee_rule", "category: fees").replace("title: 转账汇款手续费标准\n", "")
+    answer = upload(editor, "publish", "fee.md", bad.encode())
+    assert answer.status_code == 422
+    rows = [[td.text for td in tr.select("td")] for tr in soup(answer).select("tr.problem")]
+    assert {(r[0], r[1]) for r in rows} == {("fee.md", "title"), ("fee.md", "category")}
+
+
+def test_content_gaps_group_unanswered_questions_masked(editor):
+    for question in ("彩虹卡积分怎么换机票", "彩虹卡积分怎么换机票？", "卡号6222020200112233445 彩虹卡积分换机票"):
+        assert editor.post("/ui/ask", data={"query": question}).status_code == 200
+    page = editor.get("/editor/gaps")
+    assert page.template.name == "editor_gaps.html"
+    top = page.context["gaps"][0]
+    assert top.count >= 2
+    assert "6222020200112233445" not in page.text
+    assert editor.get("/api/gaps").json()[0]["count"] == top.count
+
+
+def test_api_upload_answers_201_or_422_with_errors(editor):
+    done = editor.post("/api/documents", files={"file": ("fee.md", NEW_VERSION.encode())})
+    assert done.status_code == 201 and done.json()["version"] == 3
+    bad = editor.post("/api/documents", files={"file": ("a.pdf", b"not a pdf")},
+                      data={"doc_id": "x", "title": "X", "category": "service"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == [{"file": "a.pdf", "field": "file",
+                                     "rule": "the content is text, not the .pdf file its name says"}]
+    rolled = editor.post("/api/documents/fee-transfer/rollback", json={"version": 2})
+    assert rolled.status_code == 200 and rolled.json()["version"] == 4
+
+
+def test_an_upload_cut_off_mid_way_changes_nothing(editor):
+    before = editor.get("/api/documents").json()
+    boundary = "kbboundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fee.md\"\r\n"
+            "Content-Type: text/markdown\r\n\r\n").encode() + NEW_VERSION.encode()[:80]
+    cut = editor.post("/api/documents", content=head,
+                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert 400 <= cut.status_code < 500
+    assert editor.get("/api/documents").json() == before

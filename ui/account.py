@@ -1,0 +1,59 @@
+"""Sign-in and sign-out for the pages. The sign-in form is itself guarded against forgery by a
+double-submit token (a cookie and a form field that must match), since no session exists yet."""
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from assist_api.deps import KB, SESSION_COOKIE
+from ui.templating import templates
+
+router = APIRouter(include_in_schema=False)
+SIGNIN_CSRF_COOKIE = "kb_signin_csrf"
+
+
+@router.get("/signin", response_class=HTMLResponse)
+def signin_page(request: Request, kb: KB, next: str = "/"):
+    token = secrets.token_urlsafe(24)
+    page = templates.TemplateResponse(request, "signin.html", {
+        "next": _local(next), "signin_csrf": token, "local_mode": not kb.users.any(), "error": None})
+    page.set_cookie(SIGNIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return page
+
+
+@router.post("/signin", response_class=HTMLResponse)
+def signin(request: Request, kb: KB, name: Annotated[str, Form(max_length=64)],
+           password: Annotated[str, Form(max_length=200)],
+           signin_csrf: Annotated[str, Form(max_length=100)], next: Annotated[str, Form()] = "/"):
+    expected = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
+    principal = kb.users.check_password(name, password) if expected and hmac.compare_digest(expected, signin_csrf) else None
+    if principal is None:
+        page = templates.TemplateResponse(request, "signin.html", {
+            "next": _local(next), "signin_csrf": expected, "local_mode": False,
+            "error": "用户名或密码不正确（或页面已过期，请刷新后重试）"}, status_code=401)
+        return page
+    secret, _ = kb.users.start_session(principal.name, kb.settings.signin_minutes)
+    done = RedirectResponse(_local(next), status_code=303)
+    done.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
+                    secure=request.url.scheme == "https", max_age=int(kb.settings.signin_minutes * 60))
+    done.delete_cookie(SIGNIN_CSRF_COOKIE)
+    return done
+
+
+@router.post("/signout")
+def signout(request: Request, kb: KB):
+    """Ending one's own sign-in needs no token: the worst a forged request can do is sign out."""
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        kb.users.end_session(secret)
+    done = RedirectResponse("/signin", status_code=303)
+    done.delete_cookie(SESSION_COOKIE)
+    return done
+
+
+def _local(target: str) -> str:
+    """Only a path on this site: a sign-in link must not send the user elsewhere afterwards."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"

@@ -1,0 +1,19 @@
+"""The pages' one Jinja2 environment, with the filters and globals every template may use."""
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+
+from ui.markdown import render
+
+
+def _page_state(request: Request) -> dict:
+    """Who is signed in and the sign-in's CSRF token, for the bar and the forms of base.html."""
+    return {"principal": getattr(request.state, "principal", None),
+            "csrf": getattr(request.state, "csrf", "")}
+
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates",
+                            context_processors=[_page_state])
+templates.env.filters["markdown"] = render
