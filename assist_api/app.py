@@ -1,6 +1,8 @@
 """The app factory: one KnowledgeBase per process, loaded and warmed up before the first call."""
 
 import gc
+import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,7 +22,18 @@ from ui.account import router as account_router
 from ui.editor import router as editor_router
 from ui.routes import router as ui_router
 
+log = logging.getLogger("kb")
 STATIC = Path(__file__).resolve().parents[1] / "ui" / "static"
+
+
+def _follow_store(knowledge: KnowledgeBase, stop: threading.Event) -> None:
+    """Keep this process's index in line with the store: another worker or `kb ingest` may
+    have published since. Questions never wait for this."""
+    while not stop.wait(knowledge.settings.sync_seconds):
+        try:
+            knowledge.sync()
+        except Exception:  # a failed look (the store busy, a Chroma server away) must not end the loop
+            log.exception("could not bring the index in line with the store; trying again")
 
 
 def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAPI:
@@ -35,7 +48,10 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
             # collector stops walking them, which otherwise stalls an answer for half a second.
             gc.collect()
             gc.freeze()
+        stop = threading.Event()
+        threading.Thread(target=_follow_store, args=(knowledge, stop), daemon=True, name="kb-sync").start()
         yield
+        stop.set()
 
     app = FastAPI(title="kb assist API", version="1", lifespan=lifespan, docs_url=None,
                   redoc_url=None,

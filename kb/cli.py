@@ -279,5 +279,99 @@ def docs_show(doc_id: str, store: Optional[Path] = StoreOpt, chroma_url: Optiona
         typer.echo(f"\n[{chunk.id}] {chunk.section}\n{chunk.text}")
 
 
+MetaOpt = typer.Option([], "--meta", help="A metadata field for a file without front matter or "
+                       "sidecar, as field=value (repeat); lists comma-separated.")
+ByOpt = typer.Option("cli", "--by", help="Who is making the change, for the audit log.")
+
+
+def _published(done) -> None:
+    if done.unchanged:
+        typer.echo(f"{done.doc_id} v{done.version} unchanged (same content as published)")
+    else:
+        typer.echo(f"{done.doc_id} v{done.version} {done.status} ({done.content_hash[:12]})")
+
+
+@docs_app.command("publish")
+def docs_publish(file: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
+                 meta: list[str] = MetaOpt, by: str = ByOpt,
+                 preview: bool = typer.Option(False, "--preview", help="Validate and show chunks and diff; store nothing.")):
+    """Publish FILE as a new document or a new version (no version given: the next one)."""
+    form = dict(item.partition("=")[::2] for item in meta)
+    try:
+        kb = open_kb(store, chroma_url)
+        if preview:
+            shown = kb.publisher.preview(file.name, file.read_bytes(), form)
+            typer.echo(f"{shown.document.meta.key} would be {shown.status}; {len(shown.chunks)} chunks")
+            typer.echo("\n".join(shown.diff))
+            return
+        _published(kb.publisher.publish(file.name, file.read_bytes(), form, by))
+    except KBError as exc:
+        fail(str(exc), code=1)
+
+
+@docs_app.command("rollback")
+def docs_rollback(doc_id: str, to_version: int = typer.Option(..., "--to-version", min=1),
+                  store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt, by: str = ByOpt):
+    """Make an earlier version's content live again, as a new version."""
+    try:
+        _published(open_kb(store, chroma_url).publisher.rollback(doc_id, to_version, by))
+    except KBError as exc:
+        fail(str(exc), code=1)
+
+
+@docs_app.command("retire")
+def docs_retire(doc_id: str, last_day: str = typer.Option(..., "--last-day", help="YYYY-MM-DD"),
+                store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt, by: str = ByOpt):
+    """Stop a document answering after its last day."""
+    try:
+        _published(open_kb(store, chroma_url).publisher.retire(doc_id, parse_day(last_day), by))
+    except KBError as exc:
+        fail(str(exc), code=1)
+
+
+@docs_app.command("history")
+def docs_history(doc_id: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """The audit log of a document: who changed it, when, from which content to which."""
+    for e in open_kb(store, chroma_url).audit.entries(doc_id):
+        typer.echo(f"{e.at:%Y-%m-%d %H:%M}  {e.user:<12} {e.action:<9} v{e.version:<3} "
+                   f"{(e.old_hash or '-')[:12]:>12} → {e.new_hash[:12]}  {e.reason}")
+
+
+users_app = typer.Typer(no_args_is_help=True, help="Users, roles and API tokens, for admins.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(name: str, role: str = typer.Option(..., "--role", help="agent, editor, evaluator or admin"),
+              password: Optional[str] = typer.Option(None, "--password", help="For signing in to the pages "
+                                                     "(prompted when --ask-password)."),
+              ask_password: bool = typer.Option(False, "--ask-password"),
+              store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """Add a user; prints their API token once, as the last word."""
+    if ask_password:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        token = open_kb(store, chroma_url).users.add(name, role, password)
+    except KBError as exc:
+        fail(str(exc), code=1)
+    typer.echo(f"added {name} ({role}); API token, shown once: {token}")
+
+
+@users_app.command("list")
+def users_list(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    for user in open_kb(store, chroma_url).users.list():
+        typer.echo(f"{user['name']:<24} {user['role']:<10} {user['created_at']:%Y-%m-%d}")
+
+
+@users_app.command("token")
+def users_token(name: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """Replace a user's API token (the old one stops working); prints the new one as the last word."""
+    try:
+        token = open_kb(store, chroma_url).users.new_token(name)
+    except KBError as exc:
+        fail(str(exc), code=1)
+    typer.echo(f"new API token for {name}, shown once: {token}")
+
+
 def main() -> None:
     sys.exit(app())

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     session_minutes: float = Field(
         30, description="A call's context (the product it is about) is forgotten after this many "
         "minutes without a question.")
+    sync_seconds: float = Field(
+        2.0, description="How often a serving process looks for documents that another process "
+        "(an editor's publish on another worker, `kb ingest`) changed in the store.")
     signin_minutes: float = Field(
         480, description="A page sign-in expires after this many minutes (one shift).")
     upload_max_bytes: int = Field(

@@ -312,3 +312,31 @@ def test_feedback_review_queue_and_promotion(work, tmp_path):
     assert promoted.returncode == 0, promoted.stderr
     item = json.loads(dataset.read_text(encoding="utf-8"))
     assert item["expected_doc_ids"] == ["cc-gold"] and item["key_facts"] == ["150元"] and item["answerable"]
+
+
+def test_docs_publish_rollback_retire_history_and_users(work, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(work["store"], store)
+    doc = tmp_path / "hours.txt"
+    doc.write_text("# 网点营业时间\n\n## 工作日\n\n工作日网点营业时间为9:00至17:00。\n", encoding="utf-8")
+    meta = ["--meta", "doc_id=service-hours", "--meta", "title=网点营业时间", "--meta", "category=service"]
+    refused = run_kb("docs", "publish", doc, "--store", store, cwd=tmp_path)
+    assert refused.returncode == 1 and "hours.txt: metadata: no sidecar" in refused.stderr
+    preview = run_kb("docs", "publish", doc, *meta, "--preview", "--store", store, cwd=tmp_path)
+    assert preview.returncode == 0 and "service-hours@v1 would be live" in preview.stdout
+    published = run_kb("docs", "publish", doc, *meta, "--by", "ed", "--store", store, cwd=tmp_path)
+    assert published.returncode == 0 and published.stdout.startswith("service-hours v1 live"), published.stderr
+    assert "9:00" in run_kb("ask", "网点营业时间几点", "--store", store, cwd=tmp_path).stdout
+    rolled = run_kb("docs", "rollback", "fee-transfer", "--to-version", "1", "--store", store, cwd=tmp_path)
+    assert rolled.returncode == 0 and rolled.stdout.startswith("fee-transfer v3 live")
+    retired = run_kb("docs", "retire", "service-hours", "--last-day", "2000-01-01", "--store", store, cwd=tmp_path)
+    assert retired.returncode == 1 and "in the past" in retired.stderr
+    history = run_kb("docs", "history", "fee-transfer", "--store", store, cwd=tmp_path).stdout
+    assert "rollback" in history and "to version 1" in history
+    added = run_kb("users", "add", "ann", "--role", "editor", "--store", store, cwd=tmp_path)
+    assert added.returncode == 0
+    token = added.stdout.split()[-1]
+    assert len(token) >= 40
+    bad_role = run_kb("users", "add", "bob", "--role", "boss", "--store", store, cwd=tmp_path)
+    assert bad_role.returncode == 1 and "role" in bad_role.stderr
+    assert "ann" in run_kb("users", "list", "--store", store, cwd=tmp_path).stdout

@@ -1,0 +1,39 @@
+"""A serving process follows the store: a version published by another process (another
+worker, the CLI) is answered within moments, without a restart, and nothing fails meanwhile."""
+
+import time
+
+from fastapi.testclient import TestClient
+
+NEW_VERSION = """---
+doc_id: fee-transfer
+title: 转账汇款手续费标准
+category: fee_rule
+products: [转账, 跨行转账]
+---
+# 转账汇款手续费标准
+
+## 一、柜面转账
+
+- 柜面跨行转账手续费：每笔3元。
+"""
+
+
+def test_a_publish_by_another_process_is_answered_without_a_restart(tmp_path, kbtest):
+    from assist_api.app import create_app
+
+    knowledge = kbtest.make_kb(tmp_path / "store", sync_seconds=0.2)
+    assert knowledge.ingest(kbtest.write_corpus(tmp_path / "corpus")).ok
+    other_process = kbtest.make_kb(tmp_path / "store")
+    with TestClient(create_app(knowledge.settings)) as client:
+        def answer() -> str:
+            reply = client.post("/assist", json={"query": "柜面跨行转账手续费多少"})
+            assert reply.status_code == 200
+            return reply.json()["answer"]["text"]
+
+        assert "3元" not in answer()
+        other_process.publisher.publish("fee.md", NEW_VERSION.encode(), {}, user="ed")
+        deadline = time.monotonic() + 20
+        while "3元" not in answer() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "3元" in answer()
