@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
+from fastapi.concurrency import run_in_threadpool
 from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from assist_api.deps import KB, Editor
@@ -28,13 +29,13 @@ def list_documents(kb: KB, _: Editor, category: str | None = None, product: str 
              responses={422: {"description": '{"errors": [{"file", "field", "rule"}]}'}})
 async def publish(kb: KB, editor: Editor, file: Upload, meta: Metadata) -> PublishedView:
     data = await read_limited(file, kb.settings.upload_max_bytes)
-    return published_view(kb.publisher.publish(file.filename or "", data, meta.model_dump(), editor.name))
+    return published_view(await run_in_threadpool(kb.publisher.publish, file.filename or "", data, meta.model_dump(), editor.name))
 
 
 @router.post("/preview", summary="Validate an upload and show its chunks and diff; nothing is stored")
 async def preview(kb: KB, _: Editor, file: Upload, meta: Metadata) -> PreviewView:
     data = await read_limited(file, kb.settings.upload_max_bytes)
-    return preview_view(kb.publisher.preview(file.filename or "", data, meta.model_dump()))
+    return preview_view(await run_in_threadpool(kb.publisher.preview, file.filename or "", data, meta.model_dump()))
 
 
 @router.get("/{doc_id}", summary="A document's versions, their status and chunks")

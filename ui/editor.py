@@ -3,6 +3,7 @@ They call the same core methods as the documents API and `kb docs`."""
 
 from typing import Annotated, Literal
 
+from fastapi.concurrency import run_in_threadpool
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
@@ -58,9 +59,9 @@ async def upload(request: Request, step: Literal["preview", "publish"], kb: KB, 
     context: dict = {"step": step, "problems": [], "preview": None, "published": None}
     try:
         if step == "publish":
-            context["published"] = kb.publisher.publish(file.filename or "", data, meta.model_dump(), editor.name)
+            context["published"] = await run_in_threadpool(kb.publisher.publish, file.filename or "", data, meta.model_dump(), editor.name)
         else:
-            context["preview"] = kb.publisher.preview(file.filename or "", data, meta.model_dump())
+            context["preview"] = await run_in_threadpool(kb.publisher.preview, file.filename or "", data, meta.model_dump())
     except DocumentRejected as rejected:
         context["problems"] = rejected.problems
     except KBError as failed:
