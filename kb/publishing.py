@@ -66,7 +66,7 @@ class Publisher:
         old = catalog.by_key.get(f"{doc_id}@v{version}")
         if old is None:
             raise NotFound(f"'{doc_id}' has no version {version}")
-        newest = max(d.meta.version for d in catalog.by_key.values() if d.meta.doc_id == doc_id)
+        newest = max(_versions(doc_id, catalog))
         today = dt.date.today()
         doc = _renumbered(old, newest + 1, effective_from=today, effective_to=None).model_copy(
             update={"source": f"{UPLOAD_PREFIX}rollback-to-v{version}"})
@@ -83,7 +83,7 @@ class Publisher:
             raise NotFound(f"'{doc_id}' has no live version to retire")
         if last_day < today:
             raise BadRequest(f"the last day {last_day} is in the past; the earliest is today")
-        newest = max(d.meta.version for d in self.kb.catalog.by_key.values() if d.meta.doc_id == doc_id)
+        newest = max(_versions(doc_id, self.kb.catalog))
         doc = _renumbered(live, newest + 1, effective_from=today, effective_to=last_day).model_copy(
             update={"source": f"{UPLOAD_PREFIX}retire-after-{last_day}"})
         preview = Preview(doc, "live", _chunk_view(doc), _diff(live, doc), replaces=live)
@@ -107,7 +107,7 @@ class Publisher:
         """An upload that gives no version is the next version of its doc_id, unless it is the
         newest version again (the same file uploaded twice)."""
         doc = upload.document
-        versions = {d.meta.version: d for d in catalog.by_key.values() if d.meta.doc_id == doc.meta.doc_id}
+        versions = _versions(doc.meta.doc_id, catalog)
         if upload.version_given or not versions:
             return doc
         newest = versions[max(versions)]
@@ -133,7 +133,7 @@ def _conflicts(doc: SourceDocument, catalog: Catalog) -> list[Problem]:
     """What the stored knowledge base forbids: reusing another document's doc_id, rewriting a
     published version, going back in version numbers, citing an unknown disclosure."""
     meta, file = doc.meta, doc.source.removeprefix(UPLOAD_PREFIX)
-    versions = {d.meta.version: d for d in catalog.by_key.values() if d.meta.doc_id == meta.doc_id}
+    versions = _versions(meta.doc_id, catalog)
     problems = []
     if versions:
         newest = versions[max(versions)]
@@ -155,6 +155,10 @@ def _conflicts(doc: SourceDocument, catalog: Catalog) -> list[Problem]:
     if unknown:
         problems.append(Problem(file, "disclosures", "refers to no disclosure document: " + ", ".join(unknown)))
     return problems
+
+
+def _versions(doc_id: str, catalog: Catalog) -> dict[int, SourceDocument]:
+    return {d.meta.version: d for d in catalog.by_key.values() if d.meta.doc_id == doc_id}
 
 
 def _renumbered(doc: SourceDocument, version: int, **changes) -> SourceDocument:

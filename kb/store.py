@@ -101,10 +101,6 @@ class Store:
     def _bump_generation(self) -> None:
         self.documents.modify(metadata={"generation": uuid.uuid4().hex})
 
-    def committed_hashes(self) -> dict[str, str]:
-        """doc_id@vN → content hash of every committed document version (no bodies read)."""
-        return self._committed_hashes()
-
     def document_records(self, keys: list[str] | None = None) -> list[SourceDocument]:
         if keys is None:
             records = _get_all(self.documents, ["documents", "metadatas"])
@@ -121,7 +117,7 @@ class Store:
         chunks = self.chunks()
         if chunks is None:
             return []
-        committed = self._committed_hashes()
+        committed = self.committed_hashes()
         records = _get_all(chunks, ["documents", "metadatas"])
         keep = _committed_rows(records["metadatas"], committed)
         return [ChunkRecord(i, t, m) for row, (i, t, m) in
@@ -142,7 +138,8 @@ class Store:
         return ([ChunkRecord(i, t, m) for _, _, i, t, m, _ in rows],
                 np.array([e for *_, e in rows], dtype=np.float32))
 
-    def _committed_hashes(self) -> dict[str, str]:
+    def committed_hashes(self) -> dict[str, str]:
+        """doc_id@vN → content hash of every committed document version (no bodies read)."""
         records = _get_all(self.documents, ["metadatas"])
         return {key: m["content_hash"] for key, m in zip(records["ids"], records["metadatas"])}
 
@@ -151,7 +148,7 @@ class Store:
         chunks = self.chunks()
         if chunks is None:
             return 0
-        committed = self._committed_hashes()
+        committed = self.committed_hashes()
         records = _get_all(chunks, ["metadatas"])
         keep = _committed_rows(records["metadatas"], committed)
         orphans = [i for row, i in enumerate(records["ids"]) if row not in keep]

@@ -130,6 +130,7 @@ class Users:
         self.engine = engine
         self.clock = clock
         self.bcrypt_rounds = bcrypt_rounds
+        self._have_users = False
         Base.metadata.create_all(engine, tables=[User.__table__, SignIn.__table__])
 
     def now(self) -> dt.datetime:
@@ -149,8 +150,12 @@ class Users:
         return token
 
     def any(self) -> bool:
-        with Session(self.engine) as session:
-            return session.scalar(select(User.id).limit(1)) is not None
+        """Asked on every request; once users exist (they are never all removed) the answer is
+        kept, so only local mode pays a query."""
+        if not self._have_users:
+            with Session(self.engine) as session:
+                self._have_users = session.scalar(select(User.id).limit(1)) is not None
+        return self._have_users
 
     def by_token(self, token: str) -> Principal | None:
         with Session(self.engine) as session:

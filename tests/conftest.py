@@ -170,6 +170,20 @@ FUTURE_DOC = _doc("""
     - 彗星白金卡主卡年费为每年2800元。
     """)
 
+# A third version of the fee rules, as an editor would upload it (no version: the next one).
+FEE_V3 = """---
+doc_id: fee-transfer
+title: 转账汇款手续费标准
+category: fee_rule
+products: [转账, 跨行转账]
+---
+# 转账汇款手续费标准
+
+## 一、柜面转账
+
+- 柜面跨行转账手续费：每笔3元。
+"""
+
 BASE_FILES = {
     "credit_card/cc-gold.md": CC_GOLD,
     "disclosure/disc-x.md": DISC_X,
@@ -213,7 +227,7 @@ def kbtest():
     """The helpers and documents of this conftest, for tests (importing conftest is fragile)."""
     return SimpleNamespace(
         CC_GOLD=CC_GOLD, DISC_X=DISC_X, FEE_V1=FEE_V1, FEE_V2=FEE_V2, SCRIPT_LOST=SCRIPT_LOST,
-        FUTURE_DOC=FUTURE_DOC, BASE_FILES=dict(BASE_FILES), V1_DAY=V1_DAY,
+        FUTURE_DOC=FUTURE_DOC, FEE_V3=FEE_V3, BASE_FILES=dict(BASE_FILES), V1_DAY=V1_DAY,
         V1_COUNTER_FEE=V1_COUNTER_FEE, V2_COUNTER_FEE=V2_COUNTER_FEE, REPO=REPO,
         body_of=body_of, write_corpus=write_corpus, make_kb=make_kb, bodies_by_key=bodies_by_key,
         free_port=free_port,

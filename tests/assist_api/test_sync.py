@@ -5,18 +5,6 @@ import time
 
 from fastapi.testclient import TestClient
 
-NEW_VERSION = """---
-doc_id: fee-transfer
-title: 转账汇款手续费标准
-category: fee_rule
-products: [转账, 跨行转账]
----
-# 转账汇款手续费标准
-
-## 一、柜面转账
-
-- 柜面跨行转账手续费：每笔3元。
-"""
 
 
 def test_a_publish_by_another_process_is_answered_without_a_restart(tmp_path, kbtest):
@@ -32,7 +20,7 @@ def test_a_publish_by_another_process_is_answered_without_a_restart(tmp_path, kb
             return reply.json()["answer"]["text"]
 
         assert "3元" not in answer()
-        other_process.publisher.publish("fee.md", NEW_VERSION.encode(), {}, user="ed")
+        other_process.publisher.publish("fee.md", kbtest.FEE_V3.encode(), {}, user="ed")
         deadline = time.monotonic() + 20
         while "3元" not in answer() and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -14,18 +14,6 @@ from reportlab.pdfgen import canvas
 
 from kb.errors import DocumentRejected, KBError, NotFound
 
-FEE_V3 = """---
-doc_id: fee-transfer
-title: 转账汇款手续费标准
-category: fee_rule
-products: [转账, 跨行转账]
----
-# 转账汇款手续费标准
-
-## 一、柜面转账
-
-- 柜面跨行转账手续费：每笔3元。
-"""
 
 NEW_DOC = """---
 doc_id: deposit-notice
@@ -91,9 +79,9 @@ def test_publish_a_new_document_answers_at_once_and_keeps_the_original(live):
     assert (entry.user, entry.action, entry.old_hash, entry.new_hash) == ("ed", "publish", None, published.content_hash)
 
 
-def test_a_new_version_without_a_number_becomes_the_next_and_supersedes(live):
+def test_a_new_version_without_a_number_becomes_the_next_and_supersedes(live, kbtest):
     old_hash = live.catalog.in_force(dt.date.today())["fee-transfer"].content_hash
-    published = live.publisher.publish("fee.md", FEE_V3.encode(), {}, user="ed")
+    published = live.publisher.publish("fee.md", kbtest.FEE_V3.encode(), {}, user="ed")
     assert published.version == 3 and published.status == "live"
     assert "3元" in live.ask("柜面跨行转账手续费多少").answer.text
     statuses = {v.meta.version: v.status for v in live.document("fee-transfer").versions}
@@ -101,17 +89,17 @@ def test_a_new_version_without_a_number_becomes_the_next_and_supersedes(live):
     assert live.audit.entries("fee-transfer")[0].old_hash == old_hash
 
 
-def test_scheduled_version_waits_for_its_day(live):
+def test_scheduled_version_waits_for_its_day(live, kbtest):
     day = dt.date.today() + dt.timedelta(days=10)
-    text = FEE_V3.replace("category: fee_rule", f"category: fee_rule\neffective_from: {day}")
+    text = kbtest.FEE_V3.replace("category: fee_rule", f"category: fee_rule\neffective_from: {day}")
     published = live.publisher.publish("fee.md", text.encode(), {}, user="ed")
     assert published.status == "scheduled"
     assert "3元" not in live.ask("柜面跨行转账手续费多少").answer.text
     assert "3元" in live.ask("柜面跨行转账手续费多少", as_of=day).answer.text
 
 
-def test_rollback_makes_an_earlier_content_live_as_a_new_version(live):
-    live.publisher.publish("fee.md", FEE_V3.encode(), {}, user="ed")
+def test_rollback_makes_an_earlier_content_live_as_a_new_version(live, kbtest):
+    live.publisher.publish("fee.md", kbtest.FEE_V3.encode(), {}, user="ed")
     rolled = live.publisher.rollback("fee-transfer", 2, user="ed")
     assert rolled.version == 4 and rolled.status == "live"
     assert "3元" not in live.ask("柜面跨行转账手续费多少").answer.text
@@ -152,8 +140,8 @@ def test_republishing_the_same_content_changes_nothing(live):
     assert len(live.audit.entries("deposit-notice")) == 1
 
 
-def test_folder_reingest_keeps_uploaded_versions(live, corpus):
-    live.publisher.publish("fee.md", FEE_V3.encode(), {}, user="ed")
+def test_folder_reingest_keeps_uploaded_versions(live, corpus, kbtest):
+    live.publisher.publish("fee.md", kbtest.FEE_V3.encode(), {}, user="ed")
     report = live.ingest(corpus)
     assert report.removed == [] and "fee-transfer@v3" in live.catalog.by_key
 
@@ -183,8 +171,8 @@ BAD_UPLOADS = {
     "bad risk level": ("a.md", NEW_DOC.replace("category: deposit", "category: deposit\nrisk_level: R9"), {}, "risk_level", "R1"),
     "unknown disclosure": ("a.md", NEW_DOC.replace("category: deposit", "category: deposit\ndisclosures: [disc-nope]"), {}, "disclosures", "disc-nope"),
     "doc_id of another document": ("a.md", NEW_DOC.replace("doc_id: deposit-notice", "doc_id: cc-gold"), {}, "doc_id", "already used by"),
-    "published version rewritten": ("a.md", FEE_V3.replace("category: fee_rule", "category: fee_rule\nversion: 2"), {}, "version", "already published"),
-    "older version": ("a.md", FEE_V3.replace("category: fee_rule", "category: fee_rule\nversion: 1"), {}, "version", "already published"),
+    "published version rewritten": ("a.md", lambda fee_v3: fee_v3.replace("category: fee_rule", "category: fee_rule\nversion: 2"), {}, "version", "already published"),
+    "older version": ("a.md", lambda fee_v3: fee_v3.replace("category: fee_rule", "category: fee_rule\nversion: 1"), {}, "version", "already published"),
     "empty body": ("a.md", NEW_DOC.split("# 通知存款")[0], {}, "body", "must not be empty"),
     "empty file": ("a.md", b"", {}, "file", "empty"),
     "unsupported type": ("a.exe", b"MZ", {}, "file", "unsupported file type"),
@@ -201,8 +189,9 @@ BAD_UPLOADS = {
 
 
 @pytest.mark.parametrize("case", BAD_UPLOADS, ids=list(BAD_UPLOADS))
-def test_bad_upload_is_refused_with_file_field_rule_and_changes_nothing(live, case):
+def test_bad_upload_is_refused_with_file_field_rule_and_changes_nothing(live, case, kbtest):
     name, content, form, field, rule = BAD_UPLOADS[case]
+    content = content(kbtest.FEE_V3) if callable(content) else content
     data = content.encode() if isinstance(content, str) else content
     before = visible_state(live)
     with pytest.raises(DocumentRejected) as refused:
@@ -220,7 +209,7 @@ def test_oversized_upload_is_refused(live, monkeypatch):
         live.publisher.publish("a.md", NEW_DOC.encode(), {}, user="ed")
 
 
-def test_a_failure_while_embedding_or_writing_leaves_the_live_state(live, monkeypatch):
+def test_a_failure_while_embedding_or_writing_leaves_the_live_state(live, monkeypatch, kbtest):
     before = visible_state(live)
     chunks_before = live.store.chunks().count()
 
@@ -229,7 +218,7 @@ def test_a_failure_while_embedding_or_writing_leaves_the_live_state(live, monkey
 
     monkeypatch.setattr(live.store.documents, "upsert", broken)  # chunks written, no commit
     with pytest.raises(KBError, match="refused"):
-        live.publisher.publish("fee.md", FEE_V3.encode(), {}, user="ed")
+        live.publisher.publish("fee.md", kbtest.FEE_V3.encode(), {}, user="ed")
     monkeypatch.undo()
     live.refresh()
     assert visible_state(live) == before

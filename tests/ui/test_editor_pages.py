@@ -5,18 +5,6 @@ import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
-NEW_VERSION = """---
-doc_id: fee-transfer
-title: 转账汇款手续费标准
-category: fee_rule
-products: [转账, 跨行转账]
----
-# 转账汇款手续费标准
-
-## 一、柜面转账
-
-- 柜面跨行转账手续费：每笔3元。
-"""
 
 
 @pytest.fixture
@@ -58,9 +46,9 @@ def upload(client, step, name, data, **fields):
     return client.post(f"/editor/upload/{step}", files={"file": (name, data)}, data=fields)
 
 
-def test_preview_shows_the_diff_and_chunks_and_publishes_nothing(editor):
+def test_preview_shows_the_diff_and_chunks_and_publishes_nothing(editor, kbtest):
     before = editor.get("/api/documents/fee-transfer").json()
-    preview = upload(editor, "preview", "fee.md", NEW_VERSION.encode())
+    preview = upload(editor, "preview", "fee.md", kbtest.FEE_V3.encode())
     assert preview.status_code == 200 and preview.template.name == "_upload_result.html"
     shown = preview.context["preview"]
     assert (shown.document.meta.version, shown.status) == (3, "live")
@@ -70,19 +58,19 @@ def test_preview_shows_the_diff_and_chunks_and_publishes_nothing(editor):
     assert editor.get("/api/documents/fee-transfer").json() == before
 
 
-def test_publish_from_the_page_then_the_original_and_audit_are_on_the_document_page(editor):
-    done = upload(editor, "publish", "fee.md", NEW_VERSION.encode())
+def test_publish_from_the_page_then_the_original_and_audit_are_on_the_document_page(editor, kbtest):
+    done = upload(editor, "publish", "fee.md", kbtest.FEE_V3.encode())
     assert done.status_code == 200 and done.context["published"].version == 3
     assert "3元" in editor.post("/assist", json={"query": "柜面跨行转账手续费多少"}).json()["answer"]["text"]
     html = soup(editor.get("/editor/documents/fee-transfer"))
     link = html.select_one("tr[data-version='3'] a[href$='/original']")
     assert link.text == "fee.md"
-    assert editor.get(link["href"]).content == NEW_VERSION.encode()
+    assert editor.get(link["href"]).content == kbtest.FEE_V3.encode()
     assert "publish" in html.select_one("table.audit tbody").text
 
 
-def test_a_bad_upload_shows_every_problem_inline(editor):
-    bad = NEW_VERSION.replace("category: fee_rule", "category: fees").replace("title: 转账汇款手续费标准\n", "")
+def test_a_bad_upload_shows_every_problem_inline(editor, kbtest):
+    bad = kbtest.FEE_V3.replace("category: fee_rule", "category: fees").replace("title: 转账汇款手续费标准\n", "")
     answer = upload(editor, "publish", "fee.md", bad.encode())
     assert answer.status_code == 422
     rows = [[td.text for td in tr.select("td")] for tr in soup(answer).select("tr.problem")]
@@ -100,8 +88,8 @@ def test_content_gaps_group_unanswered_questions_masked(editor):
     assert editor.get("/api/gaps").json()[0]["count"] == top.count
 
 
-def test_api_upload_answers_201_or_422_with_errors(editor):
-    done = editor.post("/api/documents", files={"file": ("fee.md", NEW_VERSION.encode())})
+def test_api_upload_answers_201_or_422_with_errors(editor, kbtest):
+    done = editor.post("/api/documents", files={"file": ("fee.md", kbtest.FEE_V3.encode())})
     assert done.status_code == 201 and done.json()["version"] == 3
     bad = editor.post("/api/documents", files={"file": ("a.pdf", b"not a pdf")},
                       data={"doc_id": "x", "title": "X", "category": "service"})
@@ -112,11 +100,11 @@ def test_api_upload_answers_201_or_422_with_errors(editor):
     assert rolled.status_code == 200 and rolled.json()["version"] == 4
 
 
-def test_an_upload_cut_off_mid_way_changes_nothing(editor):
+def test_an_upload_cut_off_mid_way_changes_nothing(editor, kbtest):
     before = editor.get("/api/documents").json()
     boundary = "kbboundary"
     head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fee.md\"\r\n"
-            "Content-Type: text/markdown\r\n\r\n").encode() + NEW_VERSION.encode()[:80]
+            "Content-Type: text/markdown\r\n\r\n").encode() + kbtest.FEE_V3.encode()[:80]
     cut = editor.post("/api/documents", content=head,
                       headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert 400 <= cut.status_code < 500
