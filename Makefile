@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser run test demo-store eval bench fixtures clean
+.PHONY: setup browser postgres run test demo-store eval bench fixtures clean
 
 setup: $(VENV)/.installed
 
@@ -37,7 +37,14 @@ browser:
 		|| $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES) \
 		|| ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $(BROWSER_PACKAGES))
 
-test: setup browser
+# The PostgreSQL tests start a real server from Debian's postgresql package (initdb, pg_ctl);
+# it is installed when initdb is neither on PATH nor under /usr/lib/postgresql.
+postgres:
+	@(command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1) \
+		|| $(SUDO) apt-get install -y -q postgresql \
+		|| ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q postgresql)
+
+test: setup browser postgres
 	$(BIN)/python -m pytest
 
 bench: demo-store
