@@ -91,6 +91,13 @@ async def _form_field(request: Request, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def override_reason(principal: Principal, reason: str) -> str:
+    """A written reason to publish past the evaluation gate, from someone allowed to give one."""
+    if reason.strip() and not principal.can("override"):
+        raise Forbidden(f"the {principal.role} role may not override the evaluation gate (it needs 'override')")
+    return reason
+
+
 Asker = Annotated[Principal, permission("ask")]
 Editor = Annotated[Principal, permission("documents")]
 Evaluator = Annotated[Principal, permission("evaluations")]

@@ -1,14 +1,15 @@
 """The documents API for editors: the same core methods as `kb docs ...` and the editors' pages."""
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi.concurrency import run_in_threadpool
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from assist_api.deps import KB, Editor
-from assist_api.schemas import (AuditView, MetadataForm, PreviewView, PublishedView, RetireRequest,
+from assist_api.deps import KB, Editor, override_reason
+from assist_api.schemas import (OVERRIDE_HELP, AuditView, MetadataForm, PreviewView, PublishedView, RetireRequest,
                                 RollbackRequest)
 from kb.documents import DocumentDetail, DocumentSummary
 from kb.publishing import Preview, Published
@@ -16,20 +17,35 @@ from kb.publishing import Preview, Published
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 Upload = Annotated[UploadFile, File(description="md, txt, docx, pdf or html")]
 Metadata = Annotated[MetadataForm, Form()]
+IN_FORCE_HELP = ("YYYY-MM-DD, inclusive: keep the versions in force on at least one day between "
+                 "in_force_from and in_force_to (either may be left out; the same day for both: "
+                 "in force on that day)")
+Override = Annotated[str, Form(max_length=2000, description=OVERRIDE_HELP)]
 
 
-@router.get("", summary="Documents, filtered by category, product, status or text")
+@router.get("", summary="Documents, filtered by category, product, status, text or the days they are in force",
+            responses={422: {"description": "an unknown status, a date that is not YYYY-MM-DD, or "
+                                            "in_force_from after in_force_to"}})
 def list_documents(kb: KB, _: Editor, category: str | None = None, product: str | None = None,
                    status: str | None = None, q: str | None = None,
-                   as_of: dt.date | None = None) -> list[DocumentSummary]:
-    return kb.documents(as_of, category=category, product=product, status=status, search=q)
+                   as_of: dt.date | None = None,
+                   in_force_from: Annotated[dt.date | None, Query(description=IN_FORCE_HELP)] = None,
+                   in_force_to: Annotated[dt.date | None, Query(description=IN_FORCE_HELP)] = None,
+                   ) -> list[DocumentSummary]:
+    """With an in-force window, one row per version that answers on at least one of its days
+    (older and scheduled versions too); `as_of` only sets the day each status is given for."""
+    return kb.documents(as_of, category=category, product=product, status=status, search=q,
+                        in_force_from=in_force_from, in_force_to=in_force_to)
 
 
 @router.post("", status_code=201, summary="Upload and publish a document or a new version",
-             responses={422: {"description": '{"errors": [{"file", "field", "rule"}]}'}})
-async def publish(kb: KB, editor: Editor, file: Upload, meta: Metadata) -> PublishedView:
+             responses={422: {"description": '{"errors": [{"file", "field", "rule"}]}'},
+                        409: {"description": 'refused by the evaluation gate: {"gate": {"failures": [...]}}'}})
+async def publish(kb: KB, editor: Editor, file: Upload, meta: Metadata, override: Override = "") -> PublishedView:
+    reason = override_reason(editor, override)
     data = await read_limited(file, kb.settings.upload_max_bytes)
-    return published_view(await run_in_threadpool(kb.publisher.publish, file.filename or "", data, meta.model_dump(), editor.name))
+    return published_view(await run_in_threadpool(kb.publisher.publish, file.filename or "", data,
+                                                   meta.model_dump(), editor.name, reason))
 
 
 @router.post("/preview", summary="Validate an upload and show its chunks and diff; nothing is stored")
@@ -45,12 +61,14 @@ def show_document(doc_id: str, kb: KB, _: Editor, as_of: dt.date | None = None) 
 
 @router.post("/{doc_id}/rollback", summary="Make an earlier version's content live again")
 def rollback(doc_id: str, body: RollbackRequest, kb: KB, editor: Editor) -> PublishedView:
-    return published_view(kb.publisher.rollback(doc_id, body.version, editor.name))
+    reason = override_reason(editor, body.override_reason)
+    return published_view(kb.publisher.rollback(doc_id, body.version, editor.name, reason))
 
 
 @router.post("/{doc_id}/retire", summary="Stop the document answering after a day")
 def retire(doc_id: str, body: RetireRequest, kb: KB, editor: Editor) -> PublishedView:
-    return published_view(kb.publisher.retire(doc_id, body.last_day, editor.name))
+    reason = override_reason(editor, body.override_reason)
+    return published_view(kb.publisher.retire(doc_id, body.last_day, editor.name, reason))
 
 
 @router.get("/{doc_id}/versions/{version}/original", summary="The uploaded file of a version")
@@ -78,4 +96,5 @@ def preview_view(preview: Preview) -> PreviewView:
     meta = preview.document.meta
     return PreviewView(doc_id=meta.doc_id, version=meta.version, title=meta.title, category=meta.category,
                        status=preview.status, unchanged=preview.unchanged, diff=preview.diff,
-                       chunks=[{"section": s, "text": t} for s, t in preview.chunks])
+                       chunks=[{"section": s, "text": t} for s, t in preview.chunks],
+                       gate=asdict(preview.gate) if preview.gate else None)

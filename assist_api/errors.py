@@ -1,18 +1,22 @@
 """The core's errors as HTTP answers: a clear JSON message, never a stack trace."""
 
+from dataclasses import asdict
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from kb.errors import BadRequest, DocumentRejected, Forbidden, KBError, NotFound, StoreMismatch, Unauthorized
+from kb.errors import (BadRequest, DocumentRejected, Forbidden, GateRefused, KBError, NotFound,
+                       StoreMismatch, Unauthorized)
 
 
 def error_body(exc: KBError) -> dict:
     body = {"detail": [{"type": type(exc).__name__, "loc": ["body"], "msg": str(exc)}]}
     if isinstance(exc, DocumentRejected):
         body["errors"] = [vars(p) for p in exc.problems]
+    if isinstance(exc, GateRefused):
+        body["gate"] = asdict(exc.result)
     return body
 
 
@@ -25,7 +29,7 @@ def status_of(exc: KBError) -> int:
         return 401
     if isinstance(exc, Forbidden):
         return 403
-    if isinstance(exc, StoreMismatch):
+    if isinstance(exc, (StoreMismatch, GateRefused)):
         return 409
     return 503
 
@@ -56,7 +60,8 @@ def _is_page(request: Request) -> bool:
 
 
 def _to_sign_in(request: Request) -> Response:
-    target = "/signin?next=" + quote(request.url.path if request.method == "GET" else "/")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/signin?next=" + quote(here if request.method == "GET" else "/")
     if "HX-Request" in request.headers:
         return Response(status_code=401, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)

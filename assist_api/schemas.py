@@ -83,6 +83,7 @@ class PublishedView(BaseModel):
     content_hash: str
     unchanged: bool
     audit_id: int | None
+    warnings: list[str] = []
 
 
 class PreviewView(BaseModel):
@@ -94,14 +95,22 @@ class PreviewView(BaseModel):
     unchanged: bool
     chunks: list[dict[str, str]]
     diff: list[str]
+    gate: dict | None = Field(None, description="What the evaluation gate would say: the run, the "
+                              "items checked, and those that were correct and would fail.")
+
+
+OVERRIDE_HELP = ("Why to publish although the evaluation gate refuses (the audit log keeps it); "
+                 "needs the 'override' permission.")
 
 
 class RollbackRequest(Strict):
     version: int = Field(ge=1, description="The earlier version whose content becomes live again.")
+    override_reason: str = Field("", max_length=2000, description=OVERRIDE_HELP)
 
 
 class RetireRequest(Strict):
     last_day: dt.date = Field(description="The last day the document answers.")
+    override_reason: str = Field("", max_length=2000, description=OVERRIDE_HELP)
 
 
 class AuditView(BaseModel):

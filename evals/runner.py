@@ -50,10 +50,15 @@ def answer_item(kb, item: dict) -> dict:
 
 
 def run_evaluation(kb, dataset: Path, answers_out: Path | None = None,
-                   report_out: Path | None = None) -> EvalReport:
+                   report_out: Path | None = None, progress=None) -> EvalReport:
+    """`progress(done, total)` is called after each item (the pages show it)."""
     items = load_dataset(dataset)
     kb.warm_up()
-    lines = [answer_item(kb, item) for item in items]
+    lines = []
+    for item in items:
+        lines.append(answer_item(kb, item))
+        if progress:
+            progress(len(lines), len(items))
     if answers_out:
         answers_out.write_text("".join(json.dumps(l, ensure_ascii=False) + "\n" for l in lines),
                                encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from evals.causes import CAUSES, cause_of
 from evals.report import EvalReport
 from evals.scoring import is_correct
 from kb.database import Base
@@ -50,11 +51,37 @@ class EvalItem(Base):
 
 
 @dataclass
+class Outcome:
+    """One item of one run, as an evaluator reads it: what was asked and expected, what came."""
+
+    item_id: str
+    question: str
+    expected_doc_ids: list[str]
+    key_facts: list[str]
+    correct: bool
+    cause: str | None
+    status: str
+    answer: str
+    cited: list[str]
+
+    @classmethod
+    def of(cls, row: "EvalItem") -> "Outcome":
+        item = json.loads(row.item_json)
+        response = json.loads(row.response_json) if row.response_json else None
+        answer = (response or {}).get("answer", {"status": "error", "text": row.error or ""})
+        return cls(row.item_id, item["question"], item.get("expected_doc_ids", []),
+                   item.get("key_facts", []), row.correct, cause_of(item, response), answer["status"],
+                   answer.get("text", ""), list(dict.fromkeys(c["doc_id"] for c in answer.get("citations", []))))
+
+
+@dataclass
 class Flip:
     item_id: str
     question: str
     was_correct: bool
     answer: str
+    before: Outcome
+    after: Outcome
 
 
 @dataclass
@@ -92,6 +119,17 @@ class RunLog:
         with Session(self.engine) as session:
             return list(session.scalars(select(EvalRun).order_by(EvalRun.id)))
 
+    def summaries(self) -> list[dict]:
+        """Every run, oldest first, with its figures: the runs page and `GET /api/evaluations`."""
+        return [summary_of(run) for run in self.runs()]
+
+    def summary(self, run_id: int) -> dict:
+        return summary_of(self.run(run_id))
+
+    def datasets(self) -> list[str]:
+        """The evaluation sets earlier runs used that are still on disk: what a new run may reuse."""
+        return sorted({run.dataset for run in self.runs() if Path(run.dataset).is_file()})
+
     def run(self, run_id: int) -> EvalRun:
         with Session(self.engine) as session:
             found = session.get(EvalRun, run_id)
@@ -107,16 +145,28 @@ class RunLog:
     def items_citing(self, doc_id: str) -> list[dict]:
         """The items of the latest run that expect this document, with their verdicts: what an
         editor's change to it may break."""
+        run_id, items = self._latest_expecting(doc_id)
+        return [{"id": item.item_id, "question": json.loads(item.item_json).get("question", ""),
+                 "correct": item.correct, "run_id": run_id} for item in items]
+
+    def correct_items_expecting(self, doc_id: str) -> tuple[int | None, list[dict]]:
+        """The latest run's id and its correctly answered items that expect this document: what
+        the publish gate holds a new version of it to."""
+        run_id, items = self._latest_expecting(doc_id)
+        return run_id, [json.loads(item.item_json) for item in items if item.correct]
+
+    def _latest_expecting(self, doc_id: str) -> tuple[int | None, list[EvalItem]]:
         runs = self.runs()
         if not runs:
-            return []
-        found = []
-        for item in self.items(runs[-1].id).values():
-            spec = json.loads(item.item_json)
-            if doc_id in spec.get("expected_doc_ids", []):
-                found.append({"id": item.item_id, "question": spec.get("question", ""),
-                              "correct": item.correct, "run_id": runs[-1].id})
-        return found
+            return None, []
+        return runs[-1].id, [item for item in self.items(runs[-1].id).values()
+                             if doc_id in json.loads(item.item_json).get("expected_doc_ids", [])]
+
+    def failures_by_cause(self, run_id: int) -> dict[str, list[Outcome]]:
+        """The run's failed items grouped by cause, in CAUSES order, empty causes left out."""
+        failed = [Outcome.of(row) for row in self.items(run_id).values() if not row.correct]
+        return {cause: found for cause in CAUSES
+                if (found := [o for o in failed if o.cause == cause])}
 
     def export(self, run_id: int, fmt: str) -> str:
         """A run's items as JSON Lines (the answers file's shape plus the verdict) or CSV."""
@@ -137,7 +187,8 @@ class RunLog:
         figures_after = json.loads(self.run(after).figures_json)
         old, new = self.items(before), self.items(after)
         flips = [Flip(item_id, json.loads(item.item_json)["question"], old[item_id].correct,
-                      _answer_text(item)) for item_id, item in new.items()
+                      _answer_text(item), Outcome.of(old[item_id]), Outcome.of(item))
+                 for item_id, item in new.items()
                  if item_id in old and old[item_id].correct != item.correct]
         return RunDiff({k: (figures_before.get(k), figures_after.get(k)) for k in GATED_FIGURES}, flips)
 
@@ -155,6 +206,12 @@ class RunLog:
                      if r["item"]["id"] in base_items and base_items[r["item"]["id"]].correct
                      and not is_correct(r["item"], r["response"])]
         return problems
+
+
+def summary_of(run: EvalRun) -> dict:
+    return {"id": run.id, "created_at": run.created_at, "dataset": run.dataset,
+            "dataset_hash": run.dataset_hash, "embed_model": run.embed_model,
+            "documents": len(json.loads(run.snapshot_json)), "figures": json.loads(run.figures_json)}
 
 
 EXPORT_COLUMNS = ("id", "question", "answerable", "correct", "status", "answer", "cited",

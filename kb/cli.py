@@ -11,7 +11,7 @@ import typer
 from typer.core import TyperGroup
 
 from kb.config import get_settings
-from kb.errors import KBError
+from kb.errors import GateRefused, KBError
 from kb.knowledge_base import KnowledgeBase
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -212,6 +212,20 @@ def feedback_promote(feedback_id: int, dataset: Path = typer.Option(..., "--to",
     typer.echo(f"{item_id} appended to {dataset}")
 
 
+@feedback_app.command("export")
+def feedback_export(out: Optional[Path] = typer.Option(None, "--out", help="File to write (default: stdout)."),
+                    store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """The items promoted on the review page (or /api/review), as a contract JSONL set."""
+    from evals.review import review_queue
+
+    text = review_queue(open_kb(store, chroma_url)).export_jsonl()
+    if out:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"{text.count(chr(10))} items written to {out}", err=True)
+    else:
+        typer.echo(text, nl=False)
+
+
 @app.command()
 def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
           host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
@@ -238,17 +252,24 @@ docs_app = typer.Typer(no_args_is_help=True, help="The documents of the store, f
 app.add_typer(docs_app, name="docs")
 
 
+InForceOpt = dict(formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Versions in force on at least one day between "
+                  "--in-force-from and --in-force-to (inclusive; either end may be left out), one line each.")
+
+
 @docs_app.command("list")
 def docs_list(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
               category: Optional[str] = typer.Option(None, "--category"),
               product: Optional[str] = typer.Option(None, "--product"),
               status: Optional[str] = typer.Option(None, "--status", help="live, scheduled, superseded, retired"),
               search: Optional[str] = typer.Option(None, "--search", help="Text in titles and bodies."),
-              as_of: Optional[str] = typer.Option(None, "--as-of")):
-    """One line per document (its current version), or per version with --status."""
+              as_of: Optional[str] = typer.Option(None, "--as-of", help="The day statuses are given for."),
+              in_force_from: Optional[dt.datetime] = typer.Option(None, "--in-force-from", **InForceOpt),
+              in_force_to: Optional[dt.datetime] = typer.Option(None, "--in-force-to", **InForceOpt)):
+    """One line per document (its current version), or per version with --status or --in-force-*."""
     try:
-        rows = open_kb(store, chroma_url).documents(parse_day(as_of), category=category,
-                                                    product=product, status=status, search=search)
+        rows = open_kb(store, chroma_url).documents(
+            parse_day(as_of), category=category, product=product, status=status, search=search,
+            in_force_from=in_force_from and in_force_from.date(), in_force_to=in_force_to and in_force_to.date())
     except KBError as exc:
         fail(str(exc))
     for row in rows:
@@ -282,18 +303,36 @@ def docs_show(doc_id: str, store: Optional[Path] = StoreOpt, chroma_url: Optiona
 MetaOpt = typer.Option([], "--meta", help="A metadata field for a file without front matter or "
                        "sidecar, as field=value (repeat); lists comma-separated.")
 ByOpt = typer.Option("cli", "--by", help="Who is making the change, for the audit log.")
+OverrideOpt = typer.Option("", "--override", metavar="REASON", help="Publish although the evaluation "
+                           "gate refuses; the reason goes into the audit log.")
 
 
 def _published(done) -> None:
+    for warning in done.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     if done.unchanged:
         typer.echo(f"{done.doc_id} v{done.version} unchanged (same content as published)")
     else:
         typer.echo(f"{done.doc_id} v{done.version} {done.status} ({done.content_hash[:12]})")
 
 
+def _gate_text(gate) -> str:
+    lines = [gate.summary()]
+    for f in gate.failures:
+        lines += [f"  {f.item_id}: {f.question}", f"    expected {', '.join(f.expected_doc_ids)}"
+                  f" with {' ; '.join(f.key_facts) or 'no key facts'}",
+                  f"    got {f.status}: {f.answer} [{', '.join(f.cited)}]"]
+    return "\n".join(lines)
+
+
+def fail_change(exc: KBError) -> None:
+    """A refused change; a gate refusal shows each item it would break."""
+    fail(f"{exc}\n{_gate_text(exc.result)}" if isinstance(exc, GateRefused) else str(exc), code=1)
+
+
 @docs_app.command("publish")
 def docs_publish(file: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
-                 meta: list[str] = MetaOpt, by: str = ByOpt,
+                 meta: list[str] = MetaOpt, by: str = ByOpt, override: str = OverrideOpt,
                  preview: bool = typer.Option(False, "--preview", help="Validate and show chunks and diff; store nothing.")):
     """Publish FILE as a new document or a new version (no version given: the next one)."""
     form = dict(item.partition("=")[::2] for item in meta)
@@ -303,30 +342,33 @@ def docs_publish(file: Path, store: Optional[Path] = StoreOpt, chroma_url: Optio
             shown = kb.publisher.preview(file.name, file.read_bytes(), form)
             typer.echo(f"{shown.document.meta.key} would be {shown.status}; {len(shown.chunks)} chunks")
             typer.echo("\n".join(shown.diff))
+            typer.echo(f"evaluation gate: {_gate_text(shown.gate)}" if shown.gate else "")
             return
-        _published(kb.publisher.publish(file.name, file.read_bytes(), form, by))
+        _published(kb.publisher.publish(file.name, file.read_bytes(), form, by, override))
     except KBError as exc:
-        fail(str(exc), code=1)
+        fail_change(exc)
 
 
 @docs_app.command("rollback")
 def docs_rollback(doc_id: str, to_version: int = typer.Option(..., "--to-version", min=1),
-                  store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt, by: str = ByOpt):
+                  store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt, by: str = ByOpt,
+                  override: str = OverrideOpt):
     """Make an earlier version's content live again, as a new version."""
     try:
-        _published(open_kb(store, chroma_url).publisher.rollback(doc_id, to_version, by))
+        _published(open_kb(store, chroma_url).publisher.rollback(doc_id, to_version, by, override))
     except KBError as exc:
-        fail(str(exc), code=1)
+        fail_change(exc)
 
 
 @docs_app.command("retire")
 def docs_retire(doc_id: str, last_day: str = typer.Option(..., "--last-day", help="YYYY-MM-DD"),
-                store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt, by: str = ByOpt):
+                store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt, by: str = ByOpt,
+                override: str = OverrideOpt):
     """Stop a document answering after its last day."""
     try:
-        _published(open_kb(store, chroma_url).publisher.retire(doc_id, parse_day(last_day), by))
+        _published(open_kb(store, chroma_url).publisher.retire(doc_id, parse_day(last_day), by, override))
     except KBError as exc:
-        fail(str(exc), code=1)
+        fail_change(exc)
 
 
 @docs_app.command("history")

@@ -3,6 +3,10 @@
 A version is `live` when it is the one answering on the day, `scheduled` when its window has not
 begun, `superseded` when a newer version of its doc_id has taken over, `retired` when its window
 has ended and nothing replaced it.
+
+The list can also be narrowed to the versions in force at some point between two days (either
+end open): an editor planning a change sees what answers during the weeks it touches, older and
+scheduled versions included, whatever their status today.
 """
 
 import datetime as dt
@@ -10,10 +14,12 @@ import datetime as dt
 from pydantic import BaseModel
 
 from kb.catalog import Catalog
+from kb.errors import BadRequest
 from kb.models import DocMeta, SourceDocument
 from kb.text import normalize
 
 STATUSES = ("live", "scheduled", "superseded", "retired")
+ONE_DAY = dt.timedelta(days=1)
 
 
 class VersionInfo(BaseModel):
@@ -69,15 +75,48 @@ def current_version(doc_id: str, catalog: Catalog, day: dt.date) -> SourceDocume
 
 
 def summaries(catalog: Catalog, day: dt.date, category: str | None = None, product: str | None = None,
-              status: str | None = None, search: str | None = None) -> list[DocumentSummary]:
-    """One line per doc_id (its current version); with a `status`, one per version in that
-    status (superseded versions are not current). `search` looks in titles and bodies."""
-    if status:
+              status: str | None = None, search: str | None = None,
+              in_force_from: dt.date | None = None, in_force_to: dt.date | None = None) -> list[DocumentSummary]:
+    """One line per doc_id (its current version); with a `status` or an in-force window, one per
+    version (superseded and scheduled versions are not current, yet they are what an editor
+    looks for). `search` looks in titles and bodies."""
+    window = _window(in_force_from, in_force_to)
+    if status or window:
         docs = sorted(catalog.by_key.values(), key=lambda d: (d.meta.doc_id, d.meta.version))
     else:
         docs = [current_version(i, catalog, day) for i in sorted({d.meta.doc_id for d in catalog.by_key.values()})]
+    if window:
+        docs = [d for d in docs if _overlaps(in_force_span(d, catalog), window)]
     rows = [(_summary(doc, catalog, day), doc) for doc in docs]
     return [row for row, doc in rows if _wanted(row, doc, category, product, status, search)]
+
+
+def in_force_span(doc: SourceDocument, catalog: Catalog) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a version answers, which its metadata alone does not tell: a newer
+    version beginning cuts it short (as `Catalog.in_force` decides); None if it never answers.
+    Open ends are `date.min` and `date.max`."""
+    start = doc.meta.effective_from or dt.date.min
+    end = doc.meta.effective_to or dt.date.max
+    newer = [d.meta.effective_from or dt.date.min for d in _versions(catalog, doc.meta.doc_id)
+             if d.meta.version > doc.meta.version]
+    if dt.date.min in newer:  # a newer version in force from the first day hides this one
+        return None
+    if newer:
+        end = min(end, min(newer) - ONE_DAY)
+    return (start, end) if start <= end else None
+
+
+def _window(first: dt.date | None, last: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """Both ends inclusive; None when no end is given (no window filter at all)."""
+    if first is None and last is None:
+        return None
+    if first and last and first > last:
+        raise BadRequest(f"in_force_from ({first}) is after in_force_to ({last})")
+    return first or dt.date.min, last or dt.date.max
+
+
+def _overlaps(span: tuple[dt.date, dt.date] | None, window: tuple[dt.date, dt.date]) -> bool:
+    return span is not None and span[0] <= window[1] and window[0] <= span[1]
 
 
 def detail(doc_id: str, catalog: Catalog, chunks, day: dt.date) -> DocumentDetail | None:

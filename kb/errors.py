@@ -45,3 +45,14 @@ class Unauthorized(KBError):
 
 class Forbidden(KBError):
     """Who is asking is known, but their role does not allow it: HTTP 403."""
+
+
+class GateRefused(KBError):
+    """A new document version would break evaluation items that were answered correctly; the
+    result names them (an override with a written reason may publish anyway)."""
+
+    def __init__(self, result):
+        self.result = result
+        names = ", ".join(f.item_id for f in result.failures)
+        super().__init__(f"refused by the evaluation gate: {result.summary()} ({names}); "
+                         "fix the document, or override with a written reason")

@@ -70,7 +70,7 @@ class FeedbackLog:
         question, and what the evaluator says the answer must cite and hold. No documents means
         the knowledge base should not answer it."""
         row = self.get(feedback_id)
-        cited = json.loads(row.response_json).get("answer", {}).get("citations", [])
+        cited = (json.loads(row.response_json).get("answer") or {}).get("citations") or []
         return {"id": item_id, "question": row.query, "answerable": bool(expected_doc_ids),
                 "expected_doc_ids": expected_doc_ids, "key_facts": key_facts,
                 "required_disclosures": [], "category": category or "",

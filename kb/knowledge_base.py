@@ -165,6 +165,13 @@ class KnowledgeBase:
         return RunLog(self.database)
 
     @cached_property
+    def jobs(self):
+        """Evaluation runs started from the pages, in the background."""
+        from evals.jobs import EvalJobs
+
+        return EvalJobs(self)
+
+    @cached_property
     def contexts(self) -> CallContexts:
         return CallContexts(self.settings.session_minutes * 60)
 
@@ -199,12 +206,13 @@ class KnowledgeBase:
         self.answerer.prepare(hits, self.catalog)
         _ = self.sections
 
-    def ask(self, query: str, as_of: dt.date | None = None,
-            session_id: str | None = None) -> AssistResponse:
+    def ask(self, query: str, as_of: dt.date | None = None, session_id: str | None = None,
+            index: Index | None = None) -> AssistResponse:
         """The assist response: answer, disclosures, script and alerts. Personal data is masked
         first, so nothing after this line (response, logs, feedback) ever sees it. One index is
-        read throughout, so a publish meanwhile is wholly in the answer or wholly not."""
-        index = self._load()
+        read throughout, so a publish meanwhile is wholly in the answer or wholly not; the
+        publish gate passes the index as it would be after a change."""
+        index = self._load() if index is None else index
         started = time.perf_counter()
         masked = mask_personal_data(self._checked(query, self.settings.max_query_chars, "question"))
         day = as_of or dt.date.today()

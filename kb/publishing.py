@@ -14,7 +14,7 @@ from ingest.reader import content_hash
 from ingest.upload import UPLOAD_PREFIX, Upload, read_upload
 from kb.catalog import Catalog
 from kb.documents import current_version, status_of
-from kb.errors import BadRequest, DocumentRejected, NotFound, Problem
+from kb.errors import BadRequest, DocumentRejected, GateRefused, NotFound, Problem
 from kb.models import SourceDocument
 
 
@@ -28,6 +28,7 @@ class Preview:
     diff: list[str]
     replaces: SourceDocument | None = None
     unchanged: bool = False
+    gate: object | None = None  # evals.gate.GateResult, once `preview` has run it
 
 
 @dataclass
@@ -46,20 +47,25 @@ class Publisher:
         self.kb = kb
 
     def preview(self, filename: str, data: bytes, form: dict) -> Preview:
-        """Validation (every problem at once, as DocumentRejected), chunks and diff; nothing stored."""
+        """Validation (every problem at once, as DocumentRejected), chunks, diff, and what the
+        evaluation gate would say; nothing stored."""
         upload = read_upload(filename, data, form, self.kb.settings.upload_max_bytes)
-        return self._preview(upload)
+        preview = self._preview(upload)
+        if not preview.unchanged:
+            preview.gate = self._gate(preview.document, self._embedded(preview.document))
+        return preview
 
-    def publish(self, filename: str, data: bytes, form: dict, user: str) -> Published:
+    def publish(self, filename: str, data: bytes, form: dict, user: str, override: str = "") -> Published:
+        """`override`: the written reason to publish although the evaluation gate refuses."""
         upload = read_upload(filename, data, form, self.kb.settings.upload_max_bytes)
         preview = self._preview(upload)
         if preview.unchanged:
             doc = preview.document
             return Published(doc.meta.doc_id, doc.meta.version, preview.status, doc.content_hash, unchanged=True)
-        self.kb.originals.keep(preview.document.meta.key, filename, data, upload.form, user)
-        return self._write(preview, user, "publish", "")
+        return self._write(preview, user, "publish", "", override,
+                           keep=lambda: self.kb.originals.keep(preview.document.meta.key, filename, data, upload.form, user))
 
-    def rollback(self, doc_id: str, version: int, user: str) -> Published:
+    def rollback(self, doc_id: str, version: int, user: str, override: str = "") -> Published:
         """Make an earlier version's content live again, as a new version (history is kept, and
         `--as-of` still answers from what was live on each day)."""
         catalog = self.kb.catalog
@@ -72,9 +78,9 @@ class Publisher:
             update={"source": f"{UPLOAD_PREFIX}rollback-to-v{version}"})
         preview = Preview(doc, "live", _chunk_view(doc), _diff(current_version(doc_id, catalog, today), doc),
                           replaces=current_version(doc_id, catalog, today))
-        return self._write(preview, user, "rollback", f"to version {version}")
+        return self._write(preview, user, "rollback", f"to version {version}", override)
 
-    def retire(self, doc_id: str, last_day: dt.date, user: str) -> Published:
+    def retire(self, doc_id: str, last_day: dt.date, user: str, override: str = "") -> Published:
         """Stop a document answering after `last_day`: a new version of its live content whose
         window ends then (the earlier versions keep answering `--as-of` their own days)."""
         today = dt.date.today()
@@ -87,7 +93,7 @@ class Publisher:
         doc = _renumbered(live, newest + 1, effective_from=today, effective_to=last_day).model_copy(
             update={"source": f"{UPLOAD_PREFIX}retire-after-{last_day}"})
         preview = Preview(doc, "live", _chunk_view(doc), _diff(live, doc), replaces=live)
-        return self._write(preview, user, "retire", f"last day {last_day}")
+        return self._write(preview, user, "retire", f"last day {last_day}", override)
 
     def _preview(self, upload: Upload) -> Preview:
         catalog = self.kb.catalog
@@ -114,19 +120,39 @@ class Publisher:
         again = _renumbered(doc, newest.meta.version)
         return again if again.content_hash == newest.content_hash else _renumbered(doc, newest.meta.version + 1)
 
-    def _write(self, preview: Preview, user: str, action: str, reason: str) -> Published:
-        """Embed everything first; the store commits the version in one step; the audit log and
-        the serving index follow."""
+    def _write(self, preview: Preview, user: str, action: str, reason: str, override: str,
+               keep=None) -> Published:
+        """Embed everything and pass the gate first; the store commits the version in one step;
+        the audit log and the serving index follow."""
         doc = preview.document
-        nodes = doc_nodes(doc)
-        self.kb.embedder.component(nodes)
+        nodes = self._embedded(doc)
+        gate = self._gate(doc, nodes)
+        warnings = []
+        if not gate.passed:
+            if not override.strip():
+                raise GateRefused(gate)
+            warnings.append(f"the evaluation gate was overridden: {gate.summary()}")
+            reason = _overridden(reason, gate, override)
+        if keep:
+            keep()
         self.kb.store.put_document(doc, nodes, self.kb.embedder.id)
         old_hash = preview.replaces.content_hash if preview.replaces else None
         audit_id = self.kb.audit.record(user, action, doc.meta.doc_id, doc.meta.version, old_hash,
                                         doc.content_hash, reason)
         self.kb.sync()
         return Published(doc.meta.doc_id, doc.meta.version, status_of(doc.meta, self.kb.catalog, dt.date.today()),
-                         doc.content_hash, audit_id=audit_id)
+                         doc.content_hash, audit_id=audit_id, warnings=warnings)
+
+    def _embedded(self, doc: SourceDocument) -> list:
+        nodes = doc_nodes(doc)
+        self.kb.embedder.component(nodes)
+        return nodes
+
+    def _gate(self, doc: SourceDocument, nodes):
+        """Evaluation lives in `evals`, which builds on the core; imported here, where it is used."""
+        from evals.gate import check
+
+        return check(self.kb, doc, nodes)
 
 
 def _conflicts(doc: SourceDocument, catalog: Catalog) -> list[Problem]:
@@ -155,6 +181,11 @@ def _conflicts(doc: SourceDocument, catalog: Catalog) -> list[Problem]:
     if unknown:
         problems.append(Problem(file, "disclosures", "refers to no disclosure document: " + ", ".join(unknown)))
     return problems
+
+
+def _overridden(reason: str, gate, override: str) -> str:
+    broken = ", ".join(f.item_id for f in gate.failures)
+    return "; ".join(filter(None, [reason, f"gate overridden (run {gate.run_id}: {broken}): {override.strip()}"]))
 
 
 def _versions(doc_id: str, catalog: Catalog) -> dict[int, SourceDocument]:

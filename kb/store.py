@@ -234,6 +234,12 @@ def _committed_rows(metadatas: list[dict], hashes: dict[str, str]) -> set[int]:
         or (m.get("content_hash") is None and m["doc_key"] not in hashed))}
 
 
+def records_of(nodes) -> tuple[list[ChunkRecord], np.ndarray]:
+    """Embedded nodes as the store will hold them: what an index built before the write reads."""
+    chunks = [ChunkRecord(n.id_, n.text, _chunk_metadata(n.metadata)) for n in nodes]
+    return chunks, np.array([n.embedding for n in nodes], dtype=np.float32)
+
+
 def _chunk_metadata(meta: dict) -> dict:
     """Chroma holds scalars only: lists as JSON, dates as YYYYMMDD integers for range filters."""
     return {

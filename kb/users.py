@@ -24,8 +24,9 @@ from kb.errors import BadRequest, NotFound
 ROLES = ("agent", "editor", "evaluator", "admin")
 
 # "ask": assist, check, feedback, the side panel; "documents": read and change documents;
-# "evaluations": run and read evaluations; "users": manage users and tokens.
-PERMISSION_NAMES = ("ask", "documents", "evaluations", "users")
+# "evaluations": run and read evaluations; "users": manage users and tokens; "override": publish
+# a document version that the evaluation gate refuses, with a written reason.
+PERMISSION_NAMES = ("ask", "documents", "evaluations", "users", "override")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "agent": frozenset({"ask"}),

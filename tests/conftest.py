@@ -5,6 +5,7 @@ the first time in a process; llama-index keeps it cached per process, so fixture
 store are module- or session-scoped and tests share them where they only read.
 """
 
+import contextlib
 import datetime as dt
 import socket
 import subprocess
@@ -230,7 +231,7 @@ def kbtest():
         FUTURE_DOC=FUTURE_DOC, FEE_V3=FEE_V3, BASE_FILES=dict(BASE_FILES), V1_DAY=V1_DAY,
         V1_COUNTER_FEE=V1_COUNTER_FEE, V2_COUNTER_FEE=V2_COUNTER_FEE, REPO=REPO,
         body_of=body_of, write_corpus=write_corpus, make_kb=make_kb, bodies_by_key=bodies_by_key,
-        free_port=free_port,
+        free_port=free_port, serving=serving,
     )
 
 
@@ -269,20 +270,26 @@ class Served(SimpleNamespace):
     """A real `kb serve` process: its base URL and the store it serves."""
 
 
-@pytest.fixture(scope="session")
-def served(ingested_kb):
-    """`kb serve` on a free 127.0.0.1 port over the shared test store, started once."""
+@contextlib.contextmanager
+def serving(store: Path):
+    """A real `kb serve` process over `store` on a free 127.0.0.1 port, stopped on exit."""
     port = free_port()
-    command = [str(Path(sys.executable).parent / "kb"), "serve", "--store",
-               str(ingested_kb.settings.store), "--port", str(port)]
+    command = [str(Path(sys.executable).parent / "kb"), "serve", "--store", str(store), "--port", str(port)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(url + "/health", process)
-        yield Served(url=url, store=ingested_kb.settings.store)
+        yield Served(url=url, store=store)
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def served(ingested_kb):
+    """`kb serve` over the shared test store, started once."""
+    with serving(ingested_kb.settings.store) as server:
+        yield server
 
 
 def _wait_for(url: str, process, seconds: float = 120) -> None:

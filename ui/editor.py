@@ -1,17 +1,19 @@
 """The editors' pages: browse, open, upload (preview, then publish), roll back, content gaps.
 They call the same core methods as the documents API and `kb docs`."""
 
+import datetime as dt
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 from fastapi.concurrency import run_in_threadpool
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from assist_api.deps import KB, Editor
+from assist_api.deps import KB, Editor, override_reason
 from assist_api.documents import read_limited
 from assist_api.schemas import MetadataForm
 from kb.documents import STATUSES
-from kb.errors import DocumentRejected, KBError
+from kb.errors import BadRequest, DocumentRejected, GateRefused, KBError
 from kb.models import CATEGORIES
 from ui.templating import templates
 
@@ -20,13 +22,33 @@ router = APIRouter(prefix="/editor", include_in_schema=False)
 
 @router.get("", response_class=HTMLResponse)
 def documents(request: Request, kb: KB, _: Editor, category: str = "", product: str = "",
-              status: str = "", q: str = ""):
-    filters = {"category": category or None, "product": product or None,
-               "status": status or None, "search": q or None}
-    return templates.TemplateResponse(request, "editor_list.html", {
-        "documents": kb.documents(**filters), "filters": {"category": category, "product": product,
-                                                           "status": status, "q": q},
-        "categories": CATEGORIES, "statuses": STATUSES})
+              status: str = "", q: str = "", in_force_from: str = "", in_force_to: str = ""):
+    """Filters arrive as the form's text (an empty field filters nothing); a bad date or window
+    is shown above the list, where the editor typed it, not as the API's JSON error."""
+    shown = {"category": category, "product": product, "status": status, "q": q,
+             "in_force_from": in_force_from, "in_force_to": in_force_to}
+    context = {"filters": shown, "categories": CATEGORIES, "statuses": STATUSES, "documents": [],
+               "problem": None}
+    try:
+        context["documents"] = kb.documents(**_list_filters(shown))
+    except BadRequest as refused:
+        context["problem"] = str(refused)
+    return templates.TemplateResponse(request, "editor_list.html", context,
+                                      status_code=422 if context["problem"] else 200)
+
+
+def _list_filters(shown: dict[str, str]) -> dict:
+    return {"category": shown["category"] or None, "product": shown["product"] or None,
+            "status": shown["status"] or None, "search": shown["q"] or None,
+            "in_force_from": _day(shown["in_force_from"], "生效期间起"),
+            "in_force_to": _day(shown["in_force_to"], "生效期间止")}
+
+
+def _day(value: str, label: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise BadRequest(f"{label}应为日期 YYYY-MM-DD，而不是“{value}”") from None
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
@@ -39,10 +61,15 @@ def document(request: Request, doc_id: str, kb: KB, _: Editor, notice: str = "")
 
 
 @router.post("/documents/{doc_id}/rollback")
-def rollback(doc_id: str, kb: KB, editor: Editor, version: Annotated[int, Form(ge=1)]):
-    done = kb.publisher.rollback(doc_id, version, editor.name)
-    notice = f"已回滚：版本 {version} 的内容已作为版本 {done.version} 生效"
-    return RedirectResponse(f"/editor/documents/{doc_id}?notice={notice}", status_code=303)
+def rollback(doc_id: str, kb: KB, editor: Editor, version: Annotated[int, Form(ge=1)],
+             override: Annotated[str, Form(max_length=2000)] = ""):
+    try:
+        done = kb.publisher.rollback(doc_id, version, editor.name, override_reason(editor, override))
+        notice = f"已回滚：版本 {version} 的内容已作为版本 {done.version} 生效"
+    except GateRefused as refused:
+        broken = "、".join(f.item_id for f in refused.result.failures)
+        notice = f"未回滚：评测门禁拒绝，以下原本答对的评测问题会答错：{broken}"
+    return RedirectResponse(f"/editor/documents/{doc_id}?notice={quote(notice)}", status_code=303)
 
 
 @router.get("/upload", response_class=HTMLResponse)
@@ -53,20 +80,24 @@ def upload_page(request: Request, _: Editor, doc_id: str = ""):
 
 @router.post("/upload/{step}", response_class=HTMLResponse)
 async def upload(request: Request, step: Literal["preview", "publish"], kb: KB, editor: Editor, file: Annotated[UploadFile, File()],
-                 meta: Annotated[MetadataForm, Form()]):
-    """`preview` validates and shows chunks and diff; `publish` does the same checks and writes."""
+                 meta: Annotated[MetadataForm, Form()], override: Annotated[str, Form(max_length=2000)] = ""):
+    """`preview` validates and shows chunks, diff and the evaluation gate; `publish` does the
+    same checks and writes."""
+    reason = override_reason(editor, override)
     data = await read_limited(file, kb.settings.upload_max_bytes)
-    context: dict = {"step": step, "problems": [], "preview": None, "published": None}
+    context: dict = {"step": step, "problems": [], "preview": None, "published": None, "refused": None}
     try:
         if step == "publish":
-            context["published"] = await run_in_threadpool(kb.publisher.publish, file.filename or "", data, meta.model_dump(), editor.name)
+            context["published"] = await run_in_threadpool(kb.publisher.publish, file.filename or "", data, meta.model_dump(), editor.name, reason)
         else:
             context["preview"] = await run_in_threadpool(kb.publisher.preview, file.filename or "", data, meta.model_dump())
     except DocumentRejected as rejected:
         context["problems"] = rejected.problems
+    except GateRefused as refused:
+        context["refused"] = refused.result
     except KBError as failed:
         context["problems"] = [{"file": file.filename, "field": "-", "rule": str(failed)}]
-    status = 422 if context["problems"] else 200
+    status = 422 if context["problems"] else 409 if context["refused"] else 200
     return templates.TemplateResponse(request, "_upload_result.html", context, status_code=status)
 
 

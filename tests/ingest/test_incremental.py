@@ -4,7 +4,6 @@ broken files change nothing, a store never mixes two embedding models.
 Each test builds its own store (they mutate it); the model is loaded once per process.
 """
 
-import datetime as dt
 import os
 from pathlib import Path
 

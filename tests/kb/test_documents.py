@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 
 from kb.catalog import Catalog
-from kb.documents import status_of, summaries
+from kb.documents import in_force_span, status_of, summaries
+from kb.errors import BadRequest
 from kb.models import DocMeta, SourceDocument
 
 DAY = dt.date(2026, 6, 1)
@@ -41,3 +42,56 @@ def test_the_list_shows_current_versions_and_filters():
     assert [r.doc_id for r in summaries(CATALOG, DAY, product="新卡")] == ["new"]
     assert [r.doc_id for r in summaries(CATALOG, DAY, search="停办")] == ["old"]
     assert [r.doc_id for r in summaries(CATALOG, DAY, search="OLD 标题")] == ["old"]
+
+
+def versions_in(first=None, last=None, **filters):
+    return [(r.doc_id, r.version) for r in summaries(CATALOG, DAY, in_force_from=first, in_force_to=last, **filters)]
+
+
+def test_a_versions_span_is_the_days_the_catalog_puts_it_in_force():
+    """Checked day by day against Catalog.in_force, with a newer version that hides an older one
+    from its first day and one whose successor begins before it does."""
+    catalog = Catalog([*CATALOG.by_key.values(), doc("hidden", 1, start=dt.date(2026, 5, 1)), doc("hidden", 2),
+                       doc("cut", 1, start=dt.date(2026, 7, 1)), doc("cut", 2, start=dt.date(2026, 6, 1))])
+    days = [dt.date(2025, 12, 1) + dt.timedelta(days=n) for n in range(450)]
+    for version in catalog.by_key.values():
+        span = in_force_span(version, catalog)
+        for day in days:
+            answering = catalog.in_force(day).get(version.meta.doc_id) is version
+            assert answering == (span is not None and span[0] <= day <= span[1]), (version.meta.key, day)
+    assert in_force_span(catalog.by_key["hidden@v1"], catalog) is None
+    assert in_force_span(catalog.by_key["fee@v2"], catalog) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+
+
+def test_the_in_force_window_lists_every_version_answering_on_one_of_its_days():
+    assert versions_in(dt.date(2026, 7, 1), dt.date(2026, 12, 31)) == [("fee", 2), ("new", 1), ("plain", 1)]
+    assert versions_in(dt.date(2025, 12, 31), dt.date(2026, 1, 1)) == [("fee", 1), ("fee", 2), ("old", 1), ("plain", 1)]
+    assert versions_in(dt.date(2025, 6, 1), dt.date(2025, 6, 1)) == [("fee", 1), ("old", 1), ("plain", 1)]
+    assert versions_in(first=dt.date(2027, 1, 1)) == [("fee", 3), ("new", 1), ("plain", 1)]
+    assert versions_in(last=dt.date(2026, 8, 31)) == [("fee", 1), ("fee", 2), ("old", 1), ("plain", 1)]
+
+
+def test_the_window_combines_with_the_other_filters_and_refuses_a_reversed_one():
+    assert versions_in(dt.date(2025, 1, 1), dt.date(2026, 12, 31), status="superseded") == [("fee", 1)]
+    assert versions_in(dt.date(2026, 1, 1), dt.date(2026, 12, 31), product="新卡") == [("new", 1)]
+    assert versions_in(dt.date(2026, 6, 1), None, search="停办") == []
+    with pytest.raises(BadRequest, match="after"):
+        versions_in(dt.date(2026, 2, 1), dt.date(2026, 1, 1))
+
+
+def test_kb_docs_list_takes_the_window(ingested_kb):
+    """The CLI's options reach the same core filter; a date that is not YYYY-MM-DD is a usage error."""
+    from typer.testing import CliRunner
+
+    from kb.cli import app
+
+    store = str(ingested_kb.settings.store)
+    shown = CliRunner().invoke(app, ["docs", "list", "--store", store, "--category", "fee_rule",
+                                     "--in-force-from", "2025-12-31", "--in-force-to", "2026-01-01"])
+    assert shown.exit_code == 0, shown.output
+    assert [line.split()[:2] for line in shown.output.splitlines()[:-1]] == [["fee-transfer", "v1"], ["fee-transfer", "v2"]]
+    bad = CliRunner().invoke(app, ["docs", "list", "--store", store, "--in-force-to", "31/12/2025"])
+    assert bad.exit_code == 2 and "--in-force-to" in bad.output
+    reversed_ = CliRunner().invoke(app, ["docs", "list", "--store", store, "--in-force-from", "2026-02-01",
+                                         "--in-force-to", "2026-01-01"])
+    assert reversed_.exit_code == 2 and "after" in reversed_.output

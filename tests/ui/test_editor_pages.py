@@ -32,6 +32,30 @@ def test_document_list_filters_by_status_and_text(editor):
     assert [d.doc_id for d in found] == ["cc-gold"]
 
 
+
+def test_document_list_filters_by_the_days_versions_are_in_force(client):
+    """Read-only, so on the shared store: mid-2025 answers with fee-transfer v1, not the current v2."""
+    page = client.get("/editor", params={"in_force_from": "2025-06-01", "in_force_to": "2025-06-30"})
+    html = soup(page)
+    rows = {(r["data-doc"], r["data-version"], r["data-status"]) for r in html.select("tr[data-doc]")}
+    assert ("fee-transfer", "1", "superseded") in rows and "cc-gold" in {d for d, _, _ in rows}
+    assert not {d for d, v, _ in rows if (d, v) in {("fee-transfer", "2"), ("cc-comet", "1")}}
+    assert html.select_one("input[name=in_force_from]")["value"] == "2025-06-01"
+    later = client.get("/editor", params={"in_force_from": "2099-01-01", "category": "credit_card"})
+    assert [(d.doc_id, d.version) for d in later.context["documents"]] == [("cc-comet", 1), ("cc-gold", 1)]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"in_force_from": "2025-02-30"}, "生效期间起"),
+    ({"in_force_from": "2026-02-01", "in_force_to": "2026-01-01"}, "after"),
+    ({"status": "gone"}, "status must be one of"),
+])
+def test_a_bad_window_is_shown_above_an_empty_list(client, params, message):
+    page = client.get("/editor", params=params)
+    assert page.status_code == 422 and page.template.name == "editor_list.html"
+    assert message in soup(page).select_one(".form-error[role=alert]").text
+    assert page.context["documents"] == []
+
 def test_document_page_shows_versions_chunks_and_rollback_for_earlier_versions(editor):
     page = editor.get("/editor/documents/fee-transfer")
     assert page.template.name == "editor_document.html"
