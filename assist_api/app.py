@@ -12,14 +12,18 @@ from fastapi.staticfiles import StaticFiles
 
 from assist_api import errors
 from assist_api.documents import router as documents_router
+from assist_api.evaluations import router as evaluations_router
 from assist_api.gaps import router as gaps_router
 from assist_api.metrics import Metrics, MetricsMiddleware
+from assist_api.review import router as review_api_router
 from assist_api.routes import router as api_router
 from assist_api.users import router as users_router
 from kb.config import Settings, get_settings
 from kb.knowledge_base import KnowledgeBase
 from ui.account import router as account_router
 from ui.editor import router as editor_router
+from ui.review import router as review_router
+from ui.evaluations import router as evaluations_pages
 from ui.routes import router as ui_router
 
 log = logging.getLogger("kb")
@@ -62,11 +66,15 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
     errors.install(app)
     app.include_router(api_router)
     app.include_router(documents_router)
+    app.include_router(evaluations_router)
     app.include_router(users_router)
     app.include_router(gaps_router)
+    app.include_router(review_api_router)
     app.include_router(ui_router)
     app.include_router(account_router)
     app.include_router(editor_router)
+    app.include_router(review_router)
+    app.include_router(evaluations_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/docs", include_in_schema=False)

@@ -101,7 +101,7 @@ class RunLog:
 
     def record(self, report: EvalReport, dataset: Path, snapshot: list[str], embed_model: str,
                settings: dict) -> int:
-        run = EvalRun(created_at=dt.datetime.now(dt.timezone.utc), dataset=str(dataset),
+        run = EvalRun(created_at=dt.datetime.now(dt.timezone.utc), dataset=str(dataset.resolve()),
                       dataset_hash=file_hash(dataset), snapshot_json=json.dumps(snapshot),
                       embed_model=embed_model, settings_json=json.dumps(settings, default=str),
                       figures_json=json.dumps(report.figures, ensure_ascii=False))

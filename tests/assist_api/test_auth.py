@@ -27,6 +27,26 @@ ROUTES = {
     ("GET", "/api/documents/{doc_id}/versions/{version}/original"): ("documents", {}),
     ("GET", "/api/documents/{doc_id}/audit"): ("documents", {}),
     ("GET", "/api/gaps"): ("documents", {}),
+    ("GET", "/api/review"): ("evaluations", {}),
+    ("POST", "/api/review/{feedback_id}/promote"): ("evaluations", {"json": {"item_id": "x"}}),
+    ("POST", "/api/review/{feedback_id}/dismiss"): ("evaluations", {}),
+    ("GET", "/api/review/export"): ("evaluations", {}),
+    ("GET", "/evaluations/review"): ("evaluations", {}),
+    ("POST", "/evaluations/review/{feedback_id}/promote"): ("evaluations", {"data": {"item_id": "x"}}),
+    ("POST", "/evaluations/review/{feedback_id}/dismiss"): ("evaluations", {}),
+    ("GET", "/evaluations/review/export.jsonl"): ("evaluations", {}),
+    ("GET", "/api/evaluations"): ("evaluations", {}),
+    ("GET", "/api/evaluations/diff"): ("evaluations", {"params": {"a": 1, "b": 2}}),
+    ("GET", "/api/evaluations/{run_id}"): ("evaluations", {}),
+    ("GET", "/api/evaluations/{run_id}/export"): ("evaluations", {}),
+    ("POST", "/api/evaluations/jobs"): ("evaluations", {"data": {"dataset": "/etc/passwd"}}),
+    ("GET", "/api/evaluations/jobs/{job_id}"): ("evaluations", {}),
+    ("GET", "/evaluations"): ("evaluations", {}),
+    ("GET", "/evaluations/runs/{run_id}"): ("evaluations", {}),
+    ("GET", "/evaluations/runs/{run_id}/export.{fmt}"): ("evaluations", {}),
+    ("GET", "/evaluations/diff"): ("evaluations", {}),
+    ("POST", "/evaluations/jobs"): ("evaluations", {"data": {"dataset": "/etc/passwd"}}),
+    ("GET", "/evaluations/jobs/{job_id}"): ("evaluations", {}),
     ("GET", "/api/users"): ("users", {}),
     ("POST", "/api/users"): ("users", {"json": {"name": "x", "role": "nobody"}}),
     ("POST", "/api/users/{name}/token"): ("users", {}),
@@ -45,7 +65,7 @@ ROUTES = {
     ("GET", "/docs"): (None, {}),
     ("GET", "/openapi.json"): (None, {}),
 }
-EXAMPLE_PARAMS = {"doc_id": "fee-transfer", "version": "1", "name": "nobody-here", "step": "preview"}
+EXAMPLE_PARAMS = {"doc_id": "fee-transfer", "version": "1", "name": "nobody-here", "step": "preview", "feedback_id": "999999", "run_id": "1", "job_id": "1", "fmt": "csv"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -120,6 +140,8 @@ def test_pages_send_an_unknown_browser_to_sign_in(secured):
     client.cookies.clear()
     answer = client.get("/editor", headers={"Accept": "text/html"}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].startswith("/signin?next=/editor")
+    filtered = client.get("/editor?category=fee_rule", headers={"Accept": "text/html"}, follow_redirects=False)
+    assert filtered.headers["location"] == "/signin?next=/editor%3Fcategory%3Dfee_rule"  # the filter survives
     htmx = client.post("/ui/ask", data={"query": "年费"}, headers={"HX-Request": "true"})
     assert htmx.status_code == 401 and htmx.headers["hx-redirect"].startswith("/signin")
 

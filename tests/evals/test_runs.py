@@ -63,3 +63,25 @@ def test_an_unknown_run_is_a_clear_error(kb):
 
     with pytest.raises(NotFound, match="no evaluation run 999"):
         kb.runs.diff(999, 1000)
+
+
+def test_failures_are_grouped_by_cause_and_a_flip_shows_both_answers(kb, tmp_path):
+    wrong_doc = dict(GOOD, id="q3", expected_doc_ids=["fee-transfer"])
+    before = kb.evaluate(write_set(tmp_path / "a.jsonl", GOOD, NONE, wrong_doc)).run_id
+    after = kb.evaluate(write_set(tmp_path / "b.jsonl", dict(GOOD, key_facts=["999元"]), NONE, wrong_doc)).run_id
+    groups = kb.runs.failures_by_cause(after)
+    assert {cause: [o.item_id for o in found] for cause, found in groups.items()} == {
+        "wrong_document": ["q3"], "missing_fact": ["q1"]}
+    [flip] = kb.runs.diff(before, after).flips
+    assert (flip.before.correct, flip.after.correct, flip.after.cause) == (True, False, "missing_fact")
+    assert flip.after.key_facts == ["999元"] and "300元" in flip.after.answer and flip.after.cited == ["cc-gold"]
+
+
+def test_summaries_and_the_sets_a_new_run_may_reuse(kb, tmp_path):
+    used = write_set(tmp_path / "a.jsonl", GOOD)
+    gone = write_set(tmp_path / "gone.jsonl", NONE)
+    kb.evaluate(used), kb.evaluate(gone)
+    gone.unlink()
+    [first, second] = kb.runs.summaries()
+    assert first["figures"]["accuracy"] == 1.0 and first["documents"] > 0 and second["id"] > first["id"]
+    assert kb.runs.datasets() == [str(used)]
