@@ -26,6 +26,8 @@ def runs(request: Request, kb: KB, _: Evaluator):
     return templates.TemplateResponse(request, "evals_runs.html", {
         "runs": summaries[::-1], "latest": latest, "causes": CAUSES, "datasets": kb.runs.datasets(),
         "failures": kb.runs.failures_by_cause(latest["id"]) if latest else {},
+        "categories": bars(latest["figures"].get("per_category", {})) if latest else [],
+        "tags": bars(latest["figures"].get("per_tag", {})) if latest else [],
         "charts": [line_chart("质量", summaries, QUALITY, top=1.0),
                    line_chart("延迟 p95（毫秒）", summaries, {"latency_p95_ms": "p95"}, percent=False)]})
 

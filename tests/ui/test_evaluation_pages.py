@@ -46,6 +46,7 @@ def test_runs_page_charts_the_figures_over_time_and_groups_the_latest_failures(p
     assert html.select_one("figure[data-chart^='延迟'] g[data-series='p95'] polyline")
     assert [r["data-run"] for r in html.select("tr[data-run]")] == ["2", "1"]
     assert [d["data-item"] for d in html.select("section[data-cause='missing_fact'] details.failure")] == ["q1"]
+    assert html.select_one("figure[data-chart='按标签的准确率'] g.bar[data-label='short']")["data-value"] == "0.0"
 
 
 def test_a_run_page_shows_figures_bars_and_each_failure(pages):
