@@ -34,6 +34,12 @@ def bands(text: str) -> list[tuple[float, float]]:
     return found
 
 
+def without_bands(text: str) -> str:
+    """The text with its amount bands taken out: for a question that names an amount, a band
+    (5000元至10000元) is the condition a figure applies under, not the figure it asks for."""
+    return _OPEN.sub(" ", _BAND.sub(" ", text))
+
+
 def band_fit(amounts: list[float], text: str) -> float | None:
     """1.0 when a closed band of the text (5000元至10000元) holds an amount of the question, 0.5
     when only an open one does (5000元以上), 0.0 when the text has bands and none holds one,
@@ -45,3 +51,21 @@ def band_fit(amounts: list[float], text: str) -> float | None:
     if not held:
         return 0.0
     return 1.0 if min(held) != float("inf") else 0.5
+
+
+_WRITTEN = re.compile(r"(\d+(?:\.\d+)?)\s*(万)?\s*(?:元|块)")
+
+
+def amount_of(term: str) -> float | None:
+    """The money a key term names (5万, 8000元), or None for what is no amount of money."""
+    match = _MONEY.fullmatch(term)
+    if match is None:
+        return None
+    number, wan = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    return _value(number, wan)
+
+
+def states_amount(value: float, text: str) -> bool:
+    """Whether the text writes this amount, however it writes it (5万 = 50000元), other than as
+    the bound of a band."""
+    return any(_value(m.group(1), m.group(2)) == value for m in _WRITTEN.finditer(without_bands(text)))

@@ -7,7 +7,9 @@ mentions makes the answer `no_answer` rather than a neighbouring document's fact
 
 import copy
 import re
-from kb.amounts import band_fit, question_amounts
+from typing import NamedTuple
+
+from kb.amounts import amount_of, band_fit, question_amounts, states_amount, without_bands
 from kb.config import Settings
 from kb.lexicon import Analyzer
 from kb.memo import Memo
@@ -17,27 +19,43 @@ from kb.text import normalize
 from kb.units import Unit, section_units
 from kb.vocab import load_yaml
 
-ANSWER_TYPE_BOOST = 1.5
+ANSWER_TYPE_BOOST, WEAK_ANSWER_BOOST = 2.0, 1.5
 NEAR_TIE = 0.7
-TOPIC_FACTOR = 0.1
-SECTION_FACTOR = 1.0
+ADD_FLOOR = 0.25
+TOPIC_FACTOR = 0.5
+LEAD_HOLD, HEADING_HOLD, TOPIC_HOLD, PARTIAL_HOLD = 1.5, 0.8, 0.5, 0.6
+LEAD_CHARS = 16
+CHAR_WEIGHT, ASKING_WEIGHT = 0.5, 0.6
+RANK_DECAY = 0.1
+CONTENDER_RATIO, CONTENDER_MARGIN, MAX_CONTENDERS = 0.85, 1.3, 3
+ANSWER_SECTIONS = 10
+RANK_FLOOR = 5
+SIBLING_FACTOR = 0.5
 POSITION_DECAY = 0.03
 BAND_BOOST, BAND_MISS = 1.0, 0.7
 EVERYDAY_FREQUENCY = 1000
 EVERYDAY_FACTOR = 0.25
+PERIOD_FACTOR = 0.05
 PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 _END = "。！？；!?;"
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
+_PER_PERIOD = re.compile(r"1个?(?:天|日|周|星期|月|年)")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|周?岁)?|1\D{1,3}")
+
+
+class Evidence(NamedTuple):
+    text: str                # canonical
+    sounds: str              # pinyin, word by word (" nian fei | biao zhun |")
+    bounds: frozenset[int]   # offsets where a word of `text` starts or ends
 
 
 class Answerer:
     def __init__(self, analyzer: Analyzer, idf, seen, settings: Settings):
         self.answer_types = load_answer_types()
         self.avoid = {k: re.compile(v) for k, v in load_yaml("avoid_sections.yaml").items()}
+        self.broader = load_broader(analyzer)
         self._evidence_cache = Memo()
-        self._token_cache = Memo()
         self.analyzer = analyzer
         self.idf = idf
         self.seen = seen
@@ -55,27 +73,51 @@ class Answerer:
         evidence must cover both, so the product alone cannot carry an unrelated question."""
         if not hits or hits[0].score < self.settings.min_score:
             return no_answer()
+        query, own_words = self.analyzer.spell(query), own_words and self.analyzer.spell(own_words)
         terms = self.key_terms(query)
-        evidence_hits = [h for h in hits[:10] if h.doc_key == hits[0].doc_key]
-        for asked in (terms, self.key_terms(own_words) if own_words else []):
-            if self.coverage(asked, evidence_hits, catalog) < self.settings.min_coverage:
-                return no_answer()
-        units = self.pick_units(query, terms, evidence_hits[:5], catalog)
-        if not units:
+        asked = [terms, self.key_terms(own_words) if own_words else []]
+        best, best_score = [], 0.0
+        for doc_key, prior in self._contenders(hits):
+            evidence = [h for h in hits[:10] if h.doc_key == doc_key]
+            if any(self.coverage(a, evidence, catalog) < self.settings.min_coverage for a in asked):
+                if doc_key == hits[0].doc_key:
+                    return no_answer()  # a neighbour may not answer what the best match cannot
+                continue
+            units = self.pick_units(query, terms, evidence[:ANSWER_SECTIONS], catalog)
+            score = prior * max((u.score for u in units), default=0.0)
+            if units and score > best_score * (CONTENDER_MARGIN if best else 1.0):
+                best, best_score = units, score
+        if not best:
             return no_answer()
-        return Answer(status="answered", text=_join(u.display for u in units),
-                      citations=[self._citation(u, catalog) for u in units])
+        return Answer(status="answered", text=_join(u.display for u in best),
+                      citations=[self._citation(u, catalog) for u in best])
+
+    @staticmethod
+    def _contenders(hits: list[Hit]) -> list[tuple[str, float]]:
+        """The best document, and those retrieved nearly as well, each with its retrieval score
+        relative to the best: a close second whose text answers far better is the answer."""
+        top, out = hits[0].score, {}
+        for hit in hits[:10]:
+            if hit.doc_key not in out and hit.score >= CONTENDER_RATIO * top:
+                out[hit.doc_key] = hit.score / top
+        return list(out.items())[:MAX_CONTENDERS]
 
     def key_terms(self, query: str) -> list[str]:
         """The question's content words; an asking word (几次, 最多能) counts only if documents use it."""
         terms = []
         for term in self.analyzer.key_terms(query):
-            if not self.seen(term) and term[0] in self.analyzer.stopwords:
-                term = term[1:]  # 能贷, 才还: a modal word glued to a verb by jieba
+            if not self.seen(term) and not self.analyzer.is_known_word(term):
+                term = self._unglued(term)
             if len(term) >= 2 or term.isdigit():
                 terms.append(term)
         return [t for t in terms if t not in self.analyzer.question_words
                 and not (self.analyzer.is_question_word(t) and not self.seen(t))]
+
+    def _unglued(self, term: str) -> str:
+        """A word jieba made up by gluing a function word to a verb (能贷, 才还, 换张) without it."""
+        if term[0] in self.analyzer.stopwords:
+            term = term[1:]
+        return term[:-1] if term and term[-1] in self.analyzer.stopwords else term
 
     def coverage(self, terms: list[str], hits: list[Hit], catalog) -> float:
         """IDF-weighted share of the key terms that the evidence mentions (or sounds like)."""
@@ -84,31 +126,28 @@ class Answerer:
         meta = catalog.meta(hits[0].doc_key)
         pieces = [self._evidence(meta.key, " ".join([meta.title, *meta.products]))]
         pieces += [self._evidence(h.chunk.id, h.chunk.meta["section"] + "\n" + h.chunk.text) for h in hits]
-        evidence = "\n".join(text for text, _ in pieces)
-        spoken = "".join(sounds for _, sounds in pieces)
         weights = {t: self.term_weight(t) for t in terms}
-        covered = sum(w for t, w in weights.items() if self._mentions(t, evidence, spoken))
+        covered = sum(w for t, w in weights.items() if self._mentions(t, pieces))
         return covered / (sum(weights.values()) or 1.0)
 
     def prepare(self, hits: list[Hit], catalog) -> None:
         """Fill the per-section caches ahead of the first questions (what warm-up is for)."""
         for hit in hits:
             self._evidence(hit.chunk.id, hit.chunk.meta["section"] + "\n" + hit.chunk.text)
-            self._tokens(hit.chunk.meta["section"])
+            self.analyzer.canonicalize(hit.chunk.meta["section"])
             for unit in section_units(hit):
-                self._tokens(unit.display)
                 self.analyzer.canonicalize(unit.display)
         for key in {h.doc_key for h in hits}:
             meta = catalog.meta(key)
             self._evidence(meta.key, " ".join([meta.title, *meta.products]))
 
-    def _evidence(self, key: str, raw: str) -> tuple[str, str]:
-        """Canonical text and pinyin (of the canonical and of the written form) of a piece of
-        evidence, computed once per chunk: pinyin of long text is the costly part of a question."""
-        def compute(_key: str) -> tuple[str, str]:
+    def _evidence(self, key: str, raw: str) -> Evidence:
+        """A piece of evidence as coverage reads it, computed once per chunk (pinyin and word
+        boundaries of long text are the costly part of a question)."""
+        def compute(_key: str) -> Evidence:
             canonical = self.analyzer.canonicalize(raw)
-            sounds = self.analyzer.pinyin_text(canonical) + self.analyzer.pinyin_text(normalize(raw), canonical=False)
-            return canonical, sounds
+            sounds = self.analyzer.token_sounds(canonical) + self.analyzer.token_sounds(normalize(raw), canonical=False)
+            return Evidence(canonical, sounds, self.analyzer.boundaries(canonical))
 
         return self._evidence_cache.get(key, compute)
 
@@ -117,6 +156,8 @@ class Answerer:
         8000元, an age, or 一天/一年, are conditions to apply, not facts to find, so they weigh little); a word no document uses weighs most, unless it is
         an everyday word (孩子, 朋友) that questions use and documents need not, or a fragment
         that jieba made up from colloquial text (办张, 起买) and no dictionary knows."""
+        if _PER_PERIOD.fullmatch(term):
+            return self.idf(term) * PERIOD_FACTOR
         if _AMOUNT.fullmatch(term):
             return self.idf(term) * EVERYDAY_FACTOR
         phrasing = 1.0 if self.analyzer.is_naming_word(term) else PHRASING_FACTOR
@@ -129,16 +170,19 @@ class Answerer:
             return self.idf(term) * EVERYDAY_FACTOR
         return self.idf(term) * phrasing
 
-    def _mentions(self, term: str, evidence: str, spoken: str) -> bool:
-        """Exact, by sound for an all-Chinese term (年废 ~ 年费), or by most of its character pairs
-        for a longer one."""
-        if term in evidence:
-            return True
-        if _ALL_CJK.fullmatch(term) and self.analyzer.pinyin_text(term) in spoken:
-            return True
+    def _mentions(self, term: str, pieces: list[Evidence]) -> bool:
+        """Written, or a broader name written (港澳台 for 香港), as a word of the evidence rather
+        than across two (日语 is not in 工作日语音), by
+        sound within one of its words for an all-Chinese term (年废 ~ 年费), or by most of its
+        character pairs for a longer one."""
+        sound = self.analyzer.pinyin_text(term) if _ALL_CJK.fullmatch(term) else None
+        names = [term, *self.broader.get(term, ())]
+        for piece in pieces:
+            if any(_written(name, piece) for name in names) or (sound is not None and sound in piece.sounds):
+                return True
         if len(term) >= 3:
             pairs = [term[i:i + 2] for i in range(len(term) - 1)]
-            return sum(p in evidence for p in pairs) / len(pairs) >= 0.67
+            return sum(any(p in piece.text for piece in pieces) for p in pairs) / len(pairs) >= 0.67
         return False
 
     def pick_units(self, query: str, terms: list[str], hits: list[Hit], catalog) -> list[Unit]:
@@ -146,8 +190,8 @@ class Answerer:
         the answer does not hold yet, or that score nearly as well (a second row of a table)."""
         meta = catalog.meta(hits[0].doc_key)
         topic = self.analyzer.canonicalize(" ".join([meta.title, *meta.products]))
-        terms = [t for t in terms if t not in topic]
-        weights = self._focus_weights(query, set(self.analyzer.tokens(topic)))
+        focus = self._focus_terms(query, topic)
+        asked, siblings = self._siblings(query, meta.products)
         expected = self._expected_answer(query)
         amounts = question_amounts(self.analyzer.canonicalize(query))
         avoid = None if self.avoid["asks"].search(self.analyzer.canonicalize(query)) else self.avoid["headings"]
@@ -155,53 +199,114 @@ class Answerer:
         for rank, hit in enumerate(hits):
             if avoid is not None and avoid.search(hit.chunk.meta["section"]):
                 continue
+            heading = self.analyzer.canonicalize(self._heading(hit, meta.title))
             for unit in section_units(hit):
-                unit.score = self._unit_score(unit, weights) * (1.0 - 0.15 * rank)
-                fit = band_fit(amounts, self.analyzer.canonicalize(unit.display))
+                text = self.analyzer.canonicalize(unit.display)
+                about_sibling = any(n in heading for n in siblings) and not any(
+                    n in heading or n in text for n in asked)
+                unit.held = {t: self._held(t, text, heading, topic if not about_sibling else "") for t in focus}
+                unit.score = self._unit_score(unit, focus) * (1.0 - RANK_DECAY * min(rank, RANK_FLOOR))
+                unit.score *= SIBLING_FACTOR if about_sibling else 1.0
+                fit = band_fit(amounts, text)
                 if fit is not None:
                     unit.score *= 1.0 + BAND_BOOST * fit if fit else BAND_MISS
-                if expected is not None and expected.search(self.analyzer.canonicalize(unit.display)):
-                    unit.score *= ANSWER_TYPE_BOOST
+                unit.score *= self._answer_type_boost(expected, without_bands(text) if amounts else text)
                 candidates.append(unit)
         candidates.sort(key=lambda u: u.score, reverse=True)
         if not candidates or candidates[0].score <= 0:
             return []
-        chosen = [candidates[0]]
-        held = self._terms_in(terms, chosen[0].display)
+        return self._gather(candidates, hits, [t for t in terms if t not in topic])
+
+    def _gather(self, candidates: list[Unit], hits: list[Hit], terms: list[str]) -> list[Unit]:
+        """The best unit, then units that hold asked-about terms the answer does not hold yet
+        (a question asking two things), or that score nearly as well from the same section
+        (a second row of a table)."""
+        best = candidates[0]
+        chosen, held = [best], {t for t, h in best.held.items() if h >= 1.0}
         for unit in candidates[1:]:
-            if len(chosen) == 3 or unit.score < 0.35 * chosen[0].score:
+            if len(chosen) == 3 or unit.score < ADD_FLOOR * best.score:
                 break
-            new_terms = self._terms_in(terms, unit.display) - held
-            near_tie = unit.score >= NEAR_TIE * chosen[0].score and unit.hit is chosen[0].hit
+            new = {t for t in terms if unit.held.get(t, 0.0) >= 1.0} - held
+            near_tie = unit.score >= NEAR_TIE * best.score and unit.hit is best.hit
             length = sum(len(u.display) for u in chosen) + len(unit.display)
-            if (new_terms or near_tie) and length <= self.settings.answer_max_chars:
+            if (new or near_tie) and length <= self.settings.answer_max_chars:
                 chosen.append(unit)
-                held |= new_terms
+                held |= new
         return sorted(chosen, key=lambda u: (hits.index(u.hit), u.position))
 
-    def _focus_weights(self, query: str, topic_tokens: set[str]) -> dict[str, float]:
-        """Query tokens weighted by IDF; those naming the document's own topic count less, since
-        every sentence of the document shares them and they cannot tell one from another."""
-        return {t: w * self.idf(t) * (TOPIC_FACTOR if t in topic_tokens else 1.0)
-                for t, w in self.analyzer.weighted_tokens(query).items()}
+    def _focus_terms(self, query: str, topic: str) -> dict[str, float]:
+        """What a unit is scored on: the question's key terms by weight (those naming the
+        document's own topic count less, as every sentence of it is about them), plus the
+        asking words that answers echo (最高, 最低) and single content characters (退, 寄), a little."""
+        focus = {}
+        for term in self.key_terms(query):
+            focus[term] = self.term_weight(term) * (TOPIC_FACTOR if term in topic else 1.0)
+        for word in self.analyzer.words(query):
+            if word in focus or not _ALL_CJK.fullmatch(word):
+                continue
+            if len(word) == 1:
+                focus[word] = CHAR_WEIGHT
+            elif self.analyzer.is_question_word(word) and self.seen(word):
+                focus[word] = ASKING_WEIGHT
+        return focus
 
-    def _expected_answer(self, query: str) -> re.Pattern | None:
+    def _siblings(self, query: str, products: list[str]) -> tuple[list[str], list[str]]:
+        """The document's names of other products of the kind the question asks about (账单分期
+        asked, 现金分期 the sibling: Chinese names end in their kind; 经营快贷 is no sibling of
+        经营贷 but one of its kinds), with the names asked: a section headed by a sibling and not
+        by the asked product is about the sibling."""
         canonical = self.analyzer.canonicalize(query)
-        return next((answer for ask, answer in self.answer_types if ask.search(canonical)), None)
+        names = {self.analyzer.canonicalize(p) for p in products}
+        names = [n for n in names if len(n) >= 2]
+        asked = [n for n in names if n in canonical]
+        asked = [a for a in asked if not any(a != b and a in b for b in asked)]  # 账单分期, not 分期
+        return asked, [n for n in names if any(_sibling(n, a) for a in asked)]
 
-    def _tokens(self, text: str) -> frozenset[str]:
-        return self._token_cache.get(text, lambda t: frozenset(self.analyzer.tokens(t)))
+    @staticmethod
+    def _heading(hit: Hit, title: str) -> str:
+        """The section's own heading path; the document title heads no section of its own."""
+        section = hit.chunk.meta["section"]
+        return "" if section == title else section
 
-    def _unit_score(self, unit: Unit, weights: dict[str, float]) -> float:
-        tokens = self._tokens(unit.display)
-        context = self._tokens(unit.hit.chunk.meta["section"]) - tokens
-        own = sum(weights.get(t, 0.0) for t in tokens)
-        matched = own + SECTION_FACTOR * sum(weights.get(t, 0.0) for t in context)
+    def _held(self, term: str, text: str, heading: str, topic: str) -> float:
+        """How far a unit holds a term: in its lead (the label of a list item, the first cell of
+        a row: what the unit is about), in its own words, in its section's heading, implicitly
+        (a term naming the document, `topic`), or most of a longer term's character pairs. A
+        broader name (港澳台) holds a narrower one (澳门)."""
+        if term in text:
+            return LEAD_HOLD if term in _lead(text) else 1.0
+        if any(name in text for name in self.broader.get(term, ())):
+            return 1.0
+        value = amount_of(term)
+        if value is not None and states_amount(value, text):
+            return 1.0
+        if term in heading:
+            return HEADING_HOLD
+        if term in topic:
+            return TOPIC_HOLD
+        if len(term) >= 3:
+            pairs = [term[i:i + 2] for i in range(len(term) - 1)]
+            share = sum(p in text for p in pairs) / len(pairs)
+            return PARTIAL_HOLD * share if share >= 0.5 else 0.0
+        return 0.0
+
+    def _expected_answer(self, query: str) -> tuple[re.Pattern, re.Pattern | None] | None:
+        canonical = self.analyzer.canonicalize(query)
+        return next(((answer, weak) for ask, answer, weak in self.answer_types if ask.search(canonical)), None)
+
+    @staticmethod
+    def _answer_type_boost(expected, text: str) -> float:
+        """How well a unit looks like an answer to the kind of question asked (a figure for 多少)."""
+        if expected is None:
+            return 1.0
+        answer, weak = expected
+        if answer.search(text):
+            return ANSWER_TYPE_BOOST
+        return WEAK_ANSWER_BOOST if weak is not None and weak.search(text) else 1.0
+
+    def _unit_score(self, unit: Unit, focus: dict[str, float]) -> float:
+        matched = sum(w * unit.held[t] for t, w in focus.items())
         return matched * (1.0 - POSITION_DECAY * min(unit.position, 10)) / (1.0 + len(unit.display) / 150)
-
-    def _terms_in(self, terms: list[str], text: str) -> set[str]:
-        canonical = self.analyzer.canonicalize(text)
-        return {t for t in terms if t in canonical}
 
     def _citation(self, unit: Unit, catalog) -> Citation:
         meta = catalog.meta(unit.hit.doc_key)
@@ -209,9 +314,44 @@ class Answerer:
                         section=unit.hit.chunk.meta["section"], quote=unit.quote)
 
 
-def load_answer_types() -> list[tuple[re.Pattern, re.Pattern]]:
+def _sibling(name: str, other: str) -> bool:
+    return name[-1] == other[-1] and not _within(name, other) and not _within(other, name)
+
+
+def _within(short: str, long: str) -> bool:
+    """The characters of `short` appear in `long` in order (经营贷 within 经营快贷)."""
+    chars = iter(long)
+    return all(c in chars for c in short)
+
+
+def _written(term: str, piece: Evidence) -> bool:
+    """The term occurs in the text beginning or ending where a word does."""
+    start = piece.text.find(term)
+    while start >= 0:
+        if start in piece.bounds or start + len(term) in piece.bounds:
+            return True
+        start = piece.text.find(term, start + 1)
+    return False
+
+
+def _lead(text: str) -> str:
+    """What a unit names first: the label before a colon (最低还款额：...) or a row's first cell."""
+    return re.split(r"[：:，,]", text, maxsplit=1)[0][:LEAD_CHARS]
+
+
+def load_broader(analyzer: Analyzer) -> dict[str, list[str]]:
+    """Narrower name → the broader names that cover it (香港 → 港澳台, 港澳), from the vocabulary."""
+    out: dict[str, list[str]] = {}
+    for broad, narrow in (load_yaml("broader.yaml") or {}).items():
+        for name in narrow:
+            out.setdefault(analyzer.canonicalize(str(name)), []).append(analyzer.canonicalize(str(broad)))
+    return out
+
+
+def load_answer_types() -> list[tuple[re.Pattern, re.Pattern, re.Pattern | None]]:
     rules = load_yaml("answer_types.yaml")
-    return [(re.compile(r["ask"]), re.compile(r["answer"])) for r in rules]
+    return [(re.compile(r["ask"]), re.compile(r["answer"]), re.compile(r["weak"]) if r.get("weak") else None)
+            for r in rules]
 
 
 def no_answer() -> Answer:

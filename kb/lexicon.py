@@ -24,6 +24,7 @@ jieba.setLogLevel(60)
 
 TOKEN_WEIGHTS = {"#": 0.4, "~": 0.3}
 QUESTION_WORD_WEIGHT = 0.2
+EVERYDAY_WORD = 50  # jieba dictionary count above which a word is no typing slip
 _PHRASING_TAGS = set("vadlitzr")
 _NUMBER_TERM = re.compile(
     r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|个月|个?工作日|[天年月日期次张岁笔倍成点套])?")
@@ -55,6 +56,7 @@ class Analyzer:
 
     synonym_groups: list[list[str]]
     user_words: list[str] = field(default_factory=list)
+    speller: "Speller | None" = None
     _canonical_texts: Memo = field(default_factory=Memo, repr=False)
 
     @cached_property
@@ -117,6 +119,11 @@ class Analyzer:
                 break
             text = rewritten
         return text
+
+    def spell(self, text: str) -> str:
+        """The question with pinyin-input slips put right against the knowledge base's words
+        (年废 → 年费); the text as it is when no knowledge base has taught a speller."""
+        return text if self.speller is None else self.speller.correct(self.canonicalize(text))
 
     def words(self, text: str) -> list[str]:
         """Canonical jieba words of the text, stopwords and punctuation dropped."""
@@ -190,6 +197,13 @@ class Analyzer:
         not our tokenizer's, whose product and synonym words are boosted."""
         return _general_dictionary().get(word, 0)
 
+    def is_known_word(self, word: str) -> bool:
+        """A function word, a synonym's variant, or a word everyday Chinese uses often enough
+        that it is no typing slip."""
+        if word in self.stopwords or word in self.question_words or word in self._canonical:
+            return True
+        return len(word) > 1 and self.general_frequency(word) >= EVERYDAY_WORD
+
     def is_question_word(self, word: str) -> bool:
         """几次, 最多能, 多久: words a question uses to ask, not to name what it asks about."""
         return word.startswith(self._question_prefixes)
@@ -207,6 +221,20 @@ class Analyzer:
         if word in self.stopwords:
             return True
         return len(word) >= 3 and (word[:-1] in self.stopwords or word[1:] in self.stopwords)
+
+    def token_sounds(self, text: str, canonical: bool = True) -> str:
+        """Pinyin word by word, words apart (" gong zuo ri | yu yin |"), so that a sound is only
+        matched inside a word."""
+        text = self.canonicalize(text) if canonical else text
+        return " " + " ".join(" ".join(_pinyin(w)) + " |" for w in self._jieba.lcut(text) if w.strip()) + " "
+
+    def boundaries(self, canonical: str) -> frozenset[int]:
+        """Offsets in the text where one of its words starts or ends."""
+        offsets, at = {0}, 0
+        for word in self._jieba.lcut(canonical):
+            at += len(word)
+            offsets.add(at)
+        return frozenset(offsets)
 
     def pinyin_text(self, text: str, canonical: bool = True) -> str:
         """Space-separated pinyin of the CJK characters, for homophone matching."""
@@ -226,3 +254,76 @@ def _pinyin(run: str) -> list[str]:
 def _general_dictionary() -> dict[str, int]:
     jieba.dt.check_initialized()
     return jieba.dt.FREQ
+
+
+SPELL_LENGTHS = (4, 3, 2)
+
+
+def _cuts(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s < start < e or s < end < e for s, e in spans)
+
+
+class Speller:
+    """Puts right a one-character slip of a pinyin input method (年废 → 年费, 挂矢 → 挂失): a stretch
+    of a question that sounds exactly like a word the knowledge base writes and differs from it in
+    one character, a character that belongs to no word the knowledge base or everyday Chinese
+    knows. Nothing else is touched, so a word the knowledge base does not know (钻石卡) stays what
+    it is and can still make the question unanswerable."""
+
+    def __init__(self, words=(), known=lambda word: False):
+        """`words`: what the knowledge base writes; `known(word)`: whether a word it does not
+        write is still a word (everyday Chinese, a function word), whose characters are then no
+        slip."""
+        self.words: set[str] = set()
+        self.known = known
+        self._by_sound: dict[tuple[str, ...], list[str]] = {}
+        self._corrected = Memo()
+        self.learn(words)
+
+    def learn(self, words) -> "Speller":
+        for word in words:
+            if word not in self.words and 2 <= len(word) <= max(SPELL_LENGTHS) and _CJK_RUN.fullmatch(word):
+                self.words.add(word)
+                self._by_sound.setdefault(_pinyin_tuple(word), []).append(word)
+        return self
+
+    def grown(self, words) -> "Speller":
+        """A speller that also knows these words; this one is left as it was."""
+        other = Speller(known=self.known)
+        other.words, other._by_sound = set(self.words), {k: list(v) for k, v in self._by_sound.items()}
+        return other.learn(words)
+
+    def correct(self, canonical: str) -> str:
+        return self._corrected.get(canonical, lambda text: _CJK_RUN.sub(lambda m: self._run(m.group(0)), text))
+
+    def _run(self, run: str) -> str:
+        covered, spans = self._covered(run)
+        out, i = "", 0
+        while i < len(run):
+            fix = next((f for n in SPELL_LENGTHS if i + n <= len(run) and not _cuts(spans, i, i + n)
+                        for f in [self._fix(run[i:i + n], covered[i:i + n])] if f), None)
+            out, i = (out + fix, i + len(fix)) if fix else (out + run[i], i + 1)
+        return out
+
+    def _covered(self, run: str) -> tuple[list[bool], list[tuple[int, int]]]:
+        """Which characters belong to a word of the knowledge base or of everyday Chinese, and
+        where the everyday words lie (a correction may not cut one: 银行维 is no 行为)."""
+        covered = [self.known(char) for char in run]
+        spans = []
+        for i in range(len(run)):
+            for n in range(2, min(max(SPELL_LENGTHS), len(run) - i) + 1):
+                word = run[i:i + n]
+                if self.known(word):
+                    spans.append((i, i + n))
+                if word in self.words or self.known(word):
+                    covered[i:i + n] = [True] * n
+        return covered, spans
+
+    def _fix(self, window: str, covered: list[bool]) -> str | None:
+        if window in self.words or all(covered):
+            return None
+        for word in self._by_sound.get(_pinyin_tuple(window), ()):
+            slips = [i for i, (a, b) in enumerate(zip(word, window)) if a != b]
+            if len(slips) == 1 and not covered[slips[0]]:
+                return word
+        return None

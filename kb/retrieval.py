@@ -13,7 +13,7 @@ import numpy as np
 from kb.bm25 import BM25
 from kb.catalog import Catalog
 from kb.config import Settings
-from kb.lexicon import Analyzer
+from kb.lexicon import Analyzer, Speller
 from kb.store import ChunkRecord
 
 
@@ -31,7 +31,7 @@ class Hit:
 
 class Retriever:
     def __init__(self, chunks: list[ChunkRecord], catalog: Catalog, analyzer: Analyzer,
-                 dense, settings: Settings, bm25: BM25 | None = None):
+                 dense, settings: Settings, bm25: BM25 | None = None, speller: Speller | None = None):
         self.chunks = chunks
         self.catalog = catalog
         self.analyzer = analyzer
@@ -41,6 +41,8 @@ class Retriever:
         self.bm25 = bm25 or BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
                                  groups=[c.meta["doc_id"] for c in chunks])
         self._masks: dict[dt.date, np.ndarray] = {}
+        self.speller = speller or Speller(self.bm25.df, analyzer.is_known_word)
+        analyzer.speller = self.speller
         self.aliases: dict[str, set[str]] = {}
         for doc in catalog.by_key.values():
             for name in doc.meta.products:
@@ -55,7 +57,8 @@ class Retriever:
         bm25 = self.bm25.extended([self.analyzer.tokens(self._lexical_text(c, catalog)) for c in chunks],
                                   groups=[c.meta["doc_id"] for c in chunks])
         return Retriever(self.chunks + chunks, catalog, self.analyzer,
-                         self.dense.extended(vectors, [c.id for c in chunks]), self.settings, bm25)
+                         self.dense.extended(vectors, [c.id for c in chunks]), self.settings, bm25,
+                         self.speller.grown(w for w in bm25.df if w not in self.bm25.df))
 
     def lexical_text(self, chunk: ChunkRecord) -> str:
         return self._lexical_text(chunk, self.catalog)
@@ -76,6 +79,7 @@ class Retriever:
         """Chunks of the documents in force on `day`, best first."""
         if not self.chunks:
             return []
+        query = self.analyzer.spell(query)
         weighted = self.analyzer.weighted_tokens(query)
         lexical = self.bm25.scores(weighted) / self.bm25.max_score(weighted)
         lexical[~self.live_mask(day)] = 0.0

@@ -5,7 +5,7 @@ Each unit keeps its exact text in the section (the citation's quote) and a form 
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.retrieval import Hit
 from kb.text import split_sentences
@@ -23,6 +23,7 @@ class Unit:
     display: str
     position: int
     score: float = 0.0
+    held: dict[str, float] = field(default_factory=dict)
 
 
 def section_units(hit: Hit) -> list[Unit]:
