@@ -11,21 +11,23 @@ from typing import NamedTuple
 
 from kb.amounts import amount_of, band_fit, question_amounts, states_amount, without_bands
 from kb.config import Settings
+from kb.contrasts import Contrasts
+from kb.figures import addressed, figure_of
+from kb.figures import fit as figure_fit
 from kb.lexicon import Analyzer
 from kb.memo import Memo
 from kb.models import Answer, Citation
 from kb.retrieval import Hit
-from kb.text import normalize
+from kb.text import compact, normalize
 from kb.units import Unit, section_units
-from kb.vocab import load_yaml
+from kb.vocab import load_yaml, read_words
 
 ANSWER_TYPE_BOOST, WEAK_ANSWER_BOOST = 2.0, 1.5
-NEAR_TIE = 0.7
-ADD_FLOOR = 0.25
+ADD_FLOOR = 0.3
 TOPIC_FACTOR = 0.5
 LEAD_HOLD, HEADING_HOLD, TOPIC_HOLD, PARTIAL_HOLD = 1.5, 0.8, 0.5, 0.6
 LEAD_CHARS = 16
-CHAR_WEIGHT, ASKING_WEIGHT = 0.5, 0.6
+CHAR_WEIGHT, ASKING_WEIGHT = 0.25, 0.6
 RANK_DECAY = 0.1
 CONTENDER_RATIO, CONTENDER_MARGIN, MAX_CONTENDERS = 0.85, 1.3, 3
 ANSWER_SECTIONS = 10
@@ -33,13 +35,21 @@ RANK_FLOOR = 5
 SIBLING_FACTOR = 0.5
 POSITION_DECAY = 0.03
 BAND_BOOST, BAND_MISS = 1.0, 0.7
-EVERYDAY_FREQUENCY = 1000
+FIGURE_BOOST, FIGURE_MISS = 1.0, 0.6
 EVERYDAY_FACTOR = 0.25
+UNKNOWN_FACTOR = 0.25
 PERIOD_FACTOR = 0.05
 PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 _END = "。！？；!?;"
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
+_YES_NO = re.compile(r"[吗么嘛否]\W*$|(.)不\1|能不能|可不可以|是不是|有没有|会不会|要不要")
+_ASKS_QUANTITY = re.compile(r"几|多少|多久|多长|多高|多大|多远|什么时候|何时")
+_ASKS_VALUE = re.compile(r"(利率|费率|息率|利息|年费|手续费|收费|费用|额度|限额|上限|下限|起点|金额|价格|收益率?|年化)\W*$")
+_QUANTITY = re.compile(r"\d|免|不收|不限")
+_GRADE = re.compile(r"[a-z]\d?\+?")
+_GRADE_ASKED = re.compile(r"(?<![a-z0-9])([a-z]\d?\+?)(?:级|类|档)(?![a-z0-9])")
+_ECHO = re.compile(r"(.)不\1")  # 收不收, 受不受: asking whether, not naming what
 _PER_PERIOD = re.compile(r"1个?(?:天|日|周|星期|月|年)")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|周?岁)?|1\D{1,3}")
 
@@ -55,7 +65,10 @@ class Answerer:
         self.answer_types = load_answer_types()
         self.avoid = {k: re.compile(v) for k, v in load_yaml("avoid_sections.yaml").items()}
         self.broader = load_broader(analyzer)
+        self.contrasts = Contrasts.load(analyzer.canonicalize)
+        self.kinds = tuple(analyzer.canonicalize(w) for w in read_words("kinds.txt"))
         self._evidence_cache = Memo()
+        self._document_cache = Memo()
         self.analyzer = analyzer
         self.idf = idf
         self.seen = seen
@@ -87,10 +100,69 @@ class Answerer:
             score = prior * max((u.score for u in units), default=0.0)
             if units and score > best_score * (CONTENDER_MARGIN if best else 1.0):
                 best, best_score = units, score
-        if not best:
+        if not best or not self._answers(query, terms, best, catalog):
             return no_answer()
         return Answer(status="answered", text=_join(u.display for u in best),
                       citations=[self._citation(u, catalog) for u in best])
+
+    def _answers(self, query: str, terms: list[str], units: list[Unit], catalog) -> bool:
+        """Whether the chosen units answer what was asked, not just the document around them:
+        with their headings and the document's names they must hold the question's terms
+        (a figure the customer states is a condition, not something to find) and the best one
+        must not be about another alternative than the one asked (境外 asked, 国内 said), nor
+        the document offer only other alternatives (欧元 asked, 人民币 and 美元 offered); a
+        question asking how much, how many or how long needs a figure (or a word saying there
+        is none to pay or no limit), and a figure the question names must not be one the
+        knowledge base offers only other values of (5年期 against rows of 1, 2 and 3 years), nor a
+        grade one that its tables do not list (D级 against A, B and C)."""
+        canonical = self.analyzer.canonicalize(query)
+        meta = catalog.meta(units[0].hit.doc_key)
+        topic = " ".join([meta.title, *meta.products])
+        contexts = [self.analyzer.canonicalize("\n".join([u.display, u.asked, self._heading(u.hit, meta.title)]))
+                    for u in units]
+        asked = {t: self.term_weight(t) for t in terms if not t[0].isdigit()}
+        if asked:
+            topic = self.analyzer.canonicalize(topic)
+            together = "\n".join([*contexts, topic])
+            held = sum(w * min(1.0, self._held(t, together, "", "")) for t, w in asked.items())
+            if held / sum(asked.values()) < self.settings.min_answer_coverage:
+                return False
+        best = max(range(len(units)), key=lambda i: units[i].score)
+        if self.contrasts.contradicts(canonical, contexts[best]) or self.contrasts.contradicts(
+                canonical, self._document_text(units[0].hit.doc_key, catalog)):
+            return False
+        if _YES_NO.search(canonical) or not (_ASKS_QUANTITY.search(canonical) or _ASKS_VALUE.search(canonical)):
+            return True
+        text = self.analyzer.canonicalize("".join(u.display for u in units))
+        if _ASKS_QUANTITY.search(canonical) and not _QUANTITY.search(text):
+            return False
+        return self._figures_fit(terms, units, catalog) and _grades_fit(canonical, units)
+
+    def _document_text(self, doc_key: str, catalog) -> str:
+        """A document's names and body, canonical, computed once per content."""
+        def compute(_key: str) -> str:
+            doc = catalog.by_key[doc_key]
+            return self.analyzer.canonicalize("\n".join([doc.meta.title, *doc.meta.products, doc.body]))
+
+        return self._document_cache.get(f"{doc_key}:{catalog.by_key[doc_key].content_hash}", compute)
+
+    def _figures_fit(self, terms: list[str], units: list[Unit], catalog) -> bool:
+        """No figure of the question is contradicted by the answer's sections, or, where they
+        name nothing of its measure, by the document."""
+        figures = [f for f in map(figure_of, terms) if f is not None]
+        if not figures:
+            return True
+        sections = compact("\n".join(self.analyzer.canonicalize(u.hit.chunk.meta["section"] + "\n" + u.hit.chunk.text)
+                                      for u in units))
+        document = None
+        for figure in figures:
+            fit = addressed(figure, sections)
+            if fit is None:
+                document = document or compact(self._document_text(units[0].hit.doc_key, catalog))
+                fit = addressed(figure, document)
+            if fit is False:
+                return False
+        return True
 
     @staticmethod
     def _contenders(hits: list[Hit]) -> list[tuple[str, float]]:
@@ -110,11 +182,19 @@ class Answerer:
                 term = self._unglued(term)
             if len(term) >= 2 or term.isdigit():
                 terms.append(term)
-        return [t for t in terms if t not in self.analyzer.question_words
-                and not (self.analyzer.is_question_word(t) and not self.seen(t))]
+        return [t for t in terms if not self._asks(t) and not _ECHO.search(t)]
+
+    def _asks(self, term: str) -> bool:
+        """A word the question asks with (几次, 多久, 最高额), not one naming what it asks about;
+        a longer word that documents use (最低还款额) names something."""
+        if term in self.analyzer.question_words:
+            return True
+        return self.analyzer.is_question_word(term) and (len(term) <= 3 or not self.seen(term))
 
     def _unglued(self, term: str) -> str:
         """A word jieba made up by gluing a function word to a verb (能贷, 才还, 换张) without it."""
+        if not _ALL_CJK.fullmatch(term):
+            return term
         if term[0] in self.analyzer.stopwords:
             term = term[1:]
         return term[:-1] if term and term[-1] in self.analyzer.stopwords else term
@@ -158,17 +238,20 @@ class Answerer:
         that jieba made up from colloquial text (办张, 起买) and no dictionary knows."""
         if _PER_PERIOD.fullmatch(term):
             return self.idf(term) * PERIOD_FACTOR
-        if _AMOUNT.fullmatch(term):
+        if _AMOUNT.fullmatch(term) or term[0].isdigit():
             return self.idf(term) * EVERYDAY_FACTOR
         phrasing = 1.0 if self.analyzer.is_naming_word(term) else PHRASING_FACTOR
         if self.seen(term):
             return self.idf(term) * phrasing
-        frequency = self.analyzer.general_frequency(term)
-        if self.analyzer.is_vocabulary(term):
-            return self.idf(term) * phrasing
-        if frequency >= EVERYDAY_FREQUENCY or (frequency == 0 and _ALL_CJK.fullmatch(term)):
-            return self.idf(term) * EVERYDAY_FACTOR
-        return self.idf(term) * phrasing
+        if self._names_a_kind(term) or self.contrasts.alternative(term):
+            return self.idf(term)
+        return self.idf(term) * UNKNOWN_FACTOR * phrasing
+
+    def _names_a_kind(self, term: str) -> bool:
+        """钻石卡, 西联汇款: a variant of a kind of product (kb/vocab/kinds.txt); such a word, or
+        an alternative of kb/vocab/contrasts.yaml (欧元), that no document uses names what the
+        knowledge base does not offer."""
+        return any(term.endswith(kind) and len(term) > len(kind) for kind in self.kinds)
 
     def _mentions(self, term: str, pieces: list[Evidence]) -> bool:
         """Written, or a broader name written (港澳台 for 香港), as a word of the evidence rather
@@ -188,12 +271,22 @@ class Answerer:
     def pick_units(self, query: str, terms: list[str], hits: list[Hit], catalog) -> list[Unit]:
         """Greedy over the best document's sections: the best unit, then units that add key terms
         the answer does not hold yet, or that score nearly as well (a second row of a table)."""
+        candidates = self.score_units(query, terms, hits, catalog)
+        if not candidates or candidates[0].score <= 0:
+            return []
+        topic = self.analyzer.canonicalize(" ".join([catalog.meta(hits[0].doc_key).title,
+                                                      *catalog.meta(hits[0].doc_key).products]))
+        return self._gather(candidates, hits, [t for t in terms if t not in topic])
+
+    def score_units(self, query: str, terms: list[str], hits: list[Hit], catalog) -> list[Unit]:
+        """Every unit of these sections (one document's), scored and best first."""
         meta = catalog.meta(hits[0].doc_key)
         topic = self.analyzer.canonicalize(" ".join([meta.title, *meta.products]))
         focus = self._focus_terms(query, topic)
         asked, siblings = self._siblings(query, meta.products)
         expected = self._expected_answer(query)
         amounts = question_amounts(self.analyzer.canonicalize(query))
+        figures = [f for f in map(figure_of, focus) if f is not None and f.measure != "元"]
         avoid = None if self.avoid["asks"].search(self.analyzer.canonicalize(query)) else self.avoid["headings"]
         candidates = []
         for rank, hit in enumerate(hits):
@@ -204,34 +297,44 @@ class Answerer:
                 text = self.analyzer.canonicalize(unit.display)
                 about_sibling = any(n in heading for n in siblings) and not any(
                     n in heading or n in text for n in asked)
-                unit.held = {t: self._held(t, text, heading, topic if not about_sibling else "") for t in focus}
+                context = heading + " " + self.analyzer.canonicalize(unit.asked) if unit.asked else heading
+                unit.held = {t: self._held(t, text, context, topic if not about_sibling else "") for t in focus}
                 unit.score = self._unit_score(unit, focus) * (1.0 - RANK_DECAY * min(rank, RANK_FLOOR))
                 unit.score *= SIBLING_FACTOR if about_sibling else 1.0
                 fit = band_fit(amounts, text)
                 if fit is not None:
                     unit.score *= 1.0 + BAND_BOOST * fit if fit else BAND_MISS
+                unit.score *= self._figure_factor(figures, compact(context + "\n" + text))
                 unit.score *= self._answer_type_boost(expected, without_bands(text) if amounts else text)
                 candidates.append(unit)
         candidates.sort(key=lambda u: u.score, reverse=True)
-        if not candidates or candidates[0].score <= 0:
-            return []
-        return self._gather(candidates, hits, [t for t in terms if t not in topic])
+        return candidates
+
+    @staticmethod
+    def _figure_factor(figures, text: str) -> float:
+        """A unit that states the question's figure (禾定盈90天 asked: the 90天 row), or a span
+        holding it (200天 asked: 180天至365天), scores higher; one stating only other values of
+        its measure lower."""
+        factor = 1.0
+        for figure in figures:
+            value = figure_fit(figure, text)
+            if value is not None:
+                factor *= 1.0 + FIGURE_BOOST * value if value else FIGURE_MISS
+        return factor
 
     def _gather(self, candidates: list[Unit], hits: list[Hit], terms: list[str]) -> list[Unit]:
-        """The best unit, then units that hold asked-about terms the answer does not hold yet
-        (a question asking two things), or that score nearly as well from the same section
-        (a second row of a table)."""
+        """The best unit, then the next best that score at least ADD_FLOOR of it, while the
+        answer stays within `answer_max_chars` and three units: the fact asked for is often in
+        the second or third best sentence or row, and a short answer has room for it."""
         best = candidates[0]
-        chosen, held = [best], {t for t, h in best.held.items() if h >= 1.0}
+        chosen, length = [best], len(best.display)
         for unit in candidates[1:]:
             if len(chosen) == 3 or unit.score < ADD_FLOOR * best.score:
                 break
-            new = {t for t in terms if unit.held.get(t, 0.0) >= 1.0} - held
-            near_tie = unit.score >= NEAR_TIE * best.score and unit.hit is best.hit
-            length = sum(len(u.display) for u in chosen) + len(unit.display)
-            if (new or near_tie) and length <= self.settings.answer_max_chars:
+            if length + len(unit.display) <= self.settings.answer_max_chars and unit.display not in {
+                    u.display for u in chosen}:
                 chosen.append(unit)
-                held |= new
+                length += len(unit.display)
         return sorted(chosen, key=lambda u: (hits.index(u.hit), u.position))
 
     def _focus_terms(self, query: str, topic: str) -> dict[str, float]:
@@ -300,6 +403,7 @@ class Answerer:
         if expected is None:
             return 1.0
         answer, weak = expected
+        text = compact(text)
         if answer.search(text):
             return ANSWER_TYPE_BOOST
         return WEAK_ANSWER_BOOST if weak is not None and weak.search(text) else 1.0
@@ -312,6 +416,21 @@ class Answerer:
         meta = catalog.meta(unit.hit.doc_key)
         return Citation(doc_id=meta.doc_id, version=meta.version, title=meta.title,
                         section=unit.hit.chunk.meta["section"], quote=unit.quote)
+
+
+def _grades_fit(question: str, units: list[Unit]) -> bool:
+    """A grade the question names (D级, C1) must be one of those the answer's tables list, when
+    they list grades (A+, A, B, C)."""
+    asked = {m.group(1) for m in _GRADE_ASKED.finditer(question)}
+    if not asked:
+        return True
+    listed = {cell for u in units for cell in _first_cells(u.hit.chunk.text) if _GRADE.fullmatch(cell)}
+    return not listed or bool(asked & listed)
+
+
+def _first_cells(text: str) -> list[str]:
+    return [line.strip().strip("|").split("|")[0].strip().lower() for line in text.splitlines()
+            if line.strip().startswith("|")]
 
 
 def _sibling(name: str, other: str) -> bool:

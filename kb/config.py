@@ -32,14 +32,20 @@ class Settings(BaseSettings):
     alias_bonus: float = Field(
         0.3, description="Added to the fused score of a document whose product name or alias "
         "the question names.")
+    category_bonus: float = Field(
+        0.2, description="Added to the fused score of a document of the category a question's "
+        "cue phrases ask for (kb/vocab/category_cues.yaml: 怎么说 → a script).")
     memory_vectors_max: int = Field(
         100_000, description="Up to this many chunks, each process searches the vectors in memory "
         "(exact, faster than a Chroma query); above it, in Chroma.")
     candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
     answer_max_chars: int = Field(120, description="Soft length limit of the answer text.")
     min_coverage: float = Field(
-        0.7, description="Share of the question's key terms (IDF-weighted) the evidence must hold."
+        0.55, description="Share of the question's key terms (IDF-weighted) the evidence must hold."
     )
+    min_answer_coverage: float = Field(
+        0.75, description="Share of the question's key terms (IDF-weighted) that the chosen answer "
+        "sentences, their headings and the document's names must hold.")
     min_score: float = Field(0.2, description="Lowest fused retrieval score that may be answered.")
     max_query_chars: int = Field(500, description="Longest question accepted.")
     max_draft_chars: int = Field(2000, description="Longest draft reply that /check accepts.")

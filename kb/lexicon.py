@@ -25,7 +25,7 @@ jieba.setLogLevel(60)
 TOKEN_WEIGHTS = {"#": 0.4, "~": 0.3}
 QUESTION_WORD_WEIGHT = 0.2
 EVERYDAY_WORD = 50  # jieba dictionary count above which a word is no typing slip
-_PHRASING_TAGS = set("vadlitzr")
+_PHRASING_TAGS = set("vadlitzrfcbmqpuey")  # jieba POS tags (first letter) of how, not what
 _NUMBER_TERM = re.compile(
     r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|个月|个?工作日|[天年月日期次张岁笔倍成点套])?")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 .\-]*$")
@@ -43,11 +43,33 @@ def load_synonym_groups(extra_file: Path | None = None) -> list[list[str]]:
     return [[normalize(str(term)) for term in group] for group in groups if group]
 
 
-def _variant_pattern(variant: str) -> str:
-    escaped = re.escape(variant)
-    if _ASCII_WORD.match(variant):
-        return rf"(?<![a-z0-9]){escaped}(?![a-z0-9])"
-    return escaped
+class Rewriter:
+    """Rewrites every variant to its canonical term, the longest variant at each position first;
+    an English variant only as a whole word (card, not inside discard). A scan with one dict
+    lookup per variant length, so a vocabulary of thousands of variants costs what a few do."""
+
+    def __init__(self, canonical: dict[str, str]):
+        self.canonical = canonical
+        self.lengths = sorted({len(v) for v in canonical}, reverse=True)
+
+    def sub(self, text: str) -> str:
+        out, i = [], 0
+        while i < len(text):
+            match = next((v for n in self.lengths if i + n <= len(text)
+                          for v in [text[i:i + n]] if v in self.canonical and _whole(text, i, v)), None)
+            out.append(self.canonical[match] if match else text[i])
+            i += len(match) if match else 1
+        return "".join(out)
+
+
+def _whole(text: str, start: int, variant: str) -> bool:
+    if not _ASCII_WORD.match(variant):
+        return True
+    end = start + len(variant)
+    return not (start > 0 and text[start - 1] in _ALNUM) and not (end < len(text) and text[end] in _ALNUM)
+
+
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 @dataclass
@@ -66,11 +88,8 @@ class Analyzer:
         return {v: group[0] for group in self.synonym_groups for v in reversed(group)}
 
     @cached_property
-    def _rewrite(self) -> re.Pattern | None:
-        variants = sorted(self._canonical, key=len, reverse=True)
-        if not variants:
-            return None
-        return re.compile("|".join(_variant_pattern(v) for v in variants))
+    def _rewrite(self) -> Rewriter | None:
+        return Rewriter(self._canonical) if self._canonical else None
 
     @cached_property
     def stopwords(self) -> frozenset[str]:
@@ -114,7 +133,7 @@ class Analyzer:
         if self._rewrite is None:
             return text
         for _ in range(3):  # until nothing changes: 幾多錢 → 多少钱 → 多少
-            rewritten = self._rewrite.sub(lambda m: self._canonical[m.group(0)], text)
+            rewritten = self._rewrite.sub(text)
             if rewritten == text:
                 break
             text = rewritten
@@ -185,7 +204,7 @@ class Analyzer:
         """Nouns and names say what a question is about; verbs, adjectives and adverbs say how
         the customer puts it (打电话, 开门, 取出来), which documents phrase differently."""
         tags = {pair.flag for pair in self._tagger.lcut(word)}
-        return not tags or not all(tag[0] in _PHRASING_TAGS for tag in tags)
+        return not tags or not all(_phrasing(tag) for tag in tags)
 
     def is_vocabulary(self, word: str) -> bool:
         """A term of the domain vocabulary (synonyms data): never an everyday word, however
@@ -246,6 +265,12 @@ def _pinyin_tuple(run: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(run))
 
 
+def _phrasing(tag: str) -> bool:
+    """A verb, adverb, time or place word, pronoun, measure, conjunction...; a verbal noun
+    (展期) names a thing, a person's name (阿姨 is tagged one) is who calls, not what is asked."""
+    return tag != "vn" and (tag[0] in _PHRASING_TAGS or tag.startswith("nr"))
+
+
 def _pinyin(run: str) -> list[str]:
     return list(_pinyin_tuple(run))
 
@@ -270,15 +295,24 @@ class Speller:
     knows. Nothing else is touched, so a word the knowledge base does not know (钻石卡) stays what
     it is and can still make the question unanswerable."""
 
-    def __init__(self, words=(), known=lambda word: False):
+    def __init__(self, words=(), known=lambda word: False, names=()):
         """`words`: what the knowledge base writes; `known(word)`: whether a word it does not
         write is still a word (everyday Chinese, a function word), whose characters are then no
-        slip."""
+        slip; `names`: product names, put right first and even where the slip is an everyday
+        character (稳和宝 → 稳禾宝)."""
         self.words: set[str] = set()
         self.known = known
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
+        self._names: dict[tuple[str, ...], list[str]] = {}
         self._corrected = Memo()
         self.learn(words)
+        self.learn_names(names)
+
+    def learn_names(self, names) -> "Speller":
+        for name in names:
+            if 3 <= len(name) <= 8 and _CJK_RUN.fullmatch(name):
+                self._names.setdefault(_pinyin_tuple(name), []).append(name)
+        return self
 
     def learn(self, words) -> "Speller":
         for word in words:
@@ -287,16 +321,18 @@ class Speller:
                 self._by_sound.setdefault(_pinyin_tuple(word), []).append(word)
         return self
 
-    def grown(self, words) -> "Speller":
-        """A speller that also knows these words; this one is left as it was."""
+    def grown(self, words, names=()) -> "Speller":
+        """A speller that also knows these words and names; this one is left as it was."""
         other = Speller(known=self.known)
         other.words, other._by_sound = set(self.words), {k: list(v) for k, v in self._by_sound.items()}
-        return other.learn(words)
+        other._names = {k: list(v) for k, v in self._names.items()}
+        return other.learn(words).learn_names(names)
 
     def correct(self, canonical: str) -> str:
         return self._corrected.get(canonical, lambda text: _CJK_RUN.sub(lambda m: self._run(m.group(0)), text))
 
     def _run(self, run: str) -> str:
+        run = self._named(run)
         covered, spans = self._covered(run)
         out, i = "", 0
         while i < len(run):
@@ -318,6 +354,17 @@ class Speller:
                 if word in self.words or self.known(word):
                     covered[i:i + n] = [True] * n
         return covered, spans
+
+    def _named(self, run: str) -> str:
+        """The run with every one-character slip of a product name put right."""
+        lengths = sorted({len(n) for names in self._names.values() for n in names}, reverse=True)
+        out, i = "", 0
+        while i < len(run):
+            fix = next((name for n in lengths if i + n <= len(run)
+                        for name in self._names.get(_pinyin_tuple(run[i:i + n]), ())
+                        if sum(a != b for a, b in zip(name, run[i:i + n])) <= 1), None)
+            out, i = (out + fix, i + len(fix)) if fix else (out + run[i], i + 1)
+        return out
 
     def _fix(self, window: str, covered: list[bool]) -> str | None:
         if window in self.words or all(covered):

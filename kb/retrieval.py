@@ -15,6 +15,7 @@ from kb.catalog import Catalog
 from kb.config import Settings
 from kb.lexicon import Analyzer, Speller
 from kb.store import ChunkRecord
+from kb.vocab import load_yaml
 
 
 @dataclass
@@ -41,8 +42,6 @@ class Retriever:
         self.bm25 = bm25 or BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
                                  groups=[c.meta["doc_id"] for c in chunks])
         self._masks: dict[dt.date, np.ndarray] = {}
-        self.speller = speller or Speller(self.bm25.df, analyzer.is_known_word)
-        analyzer.speller = self.speller
         self.aliases: dict[str, set[str]] = {}
         for doc in catalog.by_key.values():
             for name in doc.meta.products:
@@ -50,6 +49,10 @@ class Retriever:
                 if len(alias) >= 2:
                     self.aliases.setdefault(alias, set()).add(doc.meta.doc_id)
         self.aliases = {a: docs for a, docs in self.aliases.items() if self._distinctive(a, docs)}
+        self.speller = speller or Speller(self.bm25.df, analyzer.is_known_word, self.aliases)
+        analyzer.speller = self.speller
+        self.category_cues = {category: [analyzer.canonicalize(c) for c in cues]
+                              for category, cues in (load_yaml("category_cues.yaml") or {}).items()}
 
     def extended(self, chunks: list[ChunkRecord], vectors, catalog: Catalog) -> "Retriever":
         """A retriever that also holds these new chunks (of documents `catalog` knows); only the
@@ -58,7 +61,9 @@ class Retriever:
                                   groups=[c.meta["doc_id"] for c in chunks])
         return Retriever(self.chunks + chunks, catalog, self.analyzer,
                          self.dense.extended(vectors, [c.id for c in chunks]), self.settings, bm25,
-                         self.speller.grown(w for w in bm25.df if w not in self.bm25.df))
+                         self.speller.grown((w for w in bm25.df if w not in self.bm25.df),
+                                            [analyzer_name for c in chunks for analyzer_name in
+                                             map(self.analyzer.canonicalize, catalog.meta(c.meta["doc_key"]).products)]))
 
     def lexical_text(self, chunk: ChunkRecord) -> str:
         return self._lexical_text(chunk, self.catalog)
@@ -88,10 +93,17 @@ class Retriever:
         dense = self.dense.nearest(query, n, self.live_mask(day))
         rows |= set(dense)
         named = self.named_docs(query)
+        cued = self.cued_categories(query)
         hits = [self._hit(r, float(lexical[r]), dense.get(r, 0.0)) for r in rows]
         for hit in hits:
             hit.score += self.settings.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
+            hit.score += self.settings.category_bonus if self.catalog.meta(hit.doc_key).category in cued else 0.0
         return sorted(hits, key=lambda h: h.score, reverse=True)
+
+    def cued_categories(self, query: str) -> set[str]:
+        """The categories whose cue phrases (kb/vocab/category_cues.yaml) the question uses."""
+        canonical = self.analyzer.canonicalize(query)
+        return {category for category, cues in self.category_cues.items() if any(c in canonical for c in cues)}
 
     def _distinctive(self, alias: str, owners: set[str]) -> bool:
         """A name that many other documents use as well (信用卡) picks out no document."""

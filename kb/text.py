@@ -20,7 +20,12 @@ def normalize(text: str) -> str:
 
 def normalize_for_match(text: str) -> str:
     """The contract's scoring normalization: also drop white space and thousands separators."""
-    return _THOUSANDS.sub("", _SPACE.sub("", normalize(text)))
+    return compact(normalize(text))
+
+
+def compact(text: str) -> str:
+    """Without white space and thousands separators (MOP 50,000 → mop50000, 4 次 → 4次)."""
+    return _THOUSANDS.sub("", _SPACE.sub("", text))
 
 
 def is_cjk(char: str) -> bool:

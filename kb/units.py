@@ -1,7 +1,9 @@
 """A section split into what can be quoted: sentences, list items and table rows.
 
 Each unit keeps its exact text in the section (the citation's quote) and a form to read aloud
-(a table row is read with its column names: 金卡，年费：600元).
+(a table row is read with its column names: 金卡，年费：600元; Markdown emphasis is dropped). In a
+question-and-answer section the question is not offered as an answer: it becomes the `asked`
+context of the units that answer it.
 """
 
 import re
@@ -12,6 +14,10 @@ from kb.text import split_sentences
 
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
+_EMPHASIS = re.compile(r"\*\*|__|`")
+_ASKED = re.compile(r"^(?:问|問|q)\s*\d*\s*[：:.、]|[？?]$", re.IGNORECASE)
+_REPLY = re.compile(r"(?=(?:\*\*)?答\s*[：:])")
+_ANSWER_MARK = re.compile(r"^(?:答|a)\s*[：:]\s*", re.IGNORECASE)
 
 
 @dataclass
@@ -22,28 +28,38 @@ class Unit:
     quote: str
     display: str
     position: int
+    asked: str = ""
     score: float = 0.0
     held: dict[str, float] = field(default_factory=dict)
 
 
 def section_units(hit: Hit) -> list[Unit]:
-    units, header = [], None
+    units, header, asked = [], None, ""
     for line in hit.chunk.text.splitlines():
         stripped = line.strip()
         if not stripped or _TABLE_RULE.match(stripped):
             continue
         if stripped.startswith("|"):
-            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            cells = [_plain(c) for c in stripped.strip("|").split("|")]
             if header is None:
                 header = cells
                 continue
-            units.append(Unit(hit, stripped, _row_display(header, cells), len(units)))
+            units.append(Unit(hit, stripped, _row_display(header, cells), len(units), asked))
             continue
         header = None
-        body = _LIST_MARK.sub("", stripped).lstrip("#").strip()
-        for sentence in split_sentences(body):
-            units.append(Unit(hit, sentence, sentence, len(units)))
+        for body in _REPLY.split(_LIST_MARK.sub("", stripped).lstrip("#").strip()):
+            if _ASKED.search(_plain(body)):
+                asked = _plain(body)
+                continue
+            for sentence in split_sentences(body):
+                display = _ANSWER_MARK.sub("", _plain(sentence))
+                if display:
+                    units.append(Unit(hit, sentence, display, len(units), asked))
     return units
+
+
+def _plain(text: str) -> str:
+    return _EMPHASIS.sub("", text).strip()
 
 
 def _row_display(header: list[str], cells: list[str]) -> str:

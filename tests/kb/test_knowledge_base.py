@@ -85,7 +85,7 @@ def test_answer_cites_exact_quote_and_heading_path(kb, sources, kbtest, question
 def test_nested_heading_path_uses_separator(kb):
     response = kb.ask("附属卡怎么免年费")
     sections = {c.section for c in response.answer.citations}
-    assert sections == {"二、年费减免 › 附属卡年费减免"}
+    assert "二、年费减免 › 附属卡年费减免" in sections
 
 
 def test_disclosures_of_cited_doc_returned_whole_and_once(kb, kbtest, sources):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.lexicon import Analyzer, load_synonym_groups
+from kb.lexicon import Analyzer, Rewriter, Speller, load_synonym_groups
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +85,9 @@ def test_group_without_variants_rewrites_nothing():
     ("年费点收", ["年费"]),                         # Cantonese 点收 → 怎么收, then dropped
     ("请问年费是多少", ["年费"]),
     ("幾多錢", []),
-    ("刷卡6次免年费", ["6次", "刷卡", "年费"]),  # a number keeps its measure word
+    ("刷卡6次免年费", ["6次", "刷卡", "年费减免"]),  # a number keeps its measure word
     ("信用卡年费，信用卡年费？", ["信用卡", "年费"]),  # de-duplicated, punctuation dropped
-    ("提现手续费", ["取现", "手续费"]),
+    ("提现手续费", ["取现手续费"]),  # the glossary's compound term, whole
 ])
 def test_key_terms(analyzer, question, expected):
     assert analyzer.key_terms(question) == expected
@@ -127,3 +127,15 @@ def test_pinyin_of_unrelated_words_is_not_shared(analyzer):
 
 def test_pinyin_text(analyzer):
     assert analyzer.pinyin_text("年費") == " nian fei "
+
+
+def test_rewriter_takes_the_longest_variant_and_english_only_as_whole_words():
+    rewriter = Rewriter({"预借现金": "取现", "现金": "现金", "card": "卡", "annual fee": "年费"})
+    assert rewriter.sub("预借现金手续费") == "取现手续费"
+    assert rewriter.sub("annual fee of the card") == "年费 of the 卡"
+    assert rewriter.sub("discard") == "discard"
+
+
+def test_speller_puts_a_product_name_right_first():
+    speller = Speller(words=["理财"], known=lambda word: word in {"和", "稳和"}, names=["稳禾宝"])
+    assert speller.correct("稳和宝风险等级") == "稳禾宝风险等级"

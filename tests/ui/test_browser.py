@@ -44,7 +44,7 @@ def test_ask_see_answer_citation_and_disclosure_then_open_the_passage(panel):
     turn = latest(panel)
     expect(turn.locator(".answer")).to_contain_text("300元")
     expect(turn.locator(".disclosure")).to_contain_text("量入为出")
-    expect(turn.locator(".citation .passage")).to_be_hidden()
+    expect(turn.locator(".citation .passage").first).to_be_hidden()
     turn.locator(".citation summary").first.click()
     passage = turn.locator(".citation .passage").first
     expect(passage).to_be_visible()

@@ -1,0 +1,92 @@
+"""Figures with a measure word (5年, 36期, 200天, 8万元) and the spans a text gives for them
+(3天内, 180天（含）至365天, 满6个月, 每份), so that a question's figure can be told apart from
+one its answer merely resembles: "5年期" against a table of 1年, 2年 and 3年 rows is a term the
+knowledge base does not offer, while "过了2天" against "3天内" is a case the rule covers.
+
+Texts are canonical (kb.lexicon: simplified, lower case, Chinese numerals before measure words
+as digits) and compact (no white space, no thousands separators).
+"""
+
+import re
+from typing import NamedTuple
+
+# Measure words as written → the measure they count in (and a factor into its base unit).
+_MEASURES = {
+    "个工作日": ("工作日", 1), "工作日": ("工作日", 1), "自然日": ("天", 1), "天": ("天", 1),
+    "个月": ("月", 1), "月": ("月", 1), "年": ("年", 1), "周岁": ("岁", 1), "岁": ("岁", 1),
+    "小时": ("小时", 1), "分钟": ("分钟", 1), "次": ("次", 1), "期": ("期", 1), "笔": ("笔", 1),
+    "张": ("张", 1), "份": ("份", 1), "倍": ("倍", 1), "%": ("%", 1),
+    "万元": ("元", 10000), "万": ("元", 10000), "千元": ("元", 1000), "元": ("元", 1), "块": ("元", 1),
+}
+_MEASURE = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
+_FIGURE = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)({_MEASURE})")
+_INCLUSIVE = r"(?:[(（]含[)）])?"
+_SPAN = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)({_MEASURE})?{_INCLUSIVE}(?:至|到|-|–|—|~|～)(\d+(?:\.\d+)?)({_MEASURE})")
+_ABOVE = re.compile(rf"(?:满|超过|超出|大于|高于|不少于|不低于|最低|至少)(\d+(?:\.\d+)?)({_MEASURE})|"
+                    rf"(\d+(?:\.\d+)?)({_MEASURE}){_INCLUSIVE}(?:及?以上|起|之后|以后|后)")
+_BELOW = re.compile(rf"(?:不满|不足|未满|少于|低于|不超过|最多|最长|最高|至多)(\d+(?:\.\d+)?)({_MEASURE})|"
+                    rf"(\d+(?:\.\d+)?)({_MEASURE}){_INCLUSIVE}(?:及?以下|以内|之内|内|前)")
+_EVERY = re.compile(rf"每(?:1)?({_MEASURE})")
+_PERIODS = {"天", "月", "年", "次"}
+
+
+class Figure(NamedTuple):
+    value: float
+    measure: str
+
+
+def figure_of(term: str) -> Figure | None:
+    """The figure a question's key term is (5年, 8万), or None."""
+    match = _FIGURE.fullmatch(term)
+    return _figure(match.group(1), match.group(2)) if match else None
+
+
+def fit(figure: Figure, text: str) -> float | None:
+    """How well the text's figures suit a question's figure, for ranking: 1.0 when it states
+    it, 0.8 when a span of it holds it, 0.0 when it states only other values of its measure,
+    None when it names nothing of that measure."""
+    stated = [f for f in _figures(text) if f.measure == figure.measure]
+    if any(abs(f.value - figure.value) < 1e-9 for f in stated):
+        return 1.0
+    if any(lo <= figure.value <= hi for lo, hi, measure in _spans(text) if measure == figure.measure):
+        return 0.8
+    return 0.0 if stated else None
+
+
+def addressed(figure: Figure, text: str) -> bool | None:
+    """True when the text states this figure or a span that holds it (or a rate per one of its
+    measure), False when it states figures of the same measure and none of them fits, None
+    when it names nothing of that measure."""
+    if figure.value == 1 and figure.measure in _PERIODS:
+        return None  # 1年, 1次: "a year", "once" — how a question says "per", not a figure
+    if any(_MEASURES[m.group(1)][0] == figure.measure for m in _EVERY.finditer(text)):
+        return True
+    stated = [f for f in _figures(text) if f.measure == figure.measure]
+    if any(abs(f.value - figure.value) < 1e-9 for f in stated):
+        return True
+    if any(lo <= figure.value <= hi for lo, hi, measure in _spans(text) if measure == figure.measure):
+        return True
+    return False if stated else None
+
+
+def _figure(number: str, measure: str) -> Figure:
+    base, factor = _MEASURES[measure]
+    return Figure(float(number) * factor, base)
+
+
+def _figures(text: str) -> list[Figure]:
+    return [_figure(m.group(1), m.group(2)) for m in _FIGURE.finditer(text)]
+
+
+def _spans(text: str) -> list[tuple[float, float, str]]:
+    spans = []
+    for m in _SPAN.finditer(text):
+        high = _figure(m.group(3), m.group(4))
+        low = _figure(m.group(1), m.group(2) or m.group(4))
+        spans.append((low.value, high.value, high.measure))
+    for pattern, bound in ((_ABOVE, "low"), (_BELOW, "high")):
+        for m in pattern.finditer(text):
+            number, measure = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+            f = _figure(number, measure)
+            spans.append((f.value, float("inf"), f.measure) if bound == "low" else (0.0, f.value, f.measure))
+    return spans

@@ -1,0 +1,117 @@
+"""The answer's choice and the answerability decision, end to end on a tiny real corpus: a FAQ
+answers with its answer, not its question; a term, grade or currency the documents do not offer
+gives no_answer; an answer has room for the second fact a question asks."""
+
+import pytest
+
+DEPOSIT = """---
+doc_id: dep-cd
+title: 云帆大额存单产品说明
+category: deposit
+products: [云帆大额存单, 大额存单]
+---
+# 云帆大额存单产品说明
+
+## 一、利率
+
+| 期限 | 年利率 | 起存金额 |
+|---|---|---|
+| 1年 | 1.50% | 20万元 |
+| 2年 | 1.80% | 20万元 |
+| 3年 | 2.00% | 20万元 |
+
+- 大额存单以人民币计价，不发行外币大额存单。
+
+## 二、常见问题
+
+**问：大额存单可以提前支取吗？**
+答：可以全部或部分提前支取，提前支取部分按活期利率0.10%计息。
+
+**问：可以转让吗？**
+答：起息满7天后可以通过手机银行转让给本行其他个人客户。
+"""
+
+CARD = """---
+doc_id: cc-sky
+title: 云帆信用卡产品说明
+category: credit_card
+products: [云帆信用卡, 云帆卡]
+---
+# 云帆信用卡产品说明
+
+## 一、取现
+
+- 境内取现手续费：按取现金额的1%收取，每笔最低10元。
+- 境外取现手续费：按取现金额的3%收取，每笔最低30元。
+- 取现不享受免息还款期，自记账日起按日利率万分之五计息。
+
+## 二、机场贵宾厅
+
+- 国内机场贵宾厅：每年免费6次。
+"""
+
+LOAN = """---
+doc_id: loan-quick
+title: 云帆快贷产品说明
+category: loan
+products: [云帆快贷, 快贷]
+---
+# 云帆快贷产品说明
+
+## 一、利率与额度
+
+| 客户等级 | 年化利率 | 最高额度 |
+|---|---|---|
+| A | 3.60% | 30万元 |
+| B | 5.40% | 20万元 |
+| C | 8.60% | 10万元 |
+
+## 二、提前还款
+
+- 借款满3个月后提前还款的，不收取违约金；未满3个月的，按提前还款本金的2%收取违约金。
+"""
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory, kbtest):
+    root = tmp_path_factory.mktemp("answering")
+    corpus = kbtest.write_corpus(root / "corpus", {
+        "deposit/dep-cd.md": DEPOSIT, "credit_card/cc-sky.md": CARD, "loan/loan-quick.md": LOAN})
+    built = kbtest.make_kb(root / "store")
+    assert built.ingest(corpus).ok
+    return built
+
+
+def answered(kb, question):
+    answer = kb.ask(question).answer
+    assert answer.status == "answered", (question, answer.text)
+    return answer.text
+
+
+@pytest.mark.parametrize("question, fact", [
+    ("大额存单能提前取吗", "活期利率0.10%"),       # the FAQ's answer, not its question
+    ("大额存单可以转让吗 要满几天", "7天"),
+    ("大额存单3年利率多少", "2.00%"),             # the row of the asked term
+    ("快贷B级客户利率多少", "5.40%"),
+    ("快贷借了两个月就提前还 要违约金吗", "2%"),   # the customer's own figure is a condition
+])
+def test_answers(kb, question, fact):
+    assert fact in answered(kb, question)
+
+
+
+def test_two_facts_of_one_question_are_both_in_the_answer(kb):
+    text = answered(kb, "云帆卡取现手续费多少 取现有免息期吗")
+    assert "1%" in text and "免息还款期" in text
+
+
+@pytest.mark.parametrize("question", [
+    "大额存单5年期利率多少",        # a term the table does not offer
+    "快贷D级客户利率多少",          # a grade it does not list
+    "美元大额存单利率多少",         # a currency the document excludes
+    "云帆卡境外机场贵宾厅几次",     # 国内 is offered, 境外 asked
+    "云帆钻石卡年费多少",           # a card tier no document knows
+])
+def test_what_the_documents_do_not_offer_gets_no_answer(kb, question):
+    answer = kb.ask(question).answer
+    assert answer.status == "no_answer", (question, answer.text)

@@ -1,0 +1,36 @@
+import pytest
+
+from kb.figures import Figure, addressed, figure_of, fit
+
+
+@pytest.mark.parametrize("term, figure", [
+    ("5年", Figure(5, "年")), ("36期", Figure(36, "期")), ("24个月", Figure(24, "月")),
+    ("8万", Figure(80000, "元")), ("200天", Figure(200, "天")), ("70岁", Figure(70, "岁")),
+    ("0.5%", Figure(0.5, "%")), ("年费", None), ("12378", None),
+])
+def test_figure_of_a_key_term(term, figure):
+    assert figure_of(term) == figure
+
+
+@pytest.mark.parametrize("term, text, expected", [
+    ("5年", "1年，年利率：1.50%；2年，年利率：1.80%；3年，年利率：2.00%", False),  # a term not offered
+    ("3年", "1年，年利率：1.50%；3年，年利率：2.00%", True),
+    ("2天", "到期还款日后3天内还款的，视为按时还款", True),  # held by a span
+    ("200天", "180天（含）–365天，年利率：1.55%", True),
+    ("8万", "单笔取现超过5万元的，须提前1个工作日预约", True),
+    ("24个月", "先息后本，适用期限：12个月及以下", False),
+    ("100天", "持有不满180天的，赎回费率0.5%", True),
+    ("3份", "每份收费10元", True),  # a rate per one of its measure
+    ("5年", "每笔最低50元", None),  # nothing of that measure
+    ("1年", "3年，年利率：2.00%", None),  # 一年 is how a question says "per year"
+])
+def test_addressed(term, text, expected):
+    assert addressed(figure_of(term), text) is expected
+
+
+def test_fit_ranks_the_stated_figure_above_a_span_and_a_span_above_another_value():
+    asked = figure_of("90天")
+    assert fit(asked, "稳盈90天，业绩比较基准：2.10%") == 1.0
+    assert fit(asked, "30天（含）至180天，年利率：1.20%") == 0.8
+    assert fit(asked, "稳盈365天，业绩比较基准：2.50%") == 0.0
+    assert fit(asked, "起购金额1元") is None
