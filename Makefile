@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser postgres run test demo-store eval bench fixtures clean
+.PHONY: setup browser postgres run test demo-store eval eval-banks bench fixtures clean
 
 setup: $(VENV)/.installed
 
@@ -25,6 +25,10 @@ demo-store: setup
 
 eval: demo-store
 	$(BIN)/kb eval $(DEMO)/questions.jsonl --store $(STORE) --answers-out $(STORE)/answers.jsonl --report-out $(STORE)/report.txt --min-accuracy 0
+
+# Every evaluation set of the repository, each on a fresh store of its own corpus.
+eval-banks: setup
+	$(BIN)/python -m evals.banks
 
 # The demo evaluation is run first, so that the evaluators' pages start with a recorded run.
 run: eval

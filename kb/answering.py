@@ -220,6 +220,7 @@ class Answerer:
         for key in {h.doc_key for h in hits}:
             meta = catalog.meta(key)
             self._evidence(meta.key, " ".join([meta.title, *meta.products]))
+            self._document_text(key, catalog)
 
     def _evidence(self, key: str, raw: str) -> Evidence:
         """A piece of evidence as coverage reads it, computed once per chunk (pinyin and word

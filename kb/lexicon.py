@@ -50,12 +50,15 @@ class Rewriter:
 
     def __init__(self, canonical: dict[str, str]):
         self.canonical = canonical
-        self.lengths = sorted({len(v) for v in canonical}, reverse=True)
+        self.lengths: dict[str, list[int]] = {}  # first character → lengths of its variants, longest first
+        for variant in canonical:
+            self.lengths.setdefault(variant[0], []).append(len(variant))
+        self.lengths = {c: sorted(set(n), reverse=True) for c, n in self.lengths.items()}
 
     def sub(self, text: str) -> str:
         out, i = [], 0
         while i < len(text):
-            match = next((v for n in self.lengths if i + n <= len(text)
+            match = next((v for n in self.lengths.get(text[i], ()) if i + n <= len(text)
                           for v in [text[i:i + n]] if v in self.canonical and _whole(text, i, v)), None)
             out.append(self.canonical[match] if match else text[i])
             i += len(match) if match else 1
@@ -312,6 +315,7 @@ class Speller:
         for name in names:
             if 3 <= len(name) <= 8 and _CJK_RUN.fullmatch(name):
                 self._names.setdefault(_pinyin_tuple(name), []).append(name)
+        self._name_lengths = sorted({len(n) for names in self._names.values() for n in names}, reverse=True)
         return self
 
     def learn(self, words) -> "Speller":
@@ -357,11 +361,15 @@ class Speller:
 
     def _named(self, run: str) -> str:
         """The run with every one-character slip of a product name put right."""
-        lengths = sorted({len(n) for names in self._names.values() for n in names}, reverse=True)
+        if not self._names:
+            return run
+        sounds = _pinyin_tuple(run)
+        if len(sounds) != len(run):
+            return run
         out, i = "", 0
         while i < len(run):
-            fix = next((name for n in lengths if i + n <= len(run)
-                        for name in self._names.get(_pinyin_tuple(run[i:i + n]), ())
+            fix = next((name for n in self._name_lengths if i + n <= len(run)
+                        for name in self._names.get(sounds[i:i + n], ())
                         if sum(a != b for a, b in zip(name, run[i:i + n])) <= 1), None)
             out, i = (out + fix, i + len(fix)) if fix else (out + run[i], i + 1)
         return out
