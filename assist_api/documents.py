@@ -80,7 +80,7 @@ def original(doc_id: str, version: int, kb: KB, _: Editor) -> Response:
 
 @router.get("/{doc_id}/audit", summary="Who changed the document, when, from which content to which")
 def audit(doc_id: str, kb: KB, _: Editor) -> list[AuditView]:
-    return [AuditView.model_validate(entry, from_attributes=True) for entry in kb.audit.entries(doc_id)]
+    return [AuditView.model_validate(entry, from_attributes=True) for entry in kb.history(doc_id)]
 
 
 async def read_limited(file: UploadFile, limit: int) -> bytes:

@@ -123,6 +123,7 @@ class AuditView(BaseModel):
     old_hash: str | None
     new_hash: str
     reason: str
+    applied: bool
 
 
 class NewUser(Strict):

@@ -373,10 +373,12 @@ def docs_retire(doc_id: str, last_day: str = typer.Option(..., "--last-day", hel
 
 @docs_app.command("history")
 def docs_history(doc_id: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
-    """The audit log of a document: who changed it, when, from which content to which."""
-    for e in open_kb(store, chroma_url).audit.entries(doc_id):
+    """The audit log of a document: who changed it, when, from which content to which (a change
+    whose write did not complete is marked so)."""
+    for e in open_kb(store, chroma_url).history(doc_id):
         typer.echo(f"{e.at:%Y-%m-%d %H:%M}  {e.user:<12} {e.action:<9} v{e.version:<3} "
-                   f"{(e.old_hash or '-')[:12]:>12} → {e.new_hash[:12]}  {e.reason}")
+                   f"{(e.old_hash or '-')[:12]:>12} → {e.new_hash[:12]}  "
+                   f"{'' if e.applied else '(not applied: the write did not complete) '}{e.reason}")
 
 
 users_app = typer.Typer(no_args_is_help=True, help="Users, roles and API tokens, for admins.")

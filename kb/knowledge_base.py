@@ -142,6 +142,10 @@ class KnowledgeBase:
     def audit(self) -> AuditLog:
         return AuditLog(self.database)
 
+    def history(self, doc_id: str | None = None):
+        """The audit log (of one document), each change marked applied or not by the store."""
+        return self.audit.history(self.store.committed_hashes(), doc_id)
+
     @cached_property
     def originals(self) -> Originals:
         """Uploaded files, kept beside the store (the store folder, even with a Chroma server)."""

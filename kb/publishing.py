@@ -122,8 +122,8 @@ class Publisher:
 
     def _write(self, preview: Preview, user: str, action: str, reason: str, override: str,
                keep=None) -> Published:
-        """Embed everything and pass the gate first; the store commits the version in one step;
-        the audit log and the serving index follow."""
+        """Embed everything and pass the gate first; the audit entry is written, then the store
+        commits the version in one step, then the serving index follows."""
         doc = preview.document
         nodes = self._embedded(doc)
         gate = self._gate(doc, nodes)
@@ -135,10 +135,10 @@ class Publisher:
             reason = _overridden(reason, gate, override)
         if keep:
             keep()
-        self.kb.store.put_document(doc, nodes, self.kb.embedder.id)
         old_hash = preview.replaces.content_hash if preview.replaces else None
         audit_id = self.kb.audit.record(user, action, doc.meta.doc_id, doc.meta.version, old_hash,
                                         doc.content_hash, reason)
+        self.kb.store.put_document(doc, nodes, self.kb.embedder.id)
         self.kb.sync()
         return Published(doc.meta.doc_id, doc.meta.version, status_of(doc.meta, self.kb.catalog, dt.date.today()),
                          doc.content_hash, audit_id=audit_id, warnings=warnings)

@@ -56,7 +56,7 @@ def document(request: Request, doc_id: str, kb: KB, _: Editor, notice: str = "")
     found = kb.document(doc_id)
     originals = {v.meta.version: kb.originals.of_version(v.meta.key) for v in found.versions}
     return templates.TemplateResponse(request, "editor_document.html", {
-        "doc": found, "originals": originals, "audit": kb.audit.entries(doc_id),
+        "doc": found, "originals": originals, "audit": kb.history(doc_id),
         "questions": kb.runs.items_citing(doc_id), "notice": notice})
 
 

@@ -75,8 +75,9 @@ def test_publish_a_new_document_answers_at_once_and_keeps_the_original(live):
     assert "50000元" in live.ask("七天通知存款起存金额多少").answer.text
     record, data = live.originals.read("deposit-notice@v1")
     assert data == NEW_DOC.encode() and record.uploaded_by == "ed"
-    [entry] = live.audit.entries("deposit-notice")
+    [entry] = live.history("deposit-notice")
     assert (entry.user, entry.action, entry.old_hash, entry.new_hash) == ("ed", "publish", None, published.content_hash)
+    assert entry.applied
 
 
 def test_a_new_version_without_a_number_becomes_the_next_and_supersedes(live, kbtest):
@@ -224,4 +225,5 @@ def test_a_failure_while_embedding_or_writing_leaves_the_live_state(live, monkey
     assert visible_state(live) == before
     assert live.store.chunks().count() > chunks_before, "the half-written chunks are there..."
     assert live.store.collect_garbage() > 0 and live.store.chunks().count() == chunks_before
-    assert live.audit.entries() == []
+    [attempt] = live.history()  # written before the commit, so no live change lacks one
+    assert (attempt.doc_id, attempt.applied) == ("fee-transfer", False)
