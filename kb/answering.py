@@ -250,8 +250,8 @@ class Answerer:
 
     def _names_a_kind(self, term: str) -> bool:
         """钻石卡, 西联汇款: a variant of a kind of product (kb/vocab/kinds.txt); such a word, or
-        an alternative of kb/vocab/contrasts.yaml (欧元), that no document uses names what the
-        knowledge base does not offer."""
+        an alternative of kb/vocab/contrasts.yaml (欧元, 境外, 手机银行), that no document uses names
+        what the knowledge base does not offer."""
         return any(term.endswith(kind) and len(term) > len(kind) for kind in self.kinds)
 
     def _mentions(self, term: str, pieces: list[Evidence]) -> bool:

@@ -27,7 +27,7 @@ QUESTION_WORD_WEIGHT = 0.2
 EVERYDAY_WORD = 50  # jieba dictionary count above which a word is no typing slip
 _PHRASING_TAGS = set("vadlitzrfcbmqpuey")  # jieba POS tags (first letter) of how, not what
 _NUMBER_TERM = re.compile(
-    r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|个月|个?工作日|[天年月日期次张岁笔倍成点套])?")
+    r"(?<![a-z\d.])\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|个月|个?工作日|[天年月日期次张岁笔倍成点套])?")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 .\-]*$")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\w%]")
@@ -105,7 +105,7 @@ class Analyzer:
         tokenizer.initialize()
         for group in self.synonym_groups:
             for term in group:
-                if is_cjk(term[0]):
+                if any(is_cjk(c) for c in term):
                     tokenizer.add_word(term, freq=50000)
         for word in self.user_words:
             tokenizer.add_word(self.canonicalize(word), freq=50000)

@@ -139,3 +139,8 @@ def test_rewriter_takes_the_longest_variant_and_english_only_as_whole_words():
 def test_speller_puts_a_product_name_right_first():
     speller = Speller(words=["理财"], known=lambda word: word in {"和", "稳和"}, names=["稳禾宝"])
     assert speller.correct("稳和宝风险等级") == "稳禾宝风险等级"
+
+
+def test_a_grade_keeps_its_letter_and_an_account_tier_is_one_term(analyzer):
+    assert analyzer.key_terms("C2的客户能买R4的产品吗") == ["c2", "r4", "产品"]
+    assert analyzer.key_terms("二类户每天限额") == ["ii类账户", "每日限额"]
