@@ -1,8 +1,10 @@
 """Extractive answers: the one to three sentences, list items or table rows that answer best.
 
-No language model is called. Before answering, the evidence must cover the question's key terms
-(IDF-weighted, allowing homophone typos); a product, feature or figure that no retrieved section
-mentions makes the answer `no_answer` rather than a neighbouring document's facts.
+No language model is called. Answerability is decided twice: the best document's evidence must
+cover the question's key terms (IDF-weighted, allowing homophone typos), and then the chosen
+sentences themselves must, without naming another alternative, figure or grade than the one asked;
+a product, feature or figure the knowledge base does not hold makes the answer `no_answer` rather
+than a neighbouring document's or row's facts.
 """
 
 import copy
