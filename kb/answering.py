@@ -27,7 +27,7 @@ from kb.vocab import load_yaml, read_words
 ANSWER_TYPE_BOOST, WEAK_ANSWER_BOOST = 2.0, 1.5
 ADD_FLOOR = 0.3
 TOPIC_FACTOR = 0.5
-LEAD_HOLD, HEADING_HOLD, TOPIC_HOLD, PARTIAL_HOLD = 1.5, 0.8, 0.5, 0.6
+LEAD_HOLD, HEADING_HOLD, TOPIC_HOLD, PARTIAL_HOLD, FACET_HOLD = 1.5, 0.8, 0.5, 0.6, 0.8
 LEAD_CHARS = 16
 CHAR_WEIGHT, ASKING_WEIGHT = 0.25, 0.6
 RANK_DECAY = 0.1
@@ -69,6 +69,7 @@ class Answerer:
         self.broader = load_broader(analyzer)
         self.contrasts = Contrasts.load(analyzer.canonicalize)
         self.kinds = tuple(analyzer.canonicalize(w) for w in read_words("kinds.txt"))
+        self.facets = tuple(read_words("facets.txt"))
         self._evidence_cache = Memo()
         self._document_cache = Memo()
         self.analyzer = analyzer
@@ -184,7 +185,9 @@ class Answerer:
                 term = self._unglued(term)
             if len(term) >= 2 or term.isdigit():
                 terms.append(term)
-        return [t for t in terms if not self._asks(t) and not _ECHO.search(t)]
+        echoed = {m.group(1) for m in _ECHO.finditer(self.analyzer.canonicalize(query))}
+        return [t for t in terms if not self._asks(t) and not _ECHO.search(t)
+                and not (t[0] == "不" and t[1:2] in echoed)]
 
     def _asks(self, term: str) -> bool:
         """A word the question asks with (几次, 多久, 最高额), not one naming what it asks about;
@@ -256,13 +259,20 @@ class Answerer:
         what the knowledge base does not offer."""
         return any(term.endswith(kind) and len(term) > len(kind) for kind in self.kinds)
 
+    def _faceted(self, term: str) -> list[str]:
+        """The thing a "thing + facet" term (到账时间, 申请条件) asks about: 到账, 申请."""
+        return [term[:-len(f)] for f in self.facets if term.endswith(f) and len(term) - len(f) >= 2]
+
     def _mentions(self, term: str, pieces: list[Evidence]) -> bool:
         """Written, or a broader name written (港澳台 for 香港), as a word of the evidence rather
         than across two (日语 is not in 工作日语音), by
         sound within one of its words for an all-Chinese term (年废 ~ 年费), or by most of its
         character pairs for a longer one."""
+        figure = figure_of(term)
+        if figure is not None and addressed(figure, compact("\n".join(p.text for p in pieces))):
+            return True
         sound = self.analyzer.pinyin_text(term) if _ALL_CJK.fullmatch(term) else None
-        names = [term, *self.broader.get(term, ())]
+        names = [term, *self.broader.get(term, ()), *self._faceted(term)]
         for piece in pieces:
             if any(_written(name, piece) for name in names) or (sound is not None and sound in piece.sounds):
                 return True
@@ -383,6 +393,8 @@ class Answerer:
             return LEAD_HOLD if term in _lead(text) else 1.0
         if any(name in text for name in self.broader.get(term, ())):
             return 1.0
+        if any(name in text for name in self._faceted(term)):
+            return FACET_HOLD
         value = amount_of(term)
         if value is not None and states_amount(value, text):
             return 1.0

@@ -28,6 +28,7 @@ _BELOW = re.compile(rf"(?:不满|不足|未满|少于|低于|不超过|最多|�
                     rf"(\d+(?:\.\d+)?)({_MEASURE}){_INCLUSIVE}(?:及?以下|以内|之内|内|前)")
 _EVERY = re.compile(rf"每(?:1)?({_MEASURE})")
 _PERIODS = {"天", "月", "年", "次"}
+_TENORS = {"期"}  # 36期 names a term offered or not; a fee per 期 (每期) does not address it
 
 
 class Figure(NamedTuple):
@@ -59,7 +60,7 @@ def addressed(figure: Figure, text: str) -> bool | None:
     when it names nothing of that measure."""
     if figure.value == 1 and figure.measure in _PERIODS:
         return None  # 1年, 1次: "a year", "once" — how a question says "per", not a figure
-    if any(_MEASURES[m.group(1)][0] == figure.measure for m in _EVERY.finditer(text)):
+    if figure.measure not in _TENORS and any(_MEASURES[m.group(1)][0] == figure.measure for m in _EVERY.finditer(text)):
         return True
     stated = [f for f in _figures(text) if f.measure == figure.measure]
     if any(abs(f.value - figure.value) < 1e-9 for f in stated):

@@ -43,6 +43,9 @@ def load_synonym_groups(extra_file: Path | None = None) -> list[list[str]]:
     return [[normalize(str(term)) for term in group] for group in groups if group]
 
 
+_ECHO = re.compile(r"(.)不\1")
+
+
 class Rewriter:
     """Rewrites every variant to its canonical term, the longest variant at each position first;
     an English variant only as a whole word (card, not inside discard). A scan with one dict
@@ -357,6 +360,9 @@ class Speller:
                     spans.append((i, i + n))
                 if word in self.words or self.known(word):
                     covered[i:i + n] = [True] * n
+        for echo in _ECHO.finditer(run):  # 受不受 asks whether; it is no slip for 受不收
+            covered[echo.start():echo.end()] = [True] * len(echo.group(0))
+            spans.append(echo.span())
         return covered, spans
 
     def _named(self, run: str) -> str:

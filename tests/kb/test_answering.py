@@ -28,7 +28,11 @@ products: [云帆大额存单, 大额存单]
 答：可以全部或部分提前支取，提前支取部分按活期利率0.10%计息。
 
 **问：可以转让吗？**
-答：起息满7天后可以通过手机银行转让给本行其他个人客户。
+答：起息满7天后可以通过手机银行转让给本行其他个人客户，转让款于成交次日到账。
+
+## 三、存款保险
+
+- 大额存单是存款，依照《存款保险条例》受存款保险保护。
 """
 
 CARD = """---
@@ -48,6 +52,16 @@ products: [云帆信用卡, 云帆卡]
 ## 二、机场贵宾厅
 
 - 国内机场贵宾厅：每年免费6次。
+
+## 三、账单分期
+
+每期手续费按分期本金乘以每期费率收取。
+
+| 分期期数 | 每期费率 |
+|---|---|
+| 3期 | 0.75% |
+| 6期 | 0.70% |
+| 12期 | 0.65% |
 """
 
 LOAN = """---
@@ -94,6 +108,10 @@ def answered(kb, question):
     ("大额存单3年利率多少", "2.00%"),             # the row of the asked term
     ("快贷B级客户利率多少", "5.40%"),
     ("快贷借了两个月就提前还 要违约金吗", "2%"),   # the customer's own figure is a condition
+    ("大额存单转让了钱几天到账", "次日到账"),       # 几天到账 asks 到账时间: held by 到账
+    ("云帆卡境外取现收唔收手续费", "3%"),           # 收唔收 asks whether: no term 不收 to find
+    ("快贷年化利率区间多少", "3.60%"),             # 区间 asks for a range, documents give one
+    ("云帆卡账单分6期每期费率多少", "0.70%"),
 ])
 def test_answers(kb, question, fact):
     assert fact in answered(kb, question)
@@ -111,6 +129,7 @@ def test_two_facts_of_one_question_are_both_in_the_answer(kb):
     "美元大额存单利率多少",         # a currency the document excludes
     "云帆卡境外机场贵宾厅几次",     # 国内 is offered, 境外 asked
     "云帆钻石卡年费多少",           # a card tier no document knows
+    "云帆卡账单分48期每期费率多少",  # a term the table does not offer, though a fee is per 期
 ])
 def test_what_the_documents_do_not_offer_gets_no_answer(kb, question):
     answer = kb.ask(question).answer

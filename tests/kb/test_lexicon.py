@@ -144,3 +144,8 @@ def test_speller_puts_a_product_name_right_first():
 def test_a_grade_keeps_its_letter_and_an_account_tier_is_one_term(analyzer):
     assert analyzer.key_terms("C2的客户能买R4的产品吗") == ["c2", "r4", "产品"]
     assert analyzer.key_terms("二类户每天限额") == ["ii类账户", "每日限额"]
+
+
+def test_speller_leaves_an_echo_question_alone():
+    speller = Speller(words=["不收", "保险"], known=lambda word: word in {"不", "保护"}, names=[])
+    assert speller.correct("受不受保险保护") == "受不受保险保护"  # asks whether, no slip for 受不收
