@@ -35,6 +35,7 @@ CONTENDER_RATIO, CONTENDER_MARGIN, MAX_CONTENDERS = 0.85, 1.3, 3
 ANSWER_SECTIONS = 10
 RANK_FLOOR = 5
 SIBLING_FACTOR = 0.5
+CONTRAST_FACTOR = 0.5
 POSITION_DECAY = 0.03
 BAND_BOOST, BAND_MISS = 1.0, 0.7
 FIGURE_BOOST, FIGURE_MISS = 1.0, 0.6
@@ -298,7 +299,8 @@ class Answerer:
         focus = self._focus_terms(query, topic)
         asked, siblings = self._siblings(query, meta.products)
         expected = self._expected_answer(query)
-        amounts = question_amounts(self.analyzer.canonicalize(query))
+        canonical = self.analyzer.canonicalize(query)
+        amounts = question_amounts(canonical)
         figures = [f for f in map(figure_of, focus) if f is not None and f.measure != "元"]
         avoid = None if self.avoid["asks"].search(self.analyzer.canonicalize(query)) else self.avoid["headings"]
         candidates = []
@@ -314,6 +316,7 @@ class Answerer:
                 unit.held = {t: self._held(t, text, context, topic if not about_sibling else "") for t in focus}
                 unit.score = self._unit_score(unit, focus) * (1.0 - RANK_DECAY * min(rank, RANK_FLOOR))
                 unit.score *= SIBLING_FACTOR if about_sibling else 1.0
+                unit.score *= CONTRAST_FACTOR if self.contrasts.contradicts(canonical, text) else 1.0
                 fit = band_fit(amounts, text)
                 if fit is not None:
                     unit.score *= 1.0 + BAND_BOOST * fit if fit else BAND_MISS

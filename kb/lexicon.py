@@ -44,6 +44,7 @@ def load_synonym_groups(extra_file: Path | None = None) -> list[list[str]]:
 
 
 _ECHO = re.compile(r"(.)不\1")
+_NUMBER_SPACE = re.compile(r"(\d)\s+(?=[年月天日期个次元万岁笔张份周%])")
 
 
 class Rewriter:
@@ -143,7 +144,7 @@ class Analyzer:
             if rewritten == text:
                 break
             text = rewritten
-        return text
+        return _NUMBER_SPACE.sub(r"\1", text)  # "5 year" rewritten is 5年
 
     def spell(self, text: str) -> str:
         """The question with pinyin-input slips put right against the knowledge base's words
