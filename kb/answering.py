@@ -41,6 +41,7 @@ BAND_BOOST, BAND_MISS = 1.0, 0.7
 FIGURE_BOOST, FIGURE_MISS = 1.0, 0.6
 EVERYDAY_FACTOR = 0.25
 UNKNOWN_FACTOR = 0.25
+VOCABULARY_FACTOR = 0.4
 PERIOD_FACTOR = 0.05
 PHRASING_FACTOR = 0.35
 NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
@@ -242,7 +243,8 @@ class Answerer:
         """How much a key term matters: its IDF (the customer's own figures, an amount such as
         8000元, an age, or 一天/一年, are conditions to apply, not facts to find, so they weigh little); a word no document uses weighs most, unless it is
         an everyday word (孩子, 朋友) that questions use and documents need not, or a fragment
-        that jieba made up from colloquial text (办张, 起买) and no dictionary knows."""
+        that jieba made up from colloquial text (办张, 起买) and no dictionary knows; a noun of the
+        domain vocabulary (返现, 工本费) that no document uses weighs between the two."""
         if _PER_PERIOD.fullmatch(term):
             return self.idf(term) * PERIOD_FACTOR
         if _AMOUNT.fullmatch(term) or term[0].isdigit():
@@ -252,6 +254,8 @@ class Answerer:
             return self.idf(term) * phrasing
         if self._names_a_kind(term) or self.contrasts.alternative(term):
             return self.idf(term)
+        if phrasing == 1.0 and self.analyzer.is_vocabulary(term):
+            return self.idf(term) * VOCABULARY_FACTOR
         return self.idf(term) * UNKNOWN_FACTOR * phrasing
 
     def _names_a_kind(self, term: str) -> bool:
