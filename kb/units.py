@@ -18,6 +18,7 @@ _EMPHASIS = re.compile(r"\*\*|__|`")
 _ASKED = re.compile(r"^(?:问|問|q)\s*\d*\s*[：:.、]|[？?]$", re.IGNORECASE)
 _REPLY = re.compile(r"(?=(?:\*\*)?答\s*[：:])")
 _ANSWER_MARK = re.compile(r"^(?:答|a)\s*[：:]\s*", re.IGNORECASE)
+LEAD_IN_CHARS = 24
 
 
 @dataclass
@@ -34,11 +35,14 @@ class Unit:
 
 
 def section_units(hit: Hit) -> list[Unit]:
-    units, header, asked = [], None, ""
+    units, header, asked, lead = [], None, "", ""
     for line in hit.chunk.text.splitlines():
         stripped = line.strip()
         if not stripped or _TABLE_RULE.match(stripped):
             continue
+        item = bool(_LIST_MARK.match(stripped))
+        if not item:
+            lead = _lead_in(stripped)
         if stripped.startswith("|"):
             cells = [_plain(c) for c in stripped.strip("|").split("|")]
             if header is None:
@@ -54,8 +58,18 @@ def section_units(hit: Hit) -> list[Unit]:
             for sentence in split_sentences(body):
                 display = _ANSWER_MARK.sub("", _plain(sentence))
                 if display:
+                    display = lead + display if item and lead else display
                     units.append(Unit(hit, sentence, display, len(units), asked))
     return units
+
+
+def _lead_in(line: str) -> str:
+    """The clause that introduces the list below it (以下用途禁止：), which its items need to be
+    read aloud alone: "购房或支付购房首付" says nothing without it."""
+    if not line.endswith(("：", ":")):
+        return ""
+    clause = re.split(r"[。！？；]", _plain(line).lstrip("#").strip())[-1]
+    return clause if len(clause) <= LEAD_IN_CHARS else ""
 
 
 def _plain(text: str) -> str:

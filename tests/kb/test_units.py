@@ -24,3 +24,10 @@ def test_table_rows_are_read_with_their_column_names_and_emphasis_is_dropped():
     units = units_of("| 卡种 | 年费 |\n|---|---|\n| **金卡** | 300元/年 |")
     assert [u.display for u in units] == ["金卡，年费：300元/年"]
     assert units[0].quote == "| **金卡** | 300元/年 |"
+
+
+def test_a_list_item_is_read_with_the_clause_that_introduces_the_list():
+    units = units_of("贷款仅限个人消费用途。以下用途禁止：\n\n- 购房或支付购房首付；\n- 炒股。\n\n其他说明。")
+    assert [u.display for u in units] == [
+        "贷款仅限个人消费用途。", "以下用途禁止：", "以下用途禁止：购房或支付购房首付；", "以下用途禁止：炒股。", "其他说明。"]
+    assert units[2].quote == "购房或支付购房首付；"  # the quote stays exact
