@@ -18,7 +18,7 @@ from pypinyin import lazy_pinyin
 
 from kb.memo import Memo
 from kb.text import counted_numbers_to_digits, is_cjk, normalize
-from kb.vocab import read_text
+from kb.vocab import load_yaml, read_text
 
 jieba.setLogLevel(60)
 
@@ -156,9 +156,20 @@ class Analyzer:
         return self._words(self.canonicalize(text))
 
     def _words(self, canonical: str) -> list[str]:
-        pieces = self._jieba.lcut_for_search(canonical)
-        return [w for w in (p.strip() for p in pieces) if _KEEP_TOKEN.search(w or " ")
-                and w not in self.stopwords]
+        pieces = list(self._jieba.tokenize(canonical, mode="search"))
+        return [w for w, start, end in pieces if _KEEP_TOKEN.search(w.strip() or " ")
+                and w not in self.stopwords and not self._inside_alternative(w, start, end, pieces)]
+
+    def _inside_alternative(self, word: str, start: int, end: int, pieces) -> bool:
+        """金卡 inside 白金卡: a search-mode sub-word naming one alternative of kb/vocab/contrasts.yaml
+        within a longer word naming another, which would match the wrong card tier."""
+        return word in self._alternatives and any(
+            s <= start and end <= e and e - s > end - start and w in self._alternatives for w, s, e in pieces)
+
+    @cached_property
+    def _alternatives(self) -> frozenset[str]:
+        groups = load_yaml("contrasts.yaml") or []
+        return frozenset(self.canonicalize(str(w)) for group in groups for alternative in group for w in alternative)
 
     def tokens(self, text: str) -> list[str]:
         """Every lexical token of the text: words, '#' char bigrams, '~' pinyin bigrams.

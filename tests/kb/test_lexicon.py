@@ -149,3 +149,8 @@ def test_a_grade_keeps_its_letter_and_an_account_tier_is_one_term(analyzer):
 def test_speller_leaves_an_echo_question_alone():
     speller = Speller(words=["不收", "保险"], known=lambda word: word in {"不", "保护"}, names=[])
     assert speller.correct("受不受保险保护") == "受不受保险保护"  # asks whether, no slip for 受不收
+
+
+def test_a_card_tier_inside_another_is_no_word_of_it(analyzer):
+    words = analyzer.words("白金卡年费")
+    assert "白金卡" in words and "金卡" not in words  # 金卡 asked must not match the 白金卡 row
