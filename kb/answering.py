@@ -68,8 +68,8 @@ class Answerer:
     def __init__(self, analyzer: Analyzer, idf, seen, settings: Settings):
         self.answer_types = load_answer_types()
         self.avoid = {k: re.compile(v) for k, v in load_yaml("avoid_sections.yaml").items()}
-        self.broader = load_broader(analyzer)
-        self.contrasts = Contrasts.load(analyzer.canonicalize)
+        self.broader = analyzer.broader
+        self.contrasts = Contrasts.load(analyzer.canonicalize, analyzer.broader)
         self.kinds = tuple(analyzer.canonicalize(w) for w in read_words("kinds.txt"))
         self.facets = tuple(read_words("facets.txt"))
         self._evidence_cache = Memo()
@@ -478,15 +478,6 @@ def _written(term: str, piece: Evidence) -> bool:
 def _lead(text: str) -> str:
     """What a unit names first: the label before a colon (最低还款额：...) or a row's first cell."""
     return re.split(r"[：:，,]", text, maxsplit=1)[0][:LEAD_CHARS]
-
-
-def load_broader(analyzer: Analyzer) -> dict[str, list[str]]:
-    """Narrower name → the broader names that cover it (香港 → 港澳台, 港澳), from the vocabulary."""
-    out: dict[str, list[str]] = {}
-    for broad, narrow in (load_yaml("broader.yaml") or {}).items():
-        for name in narrow:
-            out.setdefault(analyzer.canonicalize(str(name)), []).append(analyzer.canonicalize(str(broad)))
-    return out
 
 
 def load_answer_types() -> list[tuple[re.Pattern, re.Pattern, re.Pattern | None]]:

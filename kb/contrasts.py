@@ -3,18 +3,26 @@ channel against another), as data in kb/vocab/contrasts.yaml: a sentence or tabl
 another alternative than the one asked about is not its answer, however many other words the
 two share."""
 
+import re
+
 from kb.vocab import load_yaml
+
+_NEGATION = re.compile(r"[不无未非没]")
+NEGATION_REACH = 3  # 不发行外币: a negation this close before a name excludes it
 
 
 class Contrasts:
-    def __init__(self, groups: list[list[list[str]]]):
-        """`groups`: alternatives, each a list of canonical words for it."""
+    def __init__(self, groups: list[list[list[str]]], broader: dict[str, list[str]] | None = None):
+        """`groups`: alternatives, each a list of canonical words for it; `broader`: narrower
+        word → broader names that cover it (日元 → 外币), so that a text naming 外币 is about 日元 too."""
         self.groups = [[tuple(words) for words in group] for group in groups]
+        self.broader = broader or {}
 
     @classmethod
-    def load(cls, canonicalize) -> "Contrasts":
+    def load(cls, canonicalize, broader=None) -> "Contrasts":
         groups = load_yaml("contrasts.yaml") or []
-        return cls([[[canonicalize(str(w)) for w in alternative] for alternative in group] for group in groups])
+        return cls([[[canonicalize(str(w)) for w in alternative] for alternative in group] for group in groups],
+                   broader)
 
     def alternative(self, word: str) -> bool:
         """Whether the word is one of the alternatives."""
@@ -26,9 +34,23 @@ class Contrasts:
             asked = _named(group, question)
             if asked:
                 said = _named(group, text)
-                if said and not said & asked:
+                if said and not said & asked and not self._covered(group, asked, text):
                     return True
         return False
+
+    def _covered(self, group, asked: set[int], text: str) -> bool:
+        """The text names a broader name of an asked alternative (其他外币 for 日元), and not to
+        exclude it (不发行外币大额存单)."""
+        return any(_affirmed(b, text) for i in asked for word in group[i] for b in self.broader.get(word, ()))
+
+
+def _affirmed(name: str, text: str) -> bool:
+    start = text.find(name)
+    while start >= 0:
+        if not _NEGATION.search(text[max(0, start - NEGATION_REACH):start]):
+            return True
+        start = text.find(name, start + 1)
+    return False
 
 
 def _named(group: list[tuple[str, ...]], text: str) -> set[int]:

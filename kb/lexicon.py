@@ -24,6 +24,7 @@ jieba.setLogLevel(60)
 
 TOKEN_WEIGHTS = {"#": 0.4, "~": 0.3}
 QUESTION_WORD_WEIGHT = 0.2
+BROADER_WEIGHT = 0.5
 EVERYDAY_WORD = 50  # jieba dictionary count above which a word is no typing slip
 _PHRASING_TAGS = set("vadlitzrfcbmqpuey")  # jieba POS tags (first letter) of how, not what
 _NUMBER_TERM = re.compile(
@@ -187,8 +188,20 @@ class Analyzer:
     def weighted_tokens(self, text: str) -> dict[str, float]:
         """Query tokens with weights: a word counts fully, its bigram and pinyin echoes less, so a
         long Chinese word does not outweigh a mixed one such as 星e贷."""
-        return {t: QUESTION_WORD_WEIGHT if t in self.question_words else TOKEN_WEIGHTS.get(t[0], 1.0)
-                for t in self.tokens(text)}
+        weights = {t: QUESTION_WORD_WEIGHT if t in self.question_words else TOKEN_WEIGHTS.get(t[0], 1.0)
+                   for t in self.tokens(text)}
+        for name in [b for t in list(weights) for b in self.broader.get(t, ())]:
+            weights.setdefault(name, BROADER_WEIGHT)  # 日元 asked: a row on 外币 speaks of it
+        return weights
+
+    @cached_property
+    def broader(self) -> dict[str, list[str]]:
+        """Narrower name → the broader names that cover it (香港 → 港澳台, 港澳), from kb/vocab/broader.yaml."""
+        out: dict[str, list[str]] = {}
+        for broad, narrow in (load_yaml("broader.yaml") or {}).items():
+            for name in narrow:
+                out.setdefault(self.canonicalize(str(name)), []).append(self.canonicalize(str(broad)))
+        return out
 
     def _content_runs(self, canonical: str) -> list[str]:
         runs, current = [], ""

@@ -27,3 +27,10 @@ def test_alternatives_are_known_words():
 def test_the_packaged_groups_load_canonical():
     loaded = Contrasts.load(str.lower)
     assert loaded.contradicts("手机银行转账", "柜面转账：每笔5元")
+
+
+def test_a_text_naming_a_broader_name_of_the_asked_alternative_does_not():
+    contrasts = Contrasts([[["人民币"], ["港币"], ["日元"]]], broader={"日元": ["外币"]})
+    assert not contrasts.contradicts("日元消费收费吗", "以港币、人民币以外的外币签账，收取1.5%兑换费")
+    assert contrasts.contradicts("日元消费收费吗", "以港币签账免收兑换费")
+    assert contrasts.contradicts("日元存单利率", "存单以人民币计价，不发行外币存单")  # excluded, not covered

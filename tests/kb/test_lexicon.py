@@ -154,3 +154,8 @@ def test_speller_leaves_an_echo_question_alone():
 def test_a_card_tier_inside_another_is_no_word_of_it(analyzer):
     words = analyzer.words("白金卡年费")
     assert "白金卡" in words and "金卡" not in words  # 金卡 asked must not match the 白金卡 row
+
+
+def test_a_question_also_looks_for_the_broader_names_of_its_words(analyzer):
+    weights = analyzer.weighted_tokens("日元消费")
+    assert weights["日元"] == 1.0 and 0 < weights["外币"] < 1.0  # a row on 外币 speaks of 日元
