@@ -22,6 +22,7 @@ def test_figure_of_a_key_term(term, figure):
     ("24个月", "先息后本，适用期限：12个月及以下", False),
     ("100天", "持有不满180天的，赎回费率0.5%", True),
     ("3份", "每份收费10元", True),  # a rate per one of its measure
+    ("3套", "首套住房 15%；第2套住房 25%", False),  # a third home is not offered
     ("5年", "每笔最低50元", None),  # nothing of that measure
     ("1年", "3年，年利率：2.00%", None),  # 一年 is how a question says "per year"
 ])
