@@ -72,6 +72,7 @@ class Answerer:
         self.contrasts = Contrasts.load(analyzer.canonicalize, analyzer.broader)
         self.kinds = tuple(analyzer.canonicalize(w) for w in read_words("kinds.txt"))
         self.facets = tuple(read_words("facets.txt"))
+        self._facet_cache: dict[str, tuple[str, ...]] = {}
         self._evidence_cache = Memo()
         self._document_cache = Memo()
         self.analyzer = analyzer
@@ -264,9 +265,12 @@ class Answerer:
         what the knowledge base does not offer."""
         return any(term.endswith(kind) and len(term) > len(kind) for kind in self.kinds)
 
-    def _faceted(self, term: str) -> list[str]:
+    def _faceted(self, term: str) -> tuple[str, ...]:
         """The thing a "thing + facet" term (到账时间, 申请条件) asks about: 到账, 申请."""
-        return [term[:-len(f)] for f in self.facets if term.endswith(f) and len(term) - len(f) >= 2]
+        if term not in self._facet_cache:
+            self._facet_cache[term] = tuple(term[:-len(f)] for f in self.facets
+                                            if term.endswith(f) and len(term) - len(f) >= 2)
+        return self._facet_cache[term]
 
     def _mentions(self, term: str, pieces: list[Evidence]) -> bool:
         """Written, or a broader name written (港澳台 for 香港), as a word of the evidence rather

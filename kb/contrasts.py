@@ -4,6 +4,7 @@ another alternative than the one asked about is not its answer, however many oth
 two share."""
 
 import re
+from functools import lru_cache
 
 from kb.vocab import load_yaml
 
@@ -30,13 +31,18 @@ class Contrasts:
 
     def contradicts(self, question: str, text: str) -> bool:
         """Whether the text names only other alternatives than those the question names."""
-        for group in self.groups:
-            asked = _named(group, question)
-            if asked:
-                said = _named(group, text)
-                if said and not said & asked and not self._covered(group, asked, text):
-                    return True
+        for group, asked in self._asked(question):
+            said = _named(group, text)
+            if said and not said & asked and not self._covered(group, asked, text):
+                return True
         return False
+
+    @lru_cache(maxsize=1024)
+    def _asked(self, question: str) -> tuple[tuple[list, frozenset[int]], ...]:
+        """The groups the question names an alternative of, with those it names (asked once per
+        question, checked against every sentence and row)."""
+        named = ((group, frozenset(_named(group, question))) for group in self.groups)
+        return tuple((group, asked) for group, asked in named if asked)
 
     def _covered(self, group, asked: set[int], text: str) -> bool:
         """The text names a broader name of an asked alternative (其他外币 for 日元), and not to
