@@ -9,8 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from assist_api.deps import KB, Editor, override_reason
-from assist_api.schemas import (OVERRIDE_HELP, AuditView, MetadataForm, PreviewView, PublishedView, RetireRequest,
+from assist_api.schemas import (OVERRIDE_HELP, MetadataForm, PreviewView, PublishedView, RetireRequest,
                                 RollbackRequest)
+from kb.audit import Change
 from kb.documents import DocumentDetail, DocumentSummary
 from kb.publishing import Preview, Published
 
@@ -79,8 +80,8 @@ def original(doc_id: str, version: int, kb: KB, _: Editor) -> Response:
 
 
 @router.get("/{doc_id}/audit", summary="Who changed the document, when, from which content to which")
-def audit(doc_id: str, kb: KB, _: Editor) -> list[AuditView]:
-    return [AuditView.model_validate(entry, from_attributes=True) for entry in kb.history(doc_id)]
+def audit(doc_id: str, kb: KB, _: Editor) -> list[Change]:
+    return kb.history(doc_id)
 
 
 async def read_limited(file: UploadFile, limit: int) -> bytes:

@@ -113,19 +113,6 @@ class RetireRequest(Strict):
     override_reason: str = Field("", max_length=2000, description=OVERRIDE_HELP)
 
 
-class AuditView(BaseModel):
-    id: int
-    at: dt.datetime
-    user: str
-    action: str
-    doc_id: str
-    version: int
-    old_hash: str | None
-    new_hash: str
-    reason: str
-    applied: bool
-
-
 class NewUser(Strict):
     name: StrictStr = Field(min_length=1, max_length=64)
     role: Literal["agent", "editor", "evaluator", "admin"]

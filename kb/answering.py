@@ -13,10 +13,9 @@ from typing import NamedTuple
 
 from kb.amounts import amount_of, band_fit, question_amounts, states_amount, without_bands
 from kb.config import Settings
-from kb.contrasts import Contrasts
 from kb.figures import addressed, figure_of
 from kb.figures import fit as figure_fit
-from kb.lexicon import Analyzer
+from kb.lexicon import ECHO, Analyzer
 from kb.memo import Memo
 from kb.models import Answer, Citation
 from kb.retrieval import Hit
@@ -53,7 +52,6 @@ _ASKS_VALUE = re.compile(r"(利率|费率|息率|利息|年费|手续费|收费|
 _QUANTITY = re.compile(r"\d|免|不收|不限")
 _GRADE = re.compile(r"[a-z]\d?\+?")
 _GRADE_ASKED = re.compile(r"(?<![a-z0-9])([a-z]\d?\+?)(?:级|类|档)(?![a-z0-9])")
-_ECHO = re.compile(r"(.)不\1")  # 收不收, 受不受: asking whether, not naming what
 _PER_PERIOD = re.compile(r"1个?(?:天|日|周|星期|月|年)")
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|周?岁)?|1\D{1,3}")
 
@@ -69,10 +67,10 @@ class Answerer:
         self.answer_types = load_answer_types()
         self.avoid = {k: re.compile(v) for k, v in load_yaml("avoid_sections.yaml").items()}
         self.broader = analyzer.broader
-        self.contrasts = Contrasts.load(analyzer.canonicalize, analyzer.broader)
+        self.contrasts = analyzer.contrasts
         self.kinds = tuple(analyzer.canonicalize(w) for w in read_words("kinds.txt"))
         self.facets = tuple(read_words("facets.txt"))
-        self._facet_cache: dict[str, tuple[str, ...]] = {}
+        self._facet_cache = Memo()
         self._evidence_cache = Memo()
         self._document_cache = Memo()
         self.analyzer = analyzer
@@ -188,8 +186,8 @@ class Answerer:
                 term = self._unglued(term)
             if len(term) >= 2 or term.isdigit():
                 terms.append(term)
-        echoed = {m.group(1) for m in _ECHO.finditer(self.analyzer.canonicalize(query))}
-        return [t for t in terms if not self._asks(t) and not _ECHO.search(t)
+        echoed = {m.group(1) for m in ECHO.finditer(self.analyzer.canonicalize(query))}
+        return [t for t in terms if not self._asks(t) and not ECHO.search(t)
                 and not (t[0] == "不" and t[1:2] in echoed)]
 
     def _asks(self, term: str) -> bool:
@@ -267,10 +265,8 @@ class Answerer:
 
     def _faceted(self, term: str) -> tuple[str, ...]:
         """The thing a "thing + facet" term (到账时间, 申请条件) asks about: 到账, 申请."""
-        if term not in self._facet_cache:
-            self._facet_cache[term] = tuple(term[:-len(f)] for f in self.facets
-                                            if term.endswith(f) and len(term) - len(f) >= 2)
-        return self._facet_cache[term]
+        return self._facet_cache.get(term, lambda _term: tuple(
+            term[:-len(f)] for f in self.facets if term.endswith(f) and len(term) - len(f) >= 2))
 
     def _mentions(self, term: str, pieces: list[Evidence]) -> bool:
         """Written, or a broader name written (港澳台 for 香港), as a word of the evidence rather
@@ -310,7 +306,7 @@ class Answerer:
         canonical = self.analyzer.canonicalize(query)
         amounts = question_amounts(canonical)
         figures = [f for f in map(figure_of, focus) if f is not None and f.measure != "元"]
-        avoid = None if self.avoid["asks"].search(self.analyzer.canonicalize(query)) else self.avoid["headings"]
+        avoid = None if self.avoid["asks"].search(canonical) else self.avoid["headings"]
         candidates = []
         for rank, hit in enumerate(hits):
             if avoid is not None and avoid.search(hit.chunk.meta["section"]):

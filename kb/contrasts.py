@@ -4,8 +4,8 @@ another alternative than the one asked about is not its answer, however many oth
 two share."""
 
 import re
-from functools import lru_cache
 
+from kb.memo import Memo
 from kb.vocab import load_yaml
 
 _NEGATION = re.compile(r"[不无未非没]")
@@ -18,6 +18,8 @@ class Contrasts:
         word → broader names that cover it (日元 → 外币), so that a text naming 外币 is about 日元 too."""
         self.groups = [[tuple(words) for words in group] for group in groups]
         self.broader = broader or {}
+        self.words = frozenset(word for group in self.groups for words in group for word in words)
+        self._asked_by_question = Memo()
 
     @classmethod
     def load(cls, canonicalize, broader=None) -> "Contrasts":
@@ -27,7 +29,7 @@ class Contrasts:
 
     def alternative(self, word: str) -> bool:
         """Whether the word is one of the alternatives."""
-        return any(word in words for group in self.groups for words in group)
+        return word in self.words
 
     def contradicts(self, question: str, text: str) -> bool:
         """Whether the text names only other alternatives than those the question names."""
@@ -37,12 +39,14 @@ class Contrasts:
                 return True
         return False
 
-    @lru_cache(maxsize=1024)
     def _asked(self, question: str) -> tuple[tuple[list, frozenset[int]], ...]:
-        """The groups the question names an alternative of, with those it names (asked once per
+        """The groups the question names an alternative of, with those it names (found once per
         question, checked against every sentence and row)."""
-        named = ((group, frozenset(_named(group, question))) for group in self.groups)
-        return tuple((group, asked) for group, asked in named if asked)
+        def compute(_question: str):
+            named = ((group, frozenset(_named(group, question))) for group in self.groups)
+            return tuple((group, asked) for group, asked in named if asked)
+
+        return self._asked_by_question.get(question, compute)
 
     def _covered(self, group, asked: set[int], text: str) -> bool:
         """The text names a broader name of an asked alternative (其他外币 for 日元), and not to

@@ -18,6 +18,7 @@ from pypinyin import lazy_pinyin
 
 from kb.memo import Memo
 from kb.text import counted_numbers_to_digits, is_cjk, normalize
+from kb.contrasts import Contrasts
 from kb.vocab import load_yaml, read_text
 
 jieba.setLogLevel(60)
@@ -44,7 +45,7 @@ def load_synonym_groups(extra_file: Path | None = None) -> list[list[str]]:
     return [[normalize(str(term)) for term in group] for group in groups if group]
 
 
-_ECHO = re.compile(r"(.)不\1")
+ECHO = re.compile(r"(.)不\1")  # 收不收, 受不受: asking whether, not naming what
 _NUMBER_SPACE = re.compile(r"(\d)\s+(?=[年月天日期个次元万岁笔张份周%])")
 
 
@@ -164,13 +165,14 @@ class Analyzer:
     def _inside_alternative(self, word: str, start: int, end: int, pieces) -> bool:
         """金卡 inside 白金卡: a search-mode sub-word naming one alternative of kb/vocab/contrasts.yaml
         within a longer word naming another, which would match the wrong card tier."""
-        return word in self._alternatives and any(
-            s <= start and end <= e and e - s > end - start and w in self._alternatives for w, s, e in pieces)
+        alternative = self.contrasts.alternative
+        return alternative(word) and any(
+            s <= start and end <= e and e - s > end - start and alternative(w) for w, s, e in pieces)
 
     @cached_property
-    def _alternatives(self) -> frozenset[str]:
-        groups = load_yaml("contrasts.yaml") or []
-        return frozenset(self.canonicalize(str(w)) for group in groups for alternative in group for w in alternative)
+    def contrasts(self) -> Contrasts:
+        """Alternatives that exclude one another (kb/vocab/contrasts.yaml), canonical."""
+        return Contrasts.load(self.canonicalize, self.broader)
 
     def tokens(self, text: str) -> list[str]:
         """Every lexical token of the text: words, '#' char bigrams, '~' pinyin bigrams.
@@ -385,7 +387,7 @@ class Speller:
                     spans.append((i, i + n))
                 if word in self.words or self.known(word):
                     covered[i:i + n] = [True] * n
-        for echo in _ECHO.finditer(run):  # 受不受 asks whether; it is no slip for 受不收
+        for echo in ECHO.finditer(run):  # 受不受 asks whether; it is no slip for 受不收
             covered[echo.start():echo.end()] = [True] * len(echo.group(0))
             spans.append(echo.span())
         return covered, spans
