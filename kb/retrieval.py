@@ -90,11 +90,11 @@ class Retriever:
         lexical[~self.live_mask(day)] = 0.0
         n = self.settings.candidates
         rows = {int(r) for r in np.argsort(-lexical)[:n] if lexical[r] > 0}
-        dense = self.dense.nearest(query, n, self.live_mask(day))
+        dense = self.dense.nearest(query, n, self.live_mask(day), also=rows)
         rows |= set(dense)
         named = self.named_docs(query)
         cued = self.cued_categories(query)
-        hits = [self._hit(r, float(lexical[r]), dense.get(r, 0.0)) for r in rows]
+        hits = [self._hit(r, float(lexical[r]), max(0.0, dense.get(r, 0.0))) for r in rows]
         for hit in hits:
             hit.score += self.settings.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
             hit.score += self.settings.category_bonus if self.catalog.meta(hit.doc_key).category in cued else 0.0

@@ -210,6 +210,16 @@ class Store:
         result = chunks.query(query_embeddings=[embedding], n_results=n, include=["distances"])
         return {i: 1.0 - d for i, d in zip(result["ids"][0], result["distances"][0])}
 
+    def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of these chunks to the embedding."""
+        if not ids or self.chunks() is None:
+            return {}
+        found = self.chunks().get(ids=ids, include=["embeddings"])
+        vectors = np.asarray(found["embeddings"], dtype=np.float32).reshape(len(found["ids"]), -1)
+        query = np.asarray(embedding, dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
+        return dict(zip(found["ids"], (vectors @ query / np.where(norms == 0, 1, norms)).tolist()))
+
 
 def _get_all(collection, include: list[str]) -> dict:
     out = {"ids": [], **{k: [] for k in include}}

@@ -22,14 +22,16 @@ class MemoryVectors:
         grown.matrix = np.vstack([self.matrix, _normalized(vectors)]) if len(self.matrix) else _normalized(vectors)
         return grown
 
-    def nearest(self, query: str, n: int, live: np.ndarray) -> dict[int, float]:
+    def nearest(self, query: str, n: int, live: np.ndarray, also=()) -> dict[int, float]:
+        """The `n` live rows nearest the query, and the similarity of the rows `also` asked for
+        (the lexical candidates: a weak embedding model's top `n` often misses the right one)."""
         if n <= 0 or not len(self.matrix):
             return {}
         vector = np.asarray(self.embed(query), dtype=np.float32)
         scores = self.matrix @ (vector / (np.linalg.norm(vector) or 1.0))
         scores[~live] = -np.inf
         top = np.argpartition(-scores, min(n, len(scores) - 1))[:n]
-        return {int(r): float(scores[r]) for r in top if np.isfinite(scores[r])}
+        return {int(r): float(scores[r]) for r in {*top, *also} if np.isfinite(scores[r])}
 
 
 class ChromaVectors:
@@ -43,10 +45,13 @@ class ChromaVectors:
         """The same search knowing the rows of new chunks (their vectors are in Chroma)."""
         return ChromaVectors(self.embed, self.store, self.chunk_ids + chunk_ids)
 
-    def nearest(self, query: str, n: int, live: np.ndarray) -> dict[int, float]:
-        found = self.store.dense(self.embed(query), n * OVERFETCH)
+    def nearest(self, query: str, n: int, live: np.ndarray, also=()) -> dict[int, float]:
+        vector = self.embed(query)
+        found = self.store.dense(vector, n * OVERFETCH)
         rows = {self.row_of[i]: s for i, s in found.items() if i in self.row_of and live[self.row_of[i]]}
-        return dict(sorted(rows.items(), key=lambda rs: rs[1], reverse=True)[:n])
+        top = dict(sorted(rows.items(), key=lambda rs: rs[1], reverse=True)[:n])
+        missing = [self.chunk_ids[r] for r in also if r not in top]
+        return top | {self.row_of[i]: s for i, s in self.store.similarities(vector, missing).items()}
 
 
 def _normalized(matrix: np.ndarray) -> np.ndarray:

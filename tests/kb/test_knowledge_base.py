@@ -6,6 +6,7 @@ All tests here only read, so they share the session's `ingested_kb` (one store, 
 import datetime as dt
 import re
 
+import numpy as np
 import pytest
 
 from kb.errors import BadRequest
@@ -237,3 +238,18 @@ def test_dense_search_in_chroma_answers_as_the_in_memory_one(ingested_kb, kbtest
     for question in ("星辰金卡年费多少", "柜面跨行转账手续费多少", "取现手续费怎么收"):
         mine, theirs = in_chroma.ask(question), ingested_kb.ask(question)
         assert mine.answer == theirs.answer and mine.retrieved[:3] == theirs.retrieved[:3]
+        day = dt.date.today()
+        dense = {h.chunk.id: h.dense for h in ingested_kb.retriever.search(question, day)}
+        for hit in in_chroma.retriever.search(question, day):  # every candidate has its similarity
+            assert abs(hit.dense - dense[hit.chunk.id]) < 1e-4
+
+
+def test_chroma_similarities_are_the_cosines_searched_in_memory(ingested_kb):
+    chunks = ingested_kb.retriever.chunks
+    live = np.ones(len(chunks), dtype=bool)
+    in_memory = ingested_kb.retriever.dense.nearest("年费多少", 1, live, also={1, 2, 3})
+    in_chroma = ingested_kb.store.similarities(ingested_kb.embedder.query("年费多少"),
+                                               [chunks[r].id for r in (1, 2, 3)])
+    assert len(in_chroma) == 3
+    for row in (1, 2, 3):
+        assert abs(in_chroma[chunks[row].id] - in_memory[row]) < 1e-4

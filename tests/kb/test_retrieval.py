@@ -21,7 +21,7 @@ def _retriever(*extra: SourceDocument) -> Retriever:
                                                       "section": "年费"}) for d in docs]
     catalog = Catalog(docs)
     analyzer = Analyzer(load_synonym_groups(), catalog.aliases())
-    return Retriever(chunks, catalog, analyzer, SimpleNamespace(nearest=lambda q, n, live: {}), get_settings())
+    return Retriever(chunks, catalog, analyzer, SimpleNamespace(nearest=lambda q, n, live, also=(): {}), get_settings())
 
 
 def test_a_named_product_is_found_whole():
