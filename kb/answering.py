@@ -305,6 +305,7 @@ class Answerer:
         expected = self._expected_answer(query)
         canonical = self.analyzer.canonicalize(query)
         amounts = question_amounts(canonical)
+        conditional = bool(amounts) or "费" in canonical  # bands are conditions of a fee, not the fee
         figures = [f for f in map(figure_of, focus) if f is not None and f.measure != "元"]
         avoid = None if self.avoid["asks"].search(canonical) else self.avoid["headings"]
         candidates = []
@@ -325,7 +326,7 @@ class Answerer:
                 if fit is not None:
                     unit.score *= 1.0 + BAND_BOOST * fit if fit else BAND_MISS
                 unit.score *= self._figure_factor(figures, compact(context + "\n" + text))
-                unit.score *= self._answer_type_boost(expected, without_bands(text) if amounts else text)
+                unit.score *= self._answer_type_boost(expected, without_bands(text) if conditional else text)
                 candidates.append(unit)
         candidates.sort(key=lambda u: u.score, reverse=True)
         return candidates

@@ -2,6 +2,8 @@
 answers with its answer, not its question; a term, grade or currency the documents do not offer
 gives no_answer; an answer has room for the second fact a question asks."""
 
+import datetime as dt
+
 import pytest
 
 DEPOSIT = """---
@@ -104,6 +106,12 @@ products: [跨行转账]
 |---|---|---|
 | ATM | 不分金额 | 跨行转账每笔2元 |
 | 手机银行 | 不分金额 | 跨行转账免收手续费 |
+| 柜面 | 5000元以上 | 每笔10元 |
+
+## 三、到账时间
+
+- 柜面跨行转账（50000元及以下）：一般实时到账。
+- 柜面跨行转账（50000元以上）：工作日17:00前提交的当日到账，其他时间提交的下一工作日到账。
 """
 
 
@@ -139,6 +147,14 @@ def answered(kb, question):
 def test_answers(kb, question, fact):
     assert fact in answered(kb, question)
 
+
+def test_a_band_in_a_fee_question_is_a_condition_not_the_fee(kb):
+    """5000元以上 says when a fee applies: the sentence naming only the band is no fee."""
+    question = kb.analyzer.spell("柜面跨行转账手续费多少")
+    hits = kb.retriever.search(question, dt.date.today())
+    units = kb.answerer.score_units(question, kb.answerer.key_terms(question),
+                                    [h for h in hits if h.doc_key == hits[0].doc_key], kb.catalog)
+    assert "每笔10元" in units[0].display
 
 
 def test_two_facts_of_one_question_are_both_in_the_answer(kb):
