@@ -117,10 +117,16 @@ class Analyzer:
             tokenizer.add_word(self.canonicalize(word), freq=50000)
         return tokenizer
 
+    @cached_property
+    def _numbered_names(self) -> list[str]:
+        """Product names with a figure in them (稳禾90天): key terms keep them whole."""
+        return [n for n in map(self.canonicalize, self.user_words) if any(c.isdigit() for c in n)]
+
     def add_words(self, words: list[str]) -> None:
         """New product names of a published document: jieba keeps each one whole from now on."""
         fresh = [w for w in words if w not in self.user_words]
         self.user_words.extend(fresh)
+        self.__dict__.pop("_numbered_names", None)
         if "_jieba" in self.__dict__:
             for word in fresh:
                 self._jieba.add_word(self.canonicalize(word), freq=50000)
@@ -218,8 +224,13 @@ class Analyzer:
         """Content words a piece of evidence must cover to answer the question. A number keeps its
         measure word (36期, 3年, 80万), so jieba cannot glue it to the next word (80万能赔)."""
         canonical = self.canonicalize(text)
-        seen = [m.group(0) for m in _NUMBER_TERM.finditer(canonical)]
-        for word in self._jieba.lcut(_NUMBER_TERM.sub(" ", canonical)):
+        named = [(m.start(), m.start() + len(name)) for name in self._numbered_names
+                 for m in re.finditer(re.escape(name), canonical)]
+        numbers = [m for m in _NUMBER_TERM.finditer(canonical) if not any(s <= m.start() < e for s, e in named)]
+        seen = [m.group(0) for m in numbers]
+        for start, end in reversed([m.span() for m in numbers]):
+            canonical = canonical[:start] + " " + canonical[end:]
+        for word in self._jieba.lcut(canonical):
             word = word.strip()
             if word in seen or self._is_function_phrase(word) or not _KEEP_TOKEN.search(word or " "):
                 continue

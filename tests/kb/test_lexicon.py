@@ -111,6 +111,14 @@ def test_user_words_are_kept_whole():
     assert "金卡尊享" in custom.words("金卡尊享服务")
 
 
+def test_a_product_name_with_a_figure_stays_one_key_term():
+    named = Analyzer([], user_words=["稳禾90天"])
+    assert "稳禾90天" in named.key_terms("刚买完稳禾90天能退吗")
+    assert "90天" in named.key_terms("理财90天能退吗")  # a figure outside the name is its own term
+    named.add_words(["稳禾180天"])
+    assert "稳禾180天" in named.key_terms("稳禾180天能退吗")
+
+
 def test_tokens_hold_words_char_bigrams_and_pinyin_bigrams(analyzer):
     assert analyzer.tokens("年费") == ["年费", "#年费", "~nianfei"]
 
