@@ -93,7 +93,8 @@ class Answerer:
         query, own_words = self.analyzer.spell(query), own_words and self.analyzer.spell(own_words)
         terms = self.key_terms(query)
         asked = [terms, self.key_terms(own_words) if own_words else []]
-        best, best_score = [], 0.0
+        best, best_score, best_typed = [], 0.0, False
+        expected = self._expected_answer(query)
         for doc_key, prior in self._contenders(hits):
             evidence = [h for h in hits[:10] if h.doc_key == doc_key]
             if any(self.coverage(a, evidence, catalog) < self.settings.min_coverage for a in asked):
@@ -102,8 +103,10 @@ class Answerer:
                 continue
             units = self.pick_units(query, terms, evidence[:ANSWER_SECTIONS], catalog)
             score = prior * max((u.score for u in units), default=0.0)
-            if units and score > best_score * (CONTENDER_MARGIN if best else 1.0):
-                best, best_score = units, score
+            typed = any(self._answer_type_boost(expected, u.display) > 1.0 for u in units)
+            margin = CONTENDER_MARGIN if best and (best_typed or not typed) else 1.0
+            if units and score > best_score * margin:
+                best, best_score, best_typed = units, score, typed
         if not best or not self._answers(query, terms, best, catalog):
             return no_answer()
         return Answer(status="answered", text=_join(u.display for u in best),

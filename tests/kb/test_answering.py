@@ -87,6 +87,19 @@ products: [云帆快贷, 快贷]
 - 借款满3个月后提前还款的，不收取违约金；未满3个月的，按提前还款本金的2%收取违约金。
 """
 
+PREPAY = """---
+doc_id: loan-prepay
+title: 云帆个人贷款提前还款规则
+category: loan
+products: [提前还款规则]
+---
+# 云帆个人贷款提前还款规则
+
+## 一、次数限制
+
+- 部分提前还款：每个自然年最多办理4次。
+"""
+
 TRANSFER = """---
 doc_id: fee-transfer
 title: 云帆银行转账手续费标准
@@ -120,7 +133,7 @@ def kb(tmp_path_factory, kbtest):
     root = tmp_path_factory.mktemp("answering")
     corpus = kbtest.write_corpus(root / "corpus", {
         "deposit/dep-cd.md": DEPOSIT, "credit_card/cc-sky.md": CARD, "loan/loan-quick.md": LOAN,
-        "fee_rule/fee-transfer.md": TRANSFER})
+        "fee_rule/fee-transfer.md": TRANSFER, "loan/loan-prepay.md": PREPAY})
     built = kbtest.make_kb(root / "store")
     assert built.ingest(corpus).ok
     return built
@@ -155,6 +168,11 @@ def test_a_band_in_a_fee_question_is_a_condition_not_the_fee(kb):
     units = kb.answerer.score_units(question, kb.answerer.key_terms(question),
                                     [h for h in hits if h.doc_key == hits[0].doc_key], kb.catalog)
     assert "每笔10元" in units[0].display
+
+
+def test_a_close_second_that_answers_the_kind_of_question_wins(kb):
+    """几次 asked: the document naming a count answers, not the better match that names none."""
+    assert "4次" in answered(kb, "一年能提前还款几次")
 
 
 def test_two_facts_of_one_question_are_both_in_the_answer(kb):
