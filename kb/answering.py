@@ -70,6 +70,7 @@ class Answerer:
         self.contrasts = analyzer.contrasts
         self.kinds = tuple(analyzer.canonicalize(w) for w in read_words("kinds.txt"))
         self.facets = tuple(read_words("facets.txt"))
+        self.cues = analyzer.category_cues
         self._facet_cache = Memo()
         self._evidence_cache = Memo()
         self._document_cache = Memo()
@@ -127,11 +128,13 @@ class Answerer:
         topic = " ".join([meta.title, *meta.products])
         contexts = [self.analyzer.canonicalize("\n".join([u.display, u.asked, self._heading(u.hit, meta.title)]))
                     for u in units]
+        cued = self.cues.get(meta.category, ())
         asked = {t: self.term_weight(t) for t in terms if not t[0].isdigit()}
         if asked:
             topic = self.analyzer.canonicalize(topic)
             together = "\n".join([*contexts, topic])
-            held = sum(w * min(1.0, self._held(t, together, "", "")) for t, w in asked.items())
+            held = sum(w * (1.0 if t in cued else min(1.0, self._held(t, together, "", "")))
+                       for t, w in asked.items())
             if held / sum(asked.values()) < self.settings.min_answer_coverage:
                 return False
         best = max(range(len(units)), key=lambda i: units[i].score)
@@ -209,14 +212,16 @@ class Answerer:
         return term[:-1] if term and term[-1] in self.analyzer.stopwords else term
 
     def coverage(self, terms: list[str], hits: list[Hit], catalog) -> float:
-        """IDF-weighted share of the key terms that the evidence mentions (or sounds like)."""
+        """IDF-weighted share of the key terms that the evidence mentions (or sounds like); a
+        phrase asking for the document's kind (原文 of a disclosure, 话术 of a script) is covered."""
         if not terms:
             return 1.0
         meta = catalog.meta(hits[0].doc_key)
         pieces = [self._evidence(meta.key, " ".join([meta.title, *meta.products]))]
         pieces += [self._evidence(h.chunk.id, h.chunk.meta["section"] + "\n" + h.chunk.text) for h in hits]
         weights = {t: self.term_weight(t) for t in terms}
-        covered = sum(w for t, w in weights.items() if self._mentions(t, pieces))
+        cued = self.cues.get(meta.category, ())
+        covered = sum(w for t, w in weights.items() if t in cued or self._mentions(t, pieces))
         return covered / (sum(weights.values()) or 1.0)
 
     def prepare(self, hits: list[Hit], catalog) -> None:

@@ -203,6 +203,13 @@ class Analyzer:
         return weights
 
     @cached_property
+    def category_cues(self) -> dict[str, frozenset[str]]:
+        """Category → the phrases asking for a document of it (怎么说 → script), from
+        kb/vocab/category_cues.yaml, canonical."""
+        return {category: frozenset(self.canonicalize(c) for c in cues)
+                for category, cues in (load_yaml("category_cues.yaml") or {}).items()}
+
+    @cached_property
     def broader(self) -> dict[str, list[str]]:
         """Narrower name → the broader names that cover it (香港 → 港澳台, 港澳), from kb/vocab/broader.yaml."""
         out: dict[str, list[str]] = {}

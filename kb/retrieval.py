@@ -15,7 +15,6 @@ from kb.catalog import Catalog
 from kb.config import Settings
 from kb.lexicon import Analyzer, Speller
 from kb.store import ChunkRecord
-from kb.vocab import load_yaml
 
 
 @dataclass
@@ -51,8 +50,7 @@ class Retriever:
         self.aliases = {a: docs for a, docs in self.aliases.items() if self._distinctive(a, docs)}
         self.speller = speller or Speller(self.bm25.df, analyzer.is_known_word, self.aliases)
         analyzer.speller = self.speller
-        self.category_cues = {category: [analyzer.canonicalize(c) for c in cues]
-                              for category, cues in (load_yaml("category_cues.yaml") or {}).items()}
+        self.category_cues = analyzer.category_cues
 
     def extended(self, chunks: list[ChunkRecord], vectors, catalog: Catalog) -> "Retriever":
         """A retriever that also holds these new chunks (of documents `catalog` knows); only the

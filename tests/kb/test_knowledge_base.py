@@ -114,6 +114,14 @@ def test_citing_the_disclosure_itself_returns_it_once(kb, kbtest):
     assert response.disclosures[0].text == kbtest.body_of(kbtest.DISC_X)
 
 
+@pytest.mark.parametrize("question", ["透支利息那段原文", "信用卡那段要念的原文", "信用卡提示原文"])
+def test_asking_for_the_text_of_a_disclosure_is_answered_from_it(kb, question):
+    """原文 asks for a disclosure's own words: the disclosure covers it without writing it."""
+    response = kb.ask(question)
+    assert response.answer.status == "answered", response.answer.text
+    assert {c.doc_id for c in response.answer.citations} == {"disc-x"}
+
+
 def test_doc_without_disclosures_returns_none(kb):
     response = kb.ask("手机银行跨行转账手续费多少")
     assert response.answer.status == "answered"
