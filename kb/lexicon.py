@@ -231,13 +231,17 @@ class Analyzer:
         """Content words a piece of evidence must cover to answer the question. A number keeps its
         measure word (36期, 3年, 80万), so jieba cannot glue it to the next word (80万能赔)."""
         canonical = self.canonicalize(text)
-        named = [(m.start(), m.start() + len(name)) for name in self._numbered_names
+        named = [(m.start(), m.end()) for name in self._numbered_names
                  for m in re.finditer(re.escape(name), canonical)]
-        numbers = [m for m in _NUMBER_TERM.finditer(canonical) if not any(s <= m.start() < e for s, e in named)]
-        seen = [m.group(0) for m in numbers]
-        for start, end in reversed([m.span() for m in numbers]):
-            canonical = canonical[:start] + " " + canonical[end:]
-        for word in self._jieba.lcut(canonical):
+        seen = []
+
+        def pull(number: re.Match) -> str:
+            if any(s <= number.start() < e for s, e in named):
+                return number.group(0)
+            seen.append(number.group(0))
+            return " "
+
+        for word in self._jieba.lcut(_NUMBER_TERM.sub(pull, canonical)):
             word = word.strip()
             if word in seen or self._is_function_phrase(word) or not _KEEP_TOKEN.search(word or " "):
                 continue
