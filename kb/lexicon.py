@@ -89,6 +89,7 @@ class Analyzer:
     user_words: list[str] = field(default_factory=list)
     speller: "Speller | None" = None
     _canonical_texts: Memo = field(default_factory=Memo, repr=False)
+    _naming: Memo = field(default_factory=Memo, repr=False)
 
     @cached_property
     def _canonical(self) -> dict[str, str]:
@@ -127,6 +128,7 @@ class Analyzer:
         fresh = [w for w in words if w not in self.user_words]
         self.user_words.extend(fresh)
         self.__dict__.pop("_numbered_names", None)
+        self._naming = Memo()  # a new word is tagged as a whole
         if "_jieba" in self.__dict__:
             for word in fresh:
                 self._jieba.add_word(self.canonicalize(word), freq=50000)
@@ -258,6 +260,9 @@ class Analyzer:
     def is_naming_word(self, word: str) -> bool:
         """Nouns and names say what a question is about; verbs, adjectives and adverbs say how
         the customer puts it (打电话, 开门, 取出来), which documents phrase differently."""
+        return self._naming.get(word, self._tags_name)
+
+    def _tags_name(self, word: str) -> bool:
         tags = {pair.flag for pair in self._tagger.lcut(word)}
         return not tags or not all(_phrasing(tag) for tag in tags)
 

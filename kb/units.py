@@ -8,6 +8,7 @@ context of the units that answer it.
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.retrieval import Hit
 from kb.text import split_sentences
@@ -35,8 +36,16 @@ class Unit:
 
 
 def section_units(hit: Hit) -> list[Unit]:
+    return [Unit(hit, quote, display, position, asked)
+            for position, (quote, display, asked) in enumerate(_parsed(hit.chunk.text))]
+
+
+@lru_cache(maxsize=20_000)
+def _parsed(text: str) -> tuple[tuple[str, str, str], ...]:
+    """(quote, display, asked) of each unit: parsed once per section, as every question that
+    retrieves the section reads its units again."""
     units, header, asked, lead = [], None, "", ""
-    for line in hit.chunk.text.splitlines():
+    for line in text.splitlines():
         stripped = line.strip()
         if not stripped or _TABLE_RULE.match(stripped):
             continue
@@ -48,7 +57,7 @@ def section_units(hit: Hit) -> list[Unit]:
             if header is None:
                 header = cells
                 continue
-            units.append(Unit(hit, stripped, _row_display(header, cells), len(units), asked))
+            units.append((stripped, _row_display(header, cells), asked))
             continue
         header = None
         for body in _REPLY.split(_LIST_MARK.sub("", stripped).lstrip("#").strip()):
@@ -59,8 +68,8 @@ def section_units(hit: Hit) -> list[Unit]:
                 display = _ANSWER_MARK.sub("", _plain(sentence))
                 if display:
                     display = lead + display if item and lead else display
-                    units.append(Unit(hit, sentence, display, len(units), asked))
-    return units
+                    units.append((sentence, display, asked))
+    return tuple(units)
 
 
 def _lead_in(line: str) -> str:

@@ -167,3 +167,12 @@ def test_a_card_tier_inside_another_is_no_word_of_it(analyzer):
 def test_a_question_also_looks_for_the_broader_names_of_its_words(analyzer):
     weights = analyzer.weighted_tokens("日元消费")
     assert weights["日元"] == 1.0 and 0 < weights["外币"] < 1.0  # a row on 外币 speaks of 日元
+
+
+def test_a_product_name_added_later_is_a_naming_word_from_then_on():
+    """随心取 reads as verbs until a published document names a product so; the tagging
+    remembered for it before must not outlive the new word."""
+    analyzer = Analyzer([])
+    assert not analyzer.is_naming_word("随心取")
+    analyzer.add_words(["随心取"])
+    assert analyzer.is_naming_word("随心取")
