@@ -50,6 +50,7 @@ _YES_NO = re.compile(r"[吗么嘛否]\W*$|(.)不\1|能不能|可不可以|是不
 _ASKS_QUANTITY = re.compile(r"几|多少|多久|多长|多高|多大|多远|什么时候|何时")
 _ASKS_VALUE = re.compile(r"(利率|费率|息率|利息|年费|手续费|收费|费用|额度|限额|上限|下限|起点|金额|价格|收益率?|年化)\W*$")
 _QUANTITY = re.compile(r"\d|免|不收|不限")
+_REFERENCE = re.compile(r"(?:见|按|依照|参照)(?:本行)?《([^》]+)》")
 _GRADE = re.compile(r"[a-z]\d?\+?")
 _GRADE_ASKED = re.compile(r"(?<![a-z0-9])([a-z]\d?\+?)(?:级|类|档)(?![a-z0-9])")
 _PER_PERIOD = re.compile(r"1个?(?:天|日|周|星期|月|年)")
@@ -97,21 +98,42 @@ class Answerer:
         best, best_score, best_typed = [], 0.0, False
         expected = self._expected_answer(query)
         for doc_key, prior in self._contenders(hits):
-            evidence = [h for h in hits[:10] if h.doc_key == doc_key]
-            if any(self.coverage(a, evidence, catalog) < self.settings.min_coverage for a in asked):
+            units = self._units_of(doc_key, query, asked, hits[:10], catalog)
+            if units is None:
                 if doc_key == hits[0].doc_key:
                     return no_answer()  # a neighbour may not answer what the best match cannot
                 continue
-            units = self.pick_units(query, terms, evidence[:ANSWER_SECTIONS], catalog)
             score = prior * max((u.score for u in units), default=0.0)
             typed = any(self._answer_type_boost(expected, u.display) > 1.0 for u in units)
             margin = CONTENDER_MARGIN if best and (best_typed or not typed) else 1.0
             if units and score > best_score * margin:
                 best, best_score, best_typed = units, score, typed
+        referred = self._referred(best, hits, catalog)
+        if referred is not None:
+            best = self._units_of(referred, query, asked, hits, catalog) or best
         if not best or not self._answers(query, terms, best, catalog):
             return no_answer()
         return Answer(status="answered", text=_join(u.display for u in best),
                       citations=[self._citation(u, catalog) for u in best])
+
+    def _units_of(self, doc_key: str, query: str, asked: list[list[str]], hits: list[Hit], catalog) -> list[Unit] | None:
+        """The units a document answers with, or None when its evidence among `hits` does not
+        cover the question (and the agent's own words)."""
+        evidence = [h for h in hits if h.doc_key == doc_key][:10]
+        if not evidence or any(self.coverage(a, evidence, catalog) < self.settings.min_coverage for a in asked):
+            return None
+        return self.pick_units(query, asked[0], evidence[:ANSWER_SECTIONS], catalog)
+
+    @staticmethod
+    def _referred(units: list[Unit], hits: list[Hit], catalog) -> str | None:
+        """The document in force that the best unit refers the reader to for the facts
+        (跨境汇款收费另见《跨境汇款手续费标准》), which answers better than the pointer to it."""
+        if not units:
+            return None
+        best = max(units, key=lambda u: u.score)
+        titles = {normalize(catalog.meta(h.doc_key).title): h.doc_key for h in hits}
+        return next((titles[title] for title in _REFERENCE.findall(normalize(best.display))
+                     if title in titles and titles[title] != best.hit.doc_key), None)
 
     def _answers(self, query: str, terms: list[str], units: list[Unit], catalog) -> bool:
         """Whether the chosen units answer what was asked, not just the document around them:

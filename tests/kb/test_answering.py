@@ -127,7 +127,6 @@ products: [跨行转账]
 - 柜面跨行转账（50000元以上）：工作日17:00前提交的当日到账，其他时间提交的下一工作日到账。
 """
 
-
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory, kbtest):
     root = tmp_path_factory.mktemp("answering")
@@ -193,3 +192,44 @@ def test_two_facts_of_one_question_are_both_in_the_answer(kb):
 def test_what_the_documents_do_not_offer_gets_no_answer(kb, question):
     answer = kb.ask(question).answer
     assert answer.status == "no_answer", (question, answer.text)
+
+
+POINTING = """---
+doc_id: fee-domestic
+title: 云帆转账汇款手续费标准
+category: fee_rule
+products: [境内转账, 转账汇款]
+---
+# 云帆转账汇款手续费标准
+
+- 本标准适用于个人客户办理的境内人民币转账汇款。
+- 跨境汇款手续费另见《云帆跨境汇款收费标准》。
+"""
+
+REMITTANCE = """---
+doc_id: fee-remit
+title: 云帆跨境汇款收费标准
+category: fee_rule
+products: [跨境汇款, 汇出汇款, 汇入汇款]
+---
+# 云帆跨境汇款收费标准
+
+## 一、汇出汇款
+
+| 收费项目 | 手续费标准 |
+|---|---|
+| 汇出汇款 | 按汇款金额的0.1%收取，每笔最低50元 |
+| 电报费 | 每笔150元 |
+"""
+
+
+def test_a_pointer_to_another_document_is_followed_to_it(tmp_path, kbtest):
+    """"另见《云帆跨境汇款收费标准》" says 跨境汇款手续费 word for word, and nothing an agent can
+    read out: the document it names answers, with what it says."""
+    corpus = kbtest.write_corpus(tmp_path / "corpus", {"fee_rule/fee-domestic.md": POINTING,
+                                                       "fee_rule/fee-remit.md": REMITTANCE})
+    kb = kbtest.make_kb(tmp_path / "store")
+    assert kb.ingest(corpus).ok
+    answer = kb.ask("跨境汇款手续费怎么收").answer
+    assert {c.doc_id for c in answer.citations} == {"fee-remit"}, answer.text
+    assert "0.1%" in answer.text
