@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jieba
 import yaml
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
 
 from kb.memo import Memo
 from kb.text import counted_numbers_to_digits, is_cjk, normalize
@@ -325,6 +325,10 @@ def _pinyin_tuple(run: str) -> tuple[str, ...]:
     return tuple(lazy_pinyin(run))
 
 
+def _tones(word: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(word, style=Style.TONE3))
+
+
 def _phrasing(tag: str) -> bool:
     """A verb, adverb, time or place word, pronoun, measure, conjunction...; a verbal noun
     (展期) names a thing, a person's name (阿姨 is tagged one) is who calls, not what is asked."""
@@ -355,13 +359,17 @@ class Speller:
     knows. Nothing else is touched, so a word the knowledge base does not know (钻石卡) stays what
     it is and can still make the question unanswerable."""
 
-    def __init__(self, words=(), known=lambda word: False, names=()):
+    def __init__(self, words=(), known=lambda word: False, names=(), listed=lambda word: False):
         """`words`: what the knowledge base writes; `known(word)`: whether a word it does not
         write is still a word (everyday Chinese, a function word), whose characters are then no
         slip; `names`: product names, put right first and even where the slip is an everyday
-        character (稳和宝 → 稳禾宝)."""
+        character (稳和宝 → 稳禾宝); `listed(word)`: whether a dictionary lists the word at all,
+        however rarely used: such a word is a slip only for a word that sounds the same to the
+        tone (借到, jiè dào, is no slip for 接到, jiē dào; 挂矢, which no dictionary lists, is one
+        for 挂失)."""
         self.words: set[str] = set()
         self.known = known
+        self.listed = listed
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
         self._names: dict[tuple[str, ...], list[str]] = {}
         self._corrected = Memo()
@@ -384,17 +392,20 @@ class Speller:
 
     def grown(self, words, names=()) -> "Speller":
         """A speller that also knows these words and names; this one is left as it was."""
-        other = Speller(known=self.known)
+        other = Speller(known=self.known, listed=self.listed)
         other.words, other._by_sound = set(self.words), {k: list(v) for k, v in self._by_sound.items()}
         other._names = {k: list(v) for k, v in self._names.items()}
         return other.learn(words).learn_names(names)
 
     def correct(self, canonical: str) -> str:
-        return self._corrected.get(canonical, lambda text: _CJK_RUN.sub(lambda m: self._run(m.group(0)), text))
+        return self._corrected.get(canonical, lambda text: _CJK_RUN.sub(lambda m: self._run(
+            m.group(0), after_number=m.start() > 0 and text[m.start() - 1].isdigit()), text))
 
-    def _run(self, run: str) -> str:
+    def _run(self, run: str, after_number: bool = False) -> str:
+        """`after_number`: the run follows a figure, whose unit (10万, 3年) is no slip."""
         run = self._named(run)
         covered, spans = self._covered(run)
+        covered[0] = covered[0] or after_number
         out, i = "", 0
         while i < len(run):
             fix = next((f for n in SPELL_LENGTHS if i + n <= len(run) and not _cuts(spans, i, i + n)
@@ -439,6 +450,7 @@ class Speller:
             return None
         for word in self._by_sound.get(_pinyin_tuple(window), ()):
             slips = [i for i, (a, b) in enumerate(zip(word, window)) if a != b]
-            if len(slips) == 1 and not covered[slips[0]]:
+            if len(slips) == 1 and not covered[slips[0]] and (
+                    not self.listed(window) or _tones(window) == _tones(word)):
                 return word
         return None

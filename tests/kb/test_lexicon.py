@@ -176,3 +176,19 @@ def test_a_product_name_added_later_is_a_naming_word_from_then_on():
     assert not analyzer.is_naming_word("随心取")
     analyzer.add_words(["随心取"])
     assert analyzer.is_naming_word("随心取")
+
+
+def test_a_dictionary_word_is_a_slip_only_for_a_word_sounding_the_same_to_the_tone():
+    """借到 (jiè dào) is a word, however rare, and no slip for 接到 (jiē dào); 年废, which no
+    dictionary lists, is one for 年费 whatever its tones."""
+    listed = {"借到"}.__contains__
+    speller = Speller(words=["接到", "年费", "完整"], listed=listed)
+    assert speller.correct("抵押借款借到几成") == "抵押借款借到几成"
+    assert speller.correct("年废多少") == "年费多少"
+    assert Speller(words=["接到"]).correct("借到几成") == "接到几成"  # control: what it guards against
+
+
+def test_the_unit_of_a_figure_is_no_slip():
+    speller = Speller(words=["完整"])
+    assert speller.correct("刚好10万整柜面") == "刚好10万整柜面"
+    assert speller.correct("刚好万整") == "刚好完整"  # control: no figure before it
