@@ -206,6 +206,7 @@ class KnowledgeBase:
         self.analyzer.load()
         for doc in list(self.catalog.by_key.values())[:3]:
             self.ask(f"{doc.meta.title}有哪些规定", session_id="warm-up")
+        self.retriever.speller.load()
         hits = [Hit(chunk, 0.0, 0.0, 0.0) for chunk in self.retriever.chunks[:prepare_chunks]]
         self.answerer.prepare(hits, self.catalog)
         _ = self.sections

@@ -97,6 +97,11 @@ class Analyzer:
         so that 大额存单 is matched whole before its variant 存单 could be)."""
         return {v: group[0] for group in self.synonym_groups for v in reversed(group)}
 
+    @property
+    def variants(self) -> dict[str, str]:
+        """Every synonym variant → its canonical term."""
+        return self._canonical
+
     @cached_property
     def _rewrite(self) -> Rewriter | None:
         return Rewriter(self._canonical) if self._canonical else None
@@ -159,7 +164,11 @@ class Analyzer:
     def spell(self, text: str) -> str:
         """The question with pinyin-input slips put right against the knowledge base's words
         (年废 → 年费); the text as it is when no knowledge base has taught a speller."""
-        return text if self.speller is None else self.speller.correct(self.canonicalize(text))
+        if self.speller is None:
+            return text
+        canonical = self.canonicalize(text)
+        corrected = self.speller.correct(canonical)
+        return corrected if corrected == canonical else self.canonicalize(corrected)  # 上限 → 最高
 
     def words(self, text: str) -> list[str]:
         """Canonical jieba words of the text, stopwords and punctuation dropped."""
@@ -359,17 +368,22 @@ class Speller:
     knows. Nothing else is touched, so a word the knowledge base does not know (钻石卡) stays what
     it is and can still make the question unanswerable."""
 
-    def __init__(self, words=(), known=lambda word: False, names=(), listed=lambda word: False):
+    def __init__(self, words=(), known=lambda word: False, names=(), listed=lambda word: False,
+                 naming=lambda word: False, variants=None):
         """`words`: what the knowledge base writes; `known(word)`: whether a word it does not
         write is still a word (everyday Chinese, a function word), whose characters are then no
         slip; `names`: product names, put right first and even where the slip is an everyday
         character (稳和宝 → 稳禾宝); `listed(word)`: whether a dictionary lists the word at all,
         however rarely used: such a word is a slip only for a word that sounds the same to the
         tone (借到, jiè dào, is no slip for 接到, jiē dào; 挂矢, which no dictionary lists, is one
-        for 挂失)."""
+        for 挂失); `naming(word)` and `variants` (variant → canonical word): an everyday noun the
+        knowledge base does not write that sounds, tones and all, like a word it writes or a
+        variant of one is an input method's wrong candidate (上线 for 上限, 首富 for 首付)."""
         self.words: set[str] = set()
         self.known = known
         self.listed = listed
+        self.naming = naming
+        self.variants = variants or {}
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
         self._names: dict[tuple[str, ...], list[str]] = {}
         self._corrected = Memo()
@@ -392,10 +406,13 @@ class Speller:
 
     def grown(self, words, names=()) -> "Speller":
         """A speller that also knows these words and names; this one is left as it was."""
-        other = Speller(known=self.known, listed=self.listed)
+        other = Speller(known=self.known, listed=self.listed, naming=self.naming, variants=self.variants)
         other.words, other._by_sound = set(self.words), {k: list(v) for k, v in self._by_sound.items()}
         other._names = {k: list(v) for k, v in self._names.items()}
-        return other.learn(words).learn_names(names)
+        other.learn(words).learn_names(names)
+        if "_by_tones" in self.__dict__:
+            other._by_tones = {**self._by_tones, **other._tone_index(other.words - self.words)}
+        return other
 
     def correct(self, canonical: str) -> str:
         return self._corrected.get(canonical, lambda text: _CJK_RUN.sub(lambda m: self._run(
@@ -445,9 +462,31 @@ class Speller:
             out, i = (out + fix, i + len(fix)) if fix else (out + run[i], i + 1)
         return out
 
-    def _fix(self, window: str, covered: list[bool]) -> str | None:
-        if window in self.words or all(covered):
+    def load(self) -> None:
+        """Build the index of words by their tones now (about 0.2 s for a few thousand words),
+        so that no agent's question pays for it."""
+        _ = self._by_tones
+
+    @cached_property
+    def _by_tones(self) -> dict[tuple[str, ...], str]:
+        return self._tone_index(self.words)
+
+    def _tone_index(self, words) -> dict[tuple[str, ...], str]:
+        """These words and the variants of them, by the tones they are spoken in."""
+        spoken = [*words, *(v for v, w in self.variants.items() if w in words
+                            and 2 <= len(v) <= max(SPELL_LENGTHS) and _CJK_RUN.fullmatch(v))]
+        return {_tones(w): w for w in spoken}
+
+    def _homophone(self, window: str) -> str | None:
+        if not (self.known(window) and self.naming(window)) or window in self.variants:
             return None
+        return self._by_tones.get(_tones(window))
+
+    def _fix(self, window: str, covered: list[bool]) -> str | None:
+        if window in self.words:
+            return None
+        if all(covered):
+            return self._homophone(window)
         for word in self._by_sound.get(_pinyin_tuple(window), ()):
             slips = [i for i, (a, b) in enumerate(zip(word, window)) if a != b]
             if len(slips) == 1 and not covered[slips[0]] and (

@@ -49,7 +49,8 @@ class Retriever:
                     self.aliases.setdefault(alias, set()).add(doc.meta.doc_id)
         self.aliases = {a: docs for a, docs in self.aliases.items() if self._distinctive(a, docs)}
         self.speller = speller or Speller(self.bm25.df, analyzer.is_known_word, self.aliases,
-                                          listed=lambda word: analyzer.general_frequency(word) > 0)
+                                          listed=lambda word: analyzer.general_frequency(word) > 0,
+                                          naming=analyzer.is_naming_word, variants=analyzer.variants)
         analyzer.speller = self.speller
         self.category_cues = analyzer.category_cues
 

@@ -192,3 +192,37 @@ def test_the_unit_of_a_figure_is_no_slip():
     speller = Speller(words=["完整"])
     assert speller.correct("刚好10万整柜面") == "刚好10万整柜面"
     assert speller.correct("刚好万整") == "刚好完整"  # control: no figure before it
+
+
+def test_an_everyday_noun_sounding_to_the_tone_like_a_word_written_is_its_wrong_candidate():
+    """上线 and 首富 are words, but no document writes them; 上限 (a variant of 最高) and 首付 sound
+    the same, tones and all. 一句 sounds like 依据 but names nothing, and 上线 stays where the
+    knowledge base writes no such word."""
+    everyday = {"上线", "首富", "一句"}
+    speller = Speller(words=["最高", "首付", "依据"], known=everyday.__contains__,
+                      naming={"上线", "首富"}.__contains__, variants={"上限": "最高", "最高": "最高"})
+    assert speller.correct("每月积分上线多少") == "每月积分上限多少"
+    assert speller.correct("首套房首富最低几成") == "首套房首付最低几成"
+    assert speller.correct("第一句怎么说") == "第一句怎么说"
+    assert Speller(words=["首付"], known=everyday.__contains__,
+                   naming=everyday.__contains__).correct("每月积分上线多少") == "每月积分上线多少"
+
+
+def test_a_spelled_question_is_canonical_again(analyzer):
+    before = analyzer.speller
+    analyzer.speller = Speller(words=["最高"], known={"上线"}.__contains__,
+                               naming={"上线"}.__contains__, variants=analyzer.variants)
+    try:
+        assert analyzer.spell("每月积分上线多少") == analyzer.canonicalize("每月积分上限多少")
+        assert "最高" in analyzer.spell("每月积分上线多少")
+    finally:
+        analyzer.speller = before
+
+
+def test_a_grown_speller_hears_the_new_words_too():
+    """After a publish the speller grows; a tone index built before must learn the new words."""
+    speller = Speller(words=["最高"], known={"首富"}.__contains__, naming={"首富"}.__contains__)
+    speller.load()
+    grown = speller.grown(["首付"])
+    assert grown.correct("首富几成") == "首付几成"
+    assert speller.correct("首富几成") == "首富几成"  # the old one is left as it was
