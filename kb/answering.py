@@ -119,10 +119,10 @@ class Answerer:
     def _units_of(self, doc_key: str, query: str, asked: list[list[str]], hits: list[Hit], catalog) -> list[Unit] | None:
         """The units a document answers with, or None when its evidence among `hits` does not
         cover the question (and the agent's own words)."""
-        evidence = [h for h in hits if h.doc_key == doc_key][:10]
+        evidence = [h for h in hits if h.doc_key == doc_key][:ANSWER_SECTIONS]
         if not evidence or any(self.coverage(a, evidence, catalog) < self.settings.min_coverage for a in asked):
             return None
-        return self.pick_units(query, asked[0], evidence[:ANSWER_SECTIONS], catalog)
+        return self.pick_units(query, asked[0], evidence, catalog)
 
     @staticmethod
     def _referred(units: list[Unit], hits: list[Hit], catalog) -> str | None:

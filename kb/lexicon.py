@@ -7,6 +7,7 @@ for words jieba has never seen) and pinyin bigrams (so a homophone typo such as 
 年费). Synonyms and Cantonese function words are rewritten to one canonical form first.
 """
 
+import copy
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -406,9 +407,10 @@ class Speller:
 
     def grown(self, words, names=()) -> "Speller":
         """A speller that also knows these words and names; this one is left as it was."""
-        other = Speller(known=self.known, listed=self.listed, naming=self.naming, variants=self.variants)
+        other = copy.copy(self)  # the same dictionaries (known, listed, naming, variants)
         other.words, other._by_sound = set(self.words), {k: list(v) for k, v in self._by_sound.items()}
         other._names = {k: list(v) for k, v in self._names.items()}
+        other._corrected = Memo()
         other.learn(words).learn_names(names)
         if "_by_tones" in self.__dict__:
             other._by_tones = {**self._by_tones, **other._tone_index(other.words - self.words)}
