@@ -70,6 +70,7 @@ class Answerer:
         self.broader = analyzer.broader
         self.contrasts = analyzer.contrasts
         self.kinds = tuple(analyzer.canonicalize(w) for w in read_words("kinds.txt"))
+        self.people = frozenset(analyzer.canonicalize(w) for w in read_words("people.txt"))
         self.facets = tuple(read_words("facets.txt"))
         self.cues = analyzer.category_cues
         self._facet_cache = Memo()
@@ -151,13 +152,11 @@ class Answerer:
         contexts = [self.analyzer.canonicalize("\n".join([u.display, u.asked, self._heading(u.hit, meta.title)]))
                     for u in units]
         cued = self.cues.get(meta.category, ())
-        asked = {t: self.term_weight(t) for t in terms if not t[0].isdigit()}
+        asked = [t for t in terms if not t[0].isdigit()]
         if asked:
-            topic = self.analyzer.canonicalize(topic)
-            together = "\n".join([*contexts, topic])
-            held = sum(w * (1.0 if t in cued else min(1.0, self._held(t, together, "", "")))
-                       for t, w in asked.items())
-            if held / sum(asked.values()) < self.settings.min_answer_coverage:
+            together = "\n".join([*contexts, self.analyzer.canonicalize(topic)])
+            held = {t: 1.0 if t in cued else min(1.0, self._held(t, together, "", "")) for t in asked}
+            if self._share(held) < self.settings.min_answer_coverage:
                 return False
         best = max(range(len(units)), key=lambda i: units[i].score)
         if self.contrasts.contradicts(canonical, contexts[best]) or self.contrasts.contradicts(
@@ -241,10 +240,18 @@ class Answerer:
         meta = catalog.meta(hits[0].doc_key)
         pieces = [self._evidence(meta.key, " ".join([meta.title, *meta.products]))]
         pieces += [self._evidence(h.chunk.id, h.chunk.meta["section"] + "\n" + h.chunk.text) for h in hits]
-        weights = {t: self.term_weight(t) for t in terms}
         cued = self.cues.get(meta.category, ())
-        covered = sum(w for t, w in weights.items() if t in cued or self._mentions(t, pieces))
-        return covered / (sum(weights.values()) or 1.0)
+        return self._share({t: float(t in cued or self._mentions(t, pieces)) for t in terms})
+
+    def _share(self, held: dict[str, float]) -> float:
+        """The weighted share of the key terms held. An everyday noun that no document uses
+        (kb/vocab/people.txt: 朋友, 同事) counts only when something else is missing too:
+        documents name the parties by role, not as the customer's friends."""
+        weights = {t: self.term_weight(t) for t in held}
+        essential = {t: w for t, w in weights.items() if t not in self.people or self.seen(t)}
+        if essential and all(held[t] >= 1.0 for t in essential):
+            weights = essential
+        return sum(w * held[t] for t, w in weights.items()) / (sum(weights.values()) or 1.0)
 
     def prepare(self, hits: list[Hit], catalog) -> None:
         """Fill the per-section caches ahead of the first questions (what warm-up is for)."""
