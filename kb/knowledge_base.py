@@ -97,18 +97,23 @@ class KnowledgeBase:
     def sync(self) -> bool:
         """Bring the index in line with the store after a publish here or a write by another
         process: new versions are added to a copy of the index; a changed or removed version
-        (a folder re-ingest) means a new index, built beside the one questions are reading."""
+        (a folder re-ingest), or a renamed file's new path, means a new index, built beside the
+        one questions are reading. The store is looked at again once the index is held: the
+        publisher and the process's follower may both have seen one write."""
         if self._index is None:
             return False
-        generation = self.store.generation()
-        if generation == self._index.generation:
+        if self.store.generation() == self._index.generation:
             return False
         with self._index_lock:
+            generation = self.store.generation()  # again: another thread may have followed it meanwhile
+            if generation == self._index.generation:
+                return False
             held, stored = self._index.hashes, self.store.committed_hashes()
-            if set(held) - set(stored) or any(held[k] != stored[k] for k in held):
-                self._index = self._build_index()
+            new = [k for k in stored if k not in held]
+            if not new or set(held) - set(stored) or any(held[k] != stored[k] for k in held):
+                self._index = self._build_index()  # versions changed, removed or only re-recorded
                 return True
-            docs = self.store.document_records([k for k in stored if k not in held])
+            docs = self.store.document_records(new)
             chunks, vectors = self.store.version_chunks({d.meta.key: d.content_hash for d in docs})
             self._index = self._index.with_versions(docs, chunks, vectors, generation)
         return True

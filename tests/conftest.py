@@ -272,17 +272,23 @@ class Served(SimpleNamespace):
 
 @contextlib.contextmanager
 def serving(store: Path):
-    """A real `kb serve` process over `store` on a free 127.0.0.1 port, stopped on exit."""
+    """A real `kb serve` process over `store` on a free 127.0.0.1 port, stopped on exit. Its
+    output goes to a file beside the store (a pipe nobody reads would stall the server once
+    full), and its tail is printed at the end: pytest shows it for a test that failed."""
     port = free_port()
     command = [str(Path(sys.executable).parent / "kb"), "serve", "--store", str(store), "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = store.parent / f"serve-{port}.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(url + "/health", process)
+        _wait_for(url + "/health", process, log)
         yield Served(url=url, store=store)
     finally:
         process.terminate()
         process.wait(timeout=30)
+        print(f"--- kb serve output ({log}), last lines ---")
+        print("\n".join(log.read_text(errors="replace").splitlines()[-60:]))
 
 
 @pytest.fixture(scope="session")
@@ -292,11 +298,11 @@ def served(ingested_kb):
         yield server
 
 
-def _wait_for(url: str, process, seconds: float = 120) -> None:
+def _wait_for(url: str, process, log: Path, seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"kb serve exited: {process.stdout.read().decode(errors='replace')}")
+            raise RuntimeError(f"kb serve exited: {log.read_text(errors='replace')}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:

@@ -54,3 +54,50 @@ def test_a_changed_version_rebuilds_the_index(corpus, kb_factory):
     assert serving.sync() is True
     assert serving.index.analyzer is not before.analyzer
     assert "6元" in serving.ask("柜面跨行转账手续费多少", as_of=dt.date.today()).answer.text
+
+
+def test_a_renamed_file_written_elsewhere_is_followed(corpus, kb_factory):
+    """A re-ingest that only records a new path writes no version: the store changes, no
+    document is new, and following it must not fail (it did, asking Chroma for no ids)."""
+    serving = kb_factory()
+    serving.ingest(corpus)
+    serving.ask("星辰金卡年费多少")  # the index is loaded
+    old = corpus / "credit_card" / "cc-gold.md"
+    old.rename(corpus / "credit_card" / "gold-card.md")
+    kb_factory().ingest(corpus)
+
+    assert serving.sync() is True
+    assert serving.catalog.by_key["cc-gold@v1"].source.endswith("gold-card.md")
+    assert serving.sync() is False
+    assert "星辰金卡" in serving.ask("星辰金卡年费多少").answer.text
+
+
+class FollowedMeanwhile:
+    """The index lock, except that the first time it is taken another caller follows the store
+    first: what happens when the publisher and the process's follower both see one write."""
+
+    def __init__(self, kb):
+        self.kb, self.lock, self.first = kb, kb._index_lock, True
+
+    def __enter__(self):
+        if self.first:
+            self.first = False
+            assert self.kb.sync() is True
+        return self.lock.__enter__()
+
+    def __exit__(self, *exc):
+        return self.lock.__exit__(*exc)
+
+
+def test_one_write_seen_by_two_followers_is_added_once(corpus, kb_factory):
+    """The one that waited finds the work done (it used to ask the store for the documents
+    that were new to it, none, and the publish failed)."""
+    serving = kb_factory()
+    serving.ingest(corpus)
+    assert "1999元" not in serving.ask("彗星白金卡年费多少").answer.text
+    (corpus / "credit_card" / "cc-comet-v2.md").write_text(COMET_NOW, encoding="utf-8")
+    kb_factory().ingest(corpus)
+    serving._index_lock = FollowedMeanwhile(serving)
+
+    assert serving.sync() is False
+    assert "1999元" in serving.ask("彗星白金卡年费多少").answer.text
