@@ -39,6 +39,7 @@ def test_empty_editor_file_adds_nothing(tmp_path):
     ("提現", "取现"),                       # traditional, then synonym
     ("ATM Cash Advance", "atm 取现"),
     ("我的信用卡丢了", "我的信用卡丢失"),
+    ("国外汇钱进来收手续费吗", "境外汇入收手续费吗"),  # the direction, not 跨境汇款 alone
 ])
 def test_synonyms_rewrite_to_the_canonical_form(analyzer, text, expected):
     assert analyzer.canonicalize(text) == expected
