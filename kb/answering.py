@@ -71,6 +71,7 @@ class Answerer:
         self.contrasts = analyzer.contrasts
         self.kinds = tuple(analyzer.canonicalize(w) for w in read_words("kinds.txt"))
         self.people = frozenset(analyzer.canonicalize(w) for w in read_words("people.txt"))
+        self.stated = {analyzer.canonicalize(t): re.compile(p) for t, p in load_yaml("stated.yaml").items()}
         self.facets = tuple(read_words("facets.txt"))
         self.cues = analyzer.category_cues
         self._facet_cache = Memo()
@@ -315,8 +316,11 @@ class Answerer:
             return True
         sound = self.analyzer.pinyin_text(term) if _ALL_CJK.fullmatch(term) else None
         names = [term, *self.broader.get(term, ()), *self._faceted(term)]
+        stated = self.stated.get(term)
         for piece in pieces:
             if any(_written(name, piece) for name in names) or (sound is not None and sound in piece.sounds):
+                return True
+            if stated is not None and stated.search(piece.text):
                 return True
         if len(term) >= 3:
             pairs = [term[i:i + 2] for i in range(len(term) - 1)]
@@ -436,7 +440,8 @@ class Answerer:
         broader name (港澳台) holds a narrower one (澳门)."""
         if term in text:
             return LEAD_HOLD if term in _lead(text) else 1.0
-        if any(name in text for name in self.broader.get(term, ())):
+        if any(name in text for name in self.broader.get(term, ())) or (
+                term in self.stated and self.stated[term].search(text)):
             return 1.0
         if any(name in text for name in self._faceted(term)):
             return FACET_HOLD

@@ -234,3 +234,33 @@ def test_a_pointer_to_another_document_is_followed_to_it(tmp_path, kbtest):
     answer = kb.ask("跨境汇款手续费怎么收").answer
     assert {c.doc_id for c in answer.citations} == {"fee-remit"}, answer.text
     assert "0.1%" in answer.text
+
+
+ELDERLY = """---
+doc_id: fee-counter
+title: 云帆柜面转账收费标准
+category: fee_rule
+products: [柜面转账]
+---
+# 云帆柜面转账收费标准
+
+## 一、收费标准
+
+- 柜面跨行转账每笔收取5元。
+
+## 二、优惠
+
+- 年满60周岁的客户本人在柜面办理跨行转账，每月前2笔免费。
+- 申请人须为18周岁至65周岁的个人。
+"""
+
+
+def test_a_rule_for_a_stated_old_age_answers_a_question_about_the_elderly(tmp_path, kbtest):
+    """老人 asked, 年满60周岁 written (kb/vocab/stated.yaml); 18周岁至65周岁 bounds an age range
+    and says nothing about the elderly."""
+    corpus = kbtest.write_corpus(tmp_path / "corpus", {"fee_rule/fee-counter.md": ELDERLY})
+    kb = kbtest.make_kb(tmp_path / "store")
+    assert kb.ingest(corpus).ok
+    assert "前2笔免费" in answered(kb, "老年人柜面转账有什么优惠")
+    assert kb.answerer.stated["老年"].search("申请人须为18周岁至65周岁的个人") is None
+    assert kb.answerer.stated["老年"].search("不超过65周岁") is None
