@@ -149,7 +149,7 @@ class Answerer:
         grade one that its tables do not list (D级 against A, B and C)."""
         canonical = self.analyzer.canonicalize(query)
         meta = catalog.meta(units[0].hit.doc_key)
-        topic = " ".join([meta.title, *meta.products])
+        topic = _names(meta)
         contexts = [self.analyzer.canonicalize("\n".join([u.display, u.asked, self._heading(u.hit, meta.title)]))
                     for u in units]
         cued = self.cues.get(meta.category, ())
@@ -239,7 +239,7 @@ class Answerer:
         if not terms:
             return 1.0
         meta = catalog.meta(hits[0].doc_key)
-        pieces = [self._evidence(meta.key, " ".join([meta.title, *meta.products]))]
+        pieces = [self._evidence(meta.key, _names(meta))]
         pieces += [self._evidence(h.chunk.id, h.chunk.meta["section"] + "\n" + h.chunk.text) for h in hits]
         cued = self.cues.get(meta.category, ())
         return self._share({t: float(t in cued or self._mentions(t, pieces)) for t in terms})
@@ -263,7 +263,7 @@ class Answerer:
                 self.analyzer.canonicalize(unit.display)
         for key in {h.doc_key for h in hits}:
             meta = catalog.meta(key)
-            self._evidence(meta.key, " ".join([meta.title, *meta.products]))
+            self._evidence(meta.key, _names(meta))
             self._document_text(key, catalog)
 
     def _evidence(self, key: str, raw: str) -> Evidence:
@@ -516,6 +516,12 @@ def _written(term: str, piece: Evidence) -> bool:
             return True
         start = piece.text.find(term, start + 1)
     return False
+
+
+def _names(meta) -> str:
+    """What a document names as its subject: title, products and, for a script, the situations
+    it serves (客户情绪激动), which its body need not repeat."""
+    return " ".join([meta.title, *meta.products, *meta.intents])
 
 
 def _lead(text: str) -> str:

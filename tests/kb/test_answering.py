@@ -264,3 +264,30 @@ def test_a_rule_for_a_stated_old_age_answers_a_question_about_the_elderly(tmp_pa
     assert "前2笔免费" in answered(kb, "老年人柜面转账有什么优惠")
     assert kb.answerer.stated["老年"].search("申请人须为18周岁至65周岁的个人") is None
     assert kb.answerer.stated["老年"].search("不超过65周岁") is None
+
+
+SOOTHING = """---
+doc_id: script-complaint
+title: 云帆投诉受理话术
+category: script
+products: [投诉]
+intents: [投诉受理, 客户情绪激动]
+---
+# 云帆投诉受理话术
+
+## 一、开场
+
+- 先共情：“非常理解您现在的心情，您反映的问题我会完整记录并跟进。”
+
+## 二、记录
+
+- 完整记录客户诉求，不打断客户。
+"""
+
+
+def test_a_script_answers_for_the_situations_it_names_in_intents(tmp_path, kbtest):
+    """情绪激动 is written only among the script's intents: what it is for, not its body."""
+    corpus = kbtest.write_corpus(tmp_path / "corpus", {"script/script-complaint.md": SOOTHING})
+    kb = kbtest.make_kb(tmp_path / "store")
+    assert kb.ingest(corpus).ok
+    assert "理解您现在的心情" in answered(kb, "客户情绪激动要投诉 第一句怎么说")
