@@ -39,6 +39,7 @@ def validate_meta(raw: dict, body: str, file: str) -> tuple[DocMeta | None, list
     dates = {name: _date(raw.get(name), name, bad) for name in ("effective_from", "effective_to")}
     if dates["effective_from"] and dates["effective_to"] and dates["effective_from"] > dates["effective_to"]:
         bad("effective_to", "must not be before effective_from")
+    raw = {**raw, "products": _names(raw.get("products", []))}
     for name in ("products", "intents"):
         _string_list(raw.get(name, []), name, bad)
     for ref in _string_list(raw.get("disclosures", []), "disclosures", bad):
@@ -68,6 +69,14 @@ def _date(value, name: str, bad) -> dt.date | None:
     except ValueError:
         bad(name, "must be an ISO date YYYY-MM-DD")
         return None
+
+
+def _names(value):
+    """Product names as written: a bare number among them (a hotline or product code such as
+    95390, unquoted in YAML) is a name, not a type error."""
+    if not isinstance(value, list):
+        return value
+    return [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in value]
 
 
 def _string_list(value, name: str, bad) -> list[str]:

@@ -127,9 +127,19 @@ def test_one_day_window_is_valid():
 
 
 @pytest.mark.parametrize("field", ["products", "intents", "disclosures"])
-@pytest.mark.parametrize("value", ["金卡", None, {"a": 1}, ["金卡", 3], ["金卡", ""], ["  "]])
+@pytest.mark.parametrize("value", ["金卡", None, {"a": 1}, ["金卡", ""], ["  "], ["金卡", True]])
 def test_lists_must_be_lists_of_non_empty_strings(field, value):
     assert problems_of(good(**{field: value})) == [(field, "must be a list of non-empty strings")]
+
+
+@pytest.mark.parametrize("field", ["intents", "disclosures"])
+def test_a_number_is_no_intent_or_disclosure(field):
+    assert problems_of(good(**{field: ["金卡", 3]})) == [(field, "must be a list of non-empty strings")]
+
+
+def test_a_bare_number_among_product_names_is_kept_as_written():
+    meta, problems = validate_meta(good(products=["客服热线", 95390, 1.5]), "正文", FILE)
+    assert problems == [] and meta.products == ["客服热线", "95390", "1.5"]
 
 
 @pytest.mark.parametrize("ref", ["Disc-Rate", "disc_rate", "-disc"])
