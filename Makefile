@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser postgres run test demo-store eval eval-banks bench fixtures clean
+.PHONY: setup browser postgres run test demo-store eval eval-banks fit bench fixtures clean
 
 setup: $(VENV)/.installed
 
@@ -29,6 +29,10 @@ eval: demo-store
 # Every evaluation set of the repository, each on a fresh store of its own corpus.
 eval-banks: setup
 	$(BIN)/python -m evals.banks
+
+# Fit the ranking and answering on every bank, report each leave-one-bank-out, write kb/fitted.json.
+fit: setup
+	$(BIN)/python -m evals.fit
 
 # The demo evaluation is run first, so that the evaluators' pages start with a recorded run.
 run: eval
@@ -56,6 +60,7 @@ bench: demo-store
 	$(BIN)/python -m evals.bench_ask --store $(STORE)
 	$(BIN)/python -m evals.bench_http --store $(STORE)
 	$(BIN)/python -m evals.bench_ingest
+	$(BIN)/python -m evals.bench_embedding
 
 fixtures: setup
 	$(BIN)/python -m evals.demo_bank.build_fixtures

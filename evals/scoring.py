@@ -57,9 +57,24 @@ def figures(results: list[dict]) -> dict:
         "citation_precision": _citation_precision(results),
         "disclosure_recall": _disclosure_recall(results),
         **_latency(results),
+        **_answering(results),
         "errors": sum(1 for r in results if r["response"] is None),
     }
     return out
+
+
+def _answering(results: list[dict]) -> dict:
+    """How answers are given: the share of answerable items refused, of unanswerable items
+    answered, and the median length of an answer."""
+    def answered(r):
+        return r["response"] is not None and r["response"]["answer"]["status"] == "answered"
+
+    answerable = [answered(r) for r in results if r["item"]["answerable"]]
+    unanswerable = [answered(r) for r in results if not r["item"]["answerable"]]
+    lengths = [len(r["response"]["answer"]["text"]) for r in results if answered(r)]
+    return {"answerable_refused": _ratio(len(answerable) - sum(answerable), len(answerable)),
+            "unanswerable_answered": _ratio(sum(unanswerable), len(unanswerable)),
+            "answer_chars_p50": float(np.median(lengths)) if lengths else None}
 
 
 def _group(verdicts: list[bool]) -> dict:

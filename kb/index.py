@@ -13,10 +13,12 @@ import numpy as np
 
 from kb.answering import Answerer
 from kb.catalog import Catalog
+from kb.fitted import Fitted
 from kb.lexicon import Analyzer
 from kb.models import SourceDocument
 from kb.retrieval import Retriever
 from kb.store import ChunkRecord
+from kb.units import UnitTable
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Index:
     answerer: Answerer
     sections: dict[tuple[str, str], str]
     generation: str | None = None
+    embed_passages: object = None  # texts → rows, for the units of versions added later
 
     @property
     def hashes(self) -> dict[str, str]:
@@ -39,18 +42,22 @@ class Index:
         catalog = Catalog([*self.catalog.by_key.values(), *docs])
         for doc in docs:
             self.analyzer.add_words(doc.meta.products)
-        retriever = self.retriever.extended(chunks, vectors, catalog)
+        retriever = self.retriever.extended(chunks, vectors, catalog, self.embed_passages)
         answerer = self.answerer.rebound(retriever.bm25.idf, retriever.bm25.df.__contains__)
         return Index(catalog, self.analyzer, retriever, answerer,
-                     {**self.sections, **section_texts(chunks)}, generation)
+                     {**self.sections, **section_texts(chunks)}, generation, self.embed_passages)
 
 
 def build_index(docs: list[SourceDocument], chunks: list[ChunkRecord], analyzer: Analyzer,
-                dense, settings, generation: str | None = None) -> Index:
+                dense, settings, embedder, fitted: Fitted, generation: str | None = None) -> Index:
+    """`embedder`: passages (texts → rows) and query (text → vector), both through the cache."""
     catalog = Catalog(docs)
-    retriever = Retriever(chunks, catalog, analyzer, dense, settings)
-    answerer = Answerer(analyzer, retriever.bm25.idf, retriever.bm25.df.__contains__, settings)
-    return Index(catalog, analyzer, retriever, answerer, section_texts(chunks), generation)
+    units = UnitTable.build(chunks, lambda c: catalog.meta(c.meta["doc_key"]).title, embedder.passages)
+    retriever = Retriever(chunks, catalog, analyzer, dense, settings, units, fitted.fusion)
+    answerer = Answerer(analyzer, retriever.bm25.idf, retriever.bm25.df.__contains__, settings, fitted,
+                        embedder.query, retriever.cued_categories)
+    return Index(catalog, analyzer, retriever, answerer, section_texts(chunks), generation,
+                 embedder.passages)
 
 
 def section_texts(chunks: list[ChunkRecord]) -> dict[tuple[str, str], str]:

@@ -16,6 +16,7 @@ from kb.database import make_engine
 from kb.documents import STATUSES, DocumentDetail, DocumentSummary, detail, summaries
 from kb.errors import BadRequest, NotFound
 from kb.feedback import FeedbackLog
+from kb.fitted import Fitted, load_fitted
 from kb.gaps import Gaps
 from kb.index import Index, build_index
 from kb.lexicon import Analyzer, load_synonym_groups
@@ -47,7 +48,12 @@ class KnowledgeBase:
     def embedder(self):
         from kb.embeddings import Embedder
 
-        return Embedder(self.settings.embed_model, self.settings.torch_threads)
+        return Embedder(self.settings)
+
+    @cached_property
+    def fitted(self) -> Fitted:
+        """The fused ranking and the answering models fitted on evaluation banks."""
+        return load_fitted(self.settings.fitted_file)
 
     @property
     def index(self) -> Index:
@@ -86,7 +92,8 @@ class KnowledgeBase:
         chunks = self.store.chunk_records()
         aliases = sorted({name for doc in docs for name in doc.meta.products})
         analyzer = Analyzer(load_synonym_groups(self.settings.synonyms_file), aliases)
-        return build_index(docs, chunks, analyzer, self._vectors(chunks), self.settings, generation)
+        return build_index(docs, chunks, analyzer, self._vectors(chunks), self.settings, self.embedder,
+                           self.fitted, generation)
 
     def _vectors(self, chunks):
         ids = [c.id for c in chunks]
@@ -235,6 +242,7 @@ class KnowledgeBase:
             disclosures=_disclosures(index, answer, day),
             script=self.scripts.pick(masked.without, answer, index.catalog, day),
             alerts=self.alert_rules.alerts(masked, answer, [d.meta for d in named_docs], index.catalog, day),
+            related=answer.related,
             context=self._remember(index, context, named, masked.without, asked, answer),
             retrieved=_ranked_doc_ids(hits))
         response.latency_ms = round((time.perf_counter() - started) * 1000, 2)
@@ -256,11 +264,12 @@ class KnowledgeBase:
         if context is not None and context.product and not names_product:
             asked = f"{context.product} {query}"
             hits = index.retriever.search(asked, day)
-            answer = index.answerer.answer(asked, hits, index.catalog, own_words=query)
+            answer = index.answerer.answer(asked, hits, index.catalog, index.retriever.named_docs(asked),
+                                           own_words=query)
             if answer.status == "answered":
                 return asked, hits, answer
         hits = index.retriever.search(query, day)
-        return query, hits, index.answerer.answer(query, hits, index.catalog)
+        return query, hits, index.answerer.answer(query, hits, index.catalog, index.retriever.named_docs(query))
 
     @staticmethod
     def _remember(index: Index, context: CallContext | None, named: list, query: str, asked: str,

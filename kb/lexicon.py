@@ -38,7 +38,7 @@ _KEEP_TOKEN = re.compile(r"[\w%]")
 
 def load_synonym_groups(extra_file: Path | None = None) -> list[list[str]]:
     """The packaged synonym groups, plus those of an editor's file."""
-    groups = yaml.safe_load(read_text("synonyms.yaml"))["groups"]
+    groups = yaml.safe_load(read_text("synonyms.yaml"))["groups"] + yaml.safe_load(read_text("dialects.yaml"))["groups"]
     if extra_file is not None:
         groups = groups + (yaml.safe_load(extra_file.read_text(encoding="utf-8")) or {}).get(
             "groups", []

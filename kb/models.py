@@ -55,6 +55,8 @@ class Answer(BaseModel):
     status: Literal["answered", "no_answer"]
     text: str
     citations: list[Citation] = []
+    related: list[Citation] = Field(default=[], exclude=True,
+                                    description="With no_answer: the nearest passages (the response's `related`).")
 
 
 class Disclosure(BaseModel):
@@ -95,9 +97,11 @@ class AssistResponse(BaseModel):
     latency_ms: float | None = None
     as_of: dt.date | None = None
     context: CallContextInfo | None = None
+    related: list[Citation] = Field(default=[], description="With no_answer only: the nearest passages, "
+                                    "shown as possibly related, never as an answer.")
     retrieved: list[str] = Field(default=[], exclude=True,
                                  description="Doc ids in retrieval rank order (for scoring only).")
 
     def contract_dict(self) -> dict:
         """The JSON object of the contract (plus its optional fields)."""
-        return self.model_dump(mode="json")
+        return self.model_dump(mode="json", exclude={"related"} if not self.related else None)

@@ -1,8 +1,10 @@
-"""Hybrid retrieval: a Chinese-aware BM25 index in memory plus dense search in Chroma.
+"""Hybrid retrieval: a Chinese-aware BM25 index in memory, dense search over the chunks, and the
+dense similarity of every sentence, list item and row (a paraphrase finds its sentence even when
+its section as a whole reads like another).
 
-Scores are fused with fixed weights rather than by rank, so that a weak embedding model (the
-default one knows little Chinese) can reorder close lexical candidates but never bury a clear
-lexical hit under a merely similar-looking vector.
+The three are fused by calibrated scores: the lexical score scaled to the best a row could reach,
+and the cosines, each with a weight fitted on evaluation banks (kb/fitted.json, written
+by `python -m evals.fit`), so that dense is a full partner wherever it earns it.
 """
 
 import datetime as dt
@@ -12,9 +14,11 @@ import numpy as np
 
 from kb.bm25 import BM25
 from kb.catalog import Catalog
+from kb.fitted import Fusion
 from kb.config import Settings
 from kb.lexicon import Analyzer, Speller
 from kb.store import ChunkRecord
+from kb.units import UnitTable
 
 
 @dataclass
@@ -23,6 +27,12 @@ class Hit:
     score: float
     lexical: float
     dense: float
+    unit_dense: np.ndarray | None = None  # the similarity of each of its units
+    rank: int = 0                          # its place among the hits
+
+    @property
+    def unit_best(self) -> float:
+        return float(self.unit_dense.max()) if self.unit_dense is not None and len(self.unit_dense) else 0.0
 
     @property
     def doc_key(self) -> str:
@@ -31,11 +41,14 @@ class Hit:
 
 class Retriever:
     def __init__(self, chunks: list[ChunkRecord], catalog: Catalog, analyzer: Analyzer,
-                 dense, settings: Settings, bm25: BM25 | None = None, speller: Speller | None = None):
+                 dense, settings: Settings, units: UnitTable, fusion: Fusion,
+                 bm25: BM25 | None = None, speller: Speller | None = None):
         self.chunks = chunks
         self.catalog = catalog
         self.analyzer = analyzer
         self.dense = dense  # kb.vectors: nearest(query, n, live rows) -> {row: cosine}
+        self.units = units
+        self.fusion = fusion
         self.settings = settings
         self.doc_keys = np.array([c.meta["doc_key"] for c in chunks], dtype=object)
         self.bm25 = bm25 or BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
@@ -54,13 +67,15 @@ class Retriever:
         analyzer.speller = self.speller
         self.category_cues = analyzer.category_cues
 
-    def extended(self, chunks: list[ChunkRecord], vectors, catalog: Catalog) -> "Retriever":
+    def extended(self, chunks: list[ChunkRecord], vectors, catalog: Catalog, embed_passages) -> "Retriever":
         """A retriever that also holds these new chunks (of documents `catalog` knows); only the
         new chunks are tokenized, and this retriever stays as it was for searches under way."""
         bm25 = self.bm25.extended([self.analyzer.tokens(self._lexical_text(c, catalog)) for c in chunks],
                                   groups=[c.meta["doc_id"] for c in chunks])
+        units = self.units.extended(chunks, lambda c: catalog.meta(c.meta["doc_key"]).title, embed_passages)
         return Retriever(self.chunks + chunks, catalog, self.analyzer,
-                         self.dense.extended(vectors, [c.id for c in chunks]), self.settings, bm25,
+                         self.dense.extended(vectors, [c.id for c in chunks]), self.settings, units,
+                         self.fusion, bm25,
                          self.speller.grown((w for w in bm25.df if w not in self.bm25.df),
                                             [analyzer_name for c in chunks for analyzer_name in
                                              map(self.analyzer.canonicalize, catalog.meta(c.meta["doc_key"]).products)]))
@@ -84,21 +99,29 @@ class Retriever:
         """Chunks of the documents in force on `day`, best first."""
         if not self.chunks:
             return []
-        query = self.analyzer.spell(query)
-        weighted = self.analyzer.weighted_tokens(query)
+        spelled = self.analyzer.spell(query)
+        weighted = self.analyzer.weighted_tokens(spelled)
+        live = self.live_mask(day)
         lexical = self.bm25.scores(weighted) / self.bm25.max_score(weighted)
-        lexical[~self.live_mask(day)] = 0.0
+        lexical[~live] = 0.0
+        unit_sims = self.units.similarities(self.dense.embed(query))
+        by_units = self.units.best_of_chunks(unit_sims)
+        by_units[~live] = 0.0
         n = self.settings.candidates
         rows = {int(r) for r in np.argsort(-lexical)[:n] if lexical[r] > 0}
-        dense = self.dense.nearest(query, n, self.live_mask(day), also=rows)
+        rows |= {int(r) for r in np.argsort(-by_units)[:n] if by_units[r] > 0}
+        dense = self.dense.nearest(query, n, live, also=rows)
         rows |= set(dense)
-        named = self.named_docs(query)
-        cued = self.cued_categories(query)
-        hits = [self._hit(r, float(lexical[r]), max(0.0, dense.get(r, 0.0))) for r in rows]
+        named = self.named_docs(spelled)
+        cued = self.cued_categories(spelled)
+        hits = [self._hit(r, float(lexical[r]), max(0.0, dense.get(r, 0.0)), unit_sims) for r in rows]
         for hit in hits:
-            hit.score += self.settings.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
-            hit.score += self.settings.category_bonus if self.catalog.meta(hit.doc_key).category in cued else 0.0
-        return sorted(hits, key=lambda h: h.score, reverse=True)
+            hit.score += self.fusion.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
+            hit.score += self.fusion.category_bonus if self.catalog.meta(hit.doc_key).category in cued else 0.0
+        hits.sort(key=lambda h: h.score, reverse=True)
+        for rank, hit in enumerate(hits):
+            hit.rank = rank
+        return hits
 
     def cued_categories(self, query: str) -> set[str]:
         """The categories whose cue phrases (kb/vocab/category_cues.yaml) the question uses."""
@@ -126,6 +149,9 @@ class Retriever:
         return [(alias, docs) for s, e, alias, docs in sorted(spans, key=lambda x: x[:2])
                 if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _, _ in spans)]
 
-    def _hit(self, row: int, lexical: float, dense: float) -> Hit:
-        score = self.settings.lexical_weight * lexical + self.settings.dense_weight * dense
-        return Hit(self.chunks[row], score, lexical, dense)
+    def _hit(self, row: int, lexical: float, dense: float, unit_sims: np.ndarray) -> Hit:
+        start, end = self.units.spans[row]
+        units = unit_sims[start:end]
+        best = float(units.max()) if len(units) else 0.0
+        score = self.fusion.lexical * lexical + self.fusion.dense * dense + self.fusion.unit * best
+        return Hit(self.chunks[row], score, lexical, dense, units)

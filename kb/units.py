@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from kb.retrieval import Hit
+import numpy as np
+
 from kb.text import split_sentences
 
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
@@ -26,18 +27,71 @@ LEAD_IN_CHARS = 24
 class Unit:
     """One quotable piece of a section: a sentence, a list item or a table row."""
 
-    hit: Hit
+    hit: object  # kb.retrieval.Hit: the chunk it is in, as retrieved
     quote: str
     display: str
     position: int
     asked: str = ""
+    dense: float = 0.0  # cosine similarity to the question (with its heading)
     score: float = 0.0
-    held: dict[str, float] = field(default_factory=dict)
 
 
-def section_units(hit: Hit) -> list[Unit]:
-    return [Unit(hit, quote, display, position, asked)
+def section_units(hit) -> list[Unit]:
+    sims = getattr(hit, "unit_dense", None)
+    return [Unit(hit, quote, display, position, asked,
+                 float(sims[position]) if sims is not None and position < len(sims) else 0.0)
             for position, (quote, display, asked) in enumerate(_parsed(hit.chunk.text))]
+
+
+def unit_passages(title: str, section: str, text: str) -> list[str]:
+    """What is embedded of each unit of a section: where it sits (title and heading path), the
+    question of its FAQ entry if any, and what it says, so that a unit reading "免收" still says
+    what it is about."""
+    where = section if section == title or not title else f"{title} › {section}"
+    return [f"{where}\n{asked}\n{display}" if asked else f"{where}\n{display}"
+            for _quote, display, asked in _parsed(text)]
+
+
+class UnitTable:
+    """Every unit of every chunk, in chunk order, with one normalized vector each: the dense
+    similarity of each sentence, list item and row to a question costs one product."""
+
+    def __init__(self, spans: list[tuple[int, int]], matrix: np.ndarray):
+        self.spans = spans    # chunk row → [start, end) of its units' rows
+        self.matrix = matrix
+        self._filled = np.array([e > s for s, e in spans], dtype=bool)
+        self._starts = np.array([s for s, e in spans if e > s], dtype=np.int64)
+
+    @classmethod
+    def build(cls, chunks, titles, embed_passages) -> "UnitTable":
+        """`titles`: chunk → its document's title; `embed_passages`: texts → rows."""
+        spans, texts = [], []
+        for chunk in chunks:
+            passages = unit_passages(titles(chunk), chunk.meta["section"], chunk.text)
+            spans.append((len(texts), len(texts) + len(passages)))
+            texts += passages
+        matrix = embed_passages(texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        return cls(spans, np.asarray(matrix, dtype=np.float32))
+
+    def extended(self, chunks, titles, embed_passages) -> "UnitTable":
+        """This table with the units of new chunks appended (a copy: searches under way keep theirs)."""
+        grown = UnitTable.build(chunks, titles, embed_passages)
+        offset = len(self.matrix)
+        spans = self.spans + [(s + offset, e + offset) for s, e in grown.spans]
+        parts = [m for m in (self.matrix, grown.matrix) if m.size]
+        return UnitTable(spans, np.vstack(parts) if parts else self.matrix)
+
+    def similarities(self, vector) -> np.ndarray:
+        if not self.matrix.size:
+            return np.zeros(0, dtype=np.float32)
+        return self.matrix @ np.asarray(vector, dtype=np.float32)
+
+    def best_of_chunks(self, sims: np.ndarray) -> np.ndarray:
+        """Per chunk row, the similarity of its closest unit (0 for a chunk without units)."""
+        best = np.zeros(len(self.spans), dtype=np.float32)
+        if len(self._starts):
+            best[self._filled] = np.maximum.reduceat(sims, self._starts)
+        return best
 
 
 @lru_cache(maxsize=20_000)

