@@ -9,16 +9,24 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser postgres run test demo-store eval eval-banks fit bench fixtures clean
+.PHONY: setup lock browser postgres run test demo-store eval eval-banks fit bench fixtures clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every dependency comes pinned, with its hashes, from requirements.lock (`make lock` rewrites it
+# from pyproject.toml); torch is the CPU build on this machine's disk, installed first.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
+
+lock:
+	$(BIN)/pip install -q pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --extra dev --strip-extras --allow-unsafe --no-emit-index-url \
+		--no-emit-find-links -o requirements.lock pyproject.toml
 
 demo-store: setup
 	$(BIN)/kb ingest $(DEMO)/corpus --store $(STORE)

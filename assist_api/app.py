@@ -6,27 +6,37 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from assist_api import errors
 from assist_api.documents import router as documents_router
 from assist_api.evaluations import router as evaluations_router
 from assist_api.gaps import router as gaps_router
+from assist_api.headers import SecurityHeaders
+from assist_api.limits import BodyLimits
 from assist_api.metrics import Metrics, MetricsMiddleware
 from assist_api.review import router as review_api_router
 from assist_api.routes import router as api_router
 from assist_api.users import router as users_router
 from kb.config import Settings, get_settings
+from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from ui.account import router as account_router
 from ui.editor import router as editor_router
 from ui.review import router as review_router
 from ui.evaluations import router as evaluations_pages
 from ui.routes import router as ui_router
+from ui.users import router as users_pages
 
 log = logging.getLogger("kb")
+API_DOCS = """<!doctype html>
+<html><head><meta charset="utf-8"><title>{title}</title>
+<link rel="icon" href="/static/favicon.svg"><link rel="stylesheet" href="/static/swagger/swagger-ui.css">
+</head><body><div id="swagger-ui"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger/init.js"></script>
+</body></html>"""
 STATIC = Path(__file__).resolve().parents[1] / "ui" / "static"
 
 
@@ -63,7 +73,19 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
     app.state.kb = knowledge
     app.state.metrics = Metrics()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(BodyLimits, knowledge=knowledge)
+    app.add_middleware(SecurityHeaders)
     errors.install(app)
+
+    @app.middleware("http")
+    async def local_mode_names_this_machine(request: Request, call_next):
+        """In local mode, a request that names another host than this machine is refused (DNS
+        rebinding: another site's page whose name now resolves to 127.0.0.1)."""
+        try:
+            knowledge.check_host(request.headers.get("host"))
+        except KBError as error:
+            return JSONResponse(errors.error_body(error), status_code=errors.status_of(error))
+        return await call_next(request)
     app.include_router(api_router)
     app.include_router(documents_router)
     app.include_router(evaluations_router)
@@ -75,15 +97,13 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
     app.include_router(editor_router)
     app.include_router(review_router)
     app.include_router(evaluations_pages)
+    app.include_router(users_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/docs", include_in_schema=False)
     def api_docs():
-        """Swagger UI from the app's own files (FastAPI's default page loads it from a CDN)."""
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} — docs",
-                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/swagger/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg",
-                                   swagger_ui_parameters={"validatorUrl": None})
+        """Swagger UI from the app's own files (FastAPI's default page loads it from a CDN and
+        starts it with an inline script, which the Content-Security-Policy refuses)."""
+        return HTMLResponse(API_DOCS.replace("{title}", f"{app.title} — docs"))
 
     return app

@@ -11,7 +11,7 @@ import hmac
 from typing import Annotated
 from urllib.parse import urlparse
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 
 from assist_api.metrics import Metrics
 from kb.errors import Forbidden, Unauthorized
@@ -33,6 +33,12 @@ def get_metrics(request: Request) -> Metrics:
 
 
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
+
+# A database row number in a path or query: 1 to 2^63 - 1, so that an out-of-range number is
+# a 422 naming the parameter, not an overflow in the database driver.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+RowIdQuery = Annotated[int, Query(ge=1, le=MAX_ROW_ID)]
 AppMetrics = Annotated[Metrics, Depends(get_metrics)]
 
 

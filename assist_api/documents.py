@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi.concurrency import run_in_threadpool
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from assist_api.deps import KB, Editor, override_reason
+from assist_api.deps import Editor, KB, RowId, override_reason
 from assist_api.schemas import (OVERRIDE_HELP, MetadataForm, PreviewView, PublishedView, RetireRequest,
                                 RollbackRequest)
 from kb.audit import Change
@@ -73,7 +73,7 @@ def retire(doc_id: str, body: RetireRequest, kb: KB, editor: Editor) -> Publishe
 
 
 @router.get("/{doc_id}/versions/{version}/original", summary="The uploaded file of a version")
-def original(doc_id: str, version: int, kb: KB, _: Editor) -> Response:
+def original(doc_id: str, version: RowId, kb: KB, _: Editor) -> Response:
     record, data = kb.originals.read(f"{doc_id}@v{version}")
     return Response(data, media_type="application/octet-stream",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(record.filename)}"})

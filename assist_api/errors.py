@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from kb.errors import (BadRequest, DocumentRejected, Forbidden, GateRefused, KBError, NotFound,
-                       StoreMismatch, Unauthorized)
+                       StoreMismatch, TooLarge, TooManyAttempts, Unauthorized)
 
 
 def error_body(exc: KBError) -> dict:
@@ -31,6 +31,10 @@ def status_of(exc: KBError) -> int:
         return 403
     if isinstance(exc, (StoreMismatch, GateRefused)):
         return 409
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, TooManyAttempts):
+        return 429
     return 503
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from assist_api.deps import KB, Evaluator
+from assist_api.deps import Evaluator, KB, RowId, RowIdQuery
 from assist_api.documents import read_limited
 from kb.errors import BadRequest
 
@@ -23,42 +23,41 @@ def list_runs(kb: KB, _: Evaluator) -> list[dict]:
 
 
 @router.get("/diff", summary="Two runs' figures side by side and the items that flipped")
-def diff(a: int, b: int, kb: KB, _: Evaluator) -> dict:
+def diff(a: RowIdQuery, b: RowIdQuery, kb: KB, _: Evaluator) -> dict:
     return asdict(kb.runs.diff(a, b))
 
 
 @router.get("/{run_id}", summary="A run's figures and its failures grouped by cause")
-def show_run(run_id: int, kb: KB, _: Evaluator) -> dict:
+def show_run(run_id: RowId, kb: KB, _: Evaluator) -> dict:
     summary = kb.runs.summary(run_id)
     failures = kb.runs.failures_by_cause(run_id)
     return {**summary, "failures": {cause: [asdict(o) for o in found] for cause, found in failures.items()}}
 
 
 @router.get("/{run_id}/export", summary="A run's items with verdicts, as CSV or JSON Lines")
-def export(run_id: int, kb: KB, _: Evaluator, format: Literal["csv", "jsonl"] = "jsonl") -> Response:
+def export(run_id: RowId, kb: KB, _: Evaluator, format: Literal["csv", "jsonl"] = "jsonl") -> Response:
     return export_response(kb, run_id, format)
 
 
 @router.post("/jobs", status_code=202, summary="Start a run in the background (a known set's path, or an uploaded JSONL set)")
 async def start(kb: KB, evaluator: Evaluator, dataset: Annotated[str, Form()] = "",
                 file: Annotated[UploadFile | None, File()] = None) -> dict:
-    path = await chosen_set(kb, dataset, file)
-    return job_view(kb.jobs.start(path, evaluator.name))
+    return job_view(await started_job(kb, dataset, file, evaluator.name))
 
 
 @router.get("/jobs/{job_id}", summary="A background run's progress, and its run id once recorded")
-def job(job_id: int, kb: KB, _: Evaluator) -> dict:
+def job(job_id: RowId, kb: KB, _: Evaluator) -> dict:
     return job_view(kb.jobs.get(job_id))
 
 
-async def chosen_set(kb, dataset: str, file: UploadFile | None) -> Path:
-    """An uploaded set is kept beside the store; a named one must be a set an earlier run used."""
+async def started_job(kb, dataset: str, file: UploadFile | None, user: str):
+    """A run of an uploaded set (kept beside the store), or of a set an earlier run used."""
     if file is not None and file.filename:
         data = await read_limited(file, kb.settings.upload_max_bytes)
-        return await run_in_threadpool(kb.jobs.keep_set, file.filename, data)
+        return await run_in_threadpool(kb.jobs.start_uploaded, file.filename, data, user)
     if dataset not in kb.runs.datasets():
         raise BadRequest("choose an evaluation set that an earlier run used, or upload a JSONL set")
-    return Path(dataset)
+    return kb.jobs.start(Path(dataset), user)
 
 
 def export_response(kb, run_id: int, fmt: str) -> Response:

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StrictStr
 
-from assist_api.deps import KB, Evaluator
+from assist_api.deps import Evaluator, KB, RowId
 from assist_api.schemas import Strict
 from evals.review import review_queue
 
@@ -33,13 +33,13 @@ def pending(kb: KB, _: Evaluator, limit: int = 200) -> list[dict]:
 
 @router.post("/{feedback_id}/promote", status_code=201,
              summary="Turn a feedback into an evaluation item (the contract's shape)")
-def promote(feedback_id: int, body: PromoteRequest, kb: KB, evaluator: Evaluator) -> dict:
+def promote(feedback_id: RowId, body: PromoteRequest, kb: KB, evaluator: Evaluator) -> dict:
     return review_queue(kb).promote(feedback_id, body.item_id, body.expected_doc_ids,
                                     body.key_facts, body.category, evaluator.name)
 
 
 @router.post("/{feedback_id}/dismiss", summary="Take a feedback off the queue without an item")
-def dismiss(feedback_id: int, kb: KB, evaluator: Evaluator) -> Dismissed:
+def dismiss(feedback_id: RowId, kb: KB, evaluator: Evaluator) -> Dismissed:
     review_queue(kb).dismiss(feedback_id, evaluator.name)
     return Dismissed(feedback_id=feedback_id)
 

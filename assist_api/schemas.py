@@ -4,7 +4,7 @@ are refused with 422 before any work is done."""
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from kb.config import Settings
 from kb.feedback import Rating
@@ -104,19 +104,27 @@ OVERRIDE_HELP = ("Why to publish although the evaluation gate refuses (the audit
 
 
 class RollbackRequest(Strict):
-    version: int = Field(ge=1, description="The earlier version whose content becomes live again.")
-    override_reason: str = Field("", max_length=2000, description=OVERRIDE_HELP)
+    version: StrictInt = Field(ge=1, le=2**31 - 1, description="The earlier version whose content becomes live again.")
+    override_reason: StrictStr = Field("", max_length=2000, description=OVERRIDE_HELP)
 
 
 class RetireRequest(Strict):
     last_day: dt.date = Field(description="The last day the document answers.")
-    override_reason: str = Field("", max_length=2000, description=OVERRIDE_HELP)
+    override_reason: StrictStr = Field("", max_length=2000, description=OVERRIDE_HELP)
 
 
 class NewUser(Strict):
     name: StrictStr = Field(min_length=1, max_length=64)
     role: Literal["agent", "editor", "evaluator", "admin"]
     password: StrictStr | None = Field(None, max_length=200)
+
+
+class NewRole(Strict):
+    role: Literal["agent", "editor", "evaluator", "admin"]
+
+
+class NewPassword(Strict):
+    password: StrictStr = Field(min_length=1, max_length=200)
 
 
 class UserToken(BaseModel):

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from evals.runner import load_dataset
+from evals.runner import load_dataset, parse_dataset
 from kb.database import Base
 from kb.errors import BadRequest, KBError, NotFound
 
@@ -68,20 +68,24 @@ class EvalJobs:
                          name=f"kb-eval-{job.id}").start()
         return job
 
-    def keep_set(self, filename: str, data: bytes) -> Path:
-        """An uploaded evaluation set, kept by content beside the store once it reads cleanly."""
+    def start_uploaded(self, filename: str, data: bytes, user: str) -> EvalJob:
+        """A run of an uploaded set, kept by content beside the store (a later run may reuse
+        it): a bad set is refused before anything of it is written, and a set whose run cannot
+        start (another one is running) is not kept either."""
         if len(data) > self.kb.settings.upload_max_bytes:
             raise BadRequest(f"{filename}: larger than {self.kb.settings.upload_max_bytes} bytes")
+        parse_dataset(data, filename)
         folder = self.kb.settings.store / "evalsets"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{hashlib.sha256(data).hexdigest()[:16]}-{_safe(filename)}"
+        kept_before = path.exists()
         path.write_bytes(data)
         try:
-            load_dataset(path)
-        except KBError as exc:
-            path.unlink()
-            raise BadRequest(str(exc).replace(str(path), filename)) from None
-        return path
+            return self.start(path, user)
+        except KBError:
+            if not kept_before:
+                path.unlink()
+            raise
 
     def get(self, job_id: int) -> EvalJob:
         with Session(self.engine) as session:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from evals.report import EvalReport
 from evals.scoring import figures
-from kb.errors import KBError
+from kb.errors import BadRequest, KBError
 
 REQUIRED = {"id": str, "question": str, "answerable": bool}
 
@@ -15,25 +15,41 @@ REQUIRED = {"id": str, "question": str, "answerable": bool}
 def load_dataset(path: Path) -> list[dict]:
     """Items of a JSONL set; every malformed line is reported at once, by line number."""
     if not path.is_file():
-        raise KBError(f"{path}: no such evaluation set")
+        raise BadRequest(f"{path}: no such evaluation set")
+    return parse_dataset(path.read_bytes(), str(path))
+
+
+def parse_dataset(data: bytes, name: str) -> list[dict]:
+    """The items of a set's bytes, named `name` in every problem (an upload is checked this way
+    before anything of it is written)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"{name}: not UTF-8 (byte {exc.start}); save the set as UTF-8 JSON Lines") from None
     items, problems = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{number}: not JSON ({exc.msg})")
-            continue
-        if not isinstance(item, dict):
-            problems.append(f"{path}:{number}: must be a JSON object")
-            continue
-        problems += [f"{path}:{number}: {field}: required, of type {kind.__name__}"
-                     for field, kind in REQUIRED.items() if not isinstance(item.get(field), kind)]
-        items.append(item)
+        item, problem = _item(line, f"{name}:{number}")
+        problems += problem
+        if item is not None:
+            items.append(item)
     if problems:
-        raise KBError("\n".join(problems))
+        raise BadRequest("\n".join(problems))
     return items
+
+
+def _item(line: str, where: str) -> tuple[dict | None, list[str]]:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, [f"{where}: not JSON ({exc.msg})"]
+    except RecursionError:
+        return None, [f"{where}: nested too deeply to be an evaluation item"]
+    if not isinstance(item, dict):
+        return None, [f"{where}: must be a JSON object"]
+    return item, [f"{where}: {field}: required, of type {kind.__name__}"
+                  for field, kind in REQUIRED.items() if not isinstance(item.get(field), kind)]
 
 
 def answer_item(kb, item: dict) -> dict:

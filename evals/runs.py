@@ -18,6 +18,7 @@ from evals.report import EvalReport
 from evals.scoring import is_correct
 from kb.database import Base
 from kb.errors import BadRequest, NotFound
+from kb.privacy import mask_personal_data
 
 # Figures where higher is better, compared against a baseline.
 GATED_FIGURES = ("accuracy", "answerable_accuracy", "unanswerable_accuracy", "hit@1", "mrr",
@@ -94,6 +95,12 @@ def file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _masked_item(item: dict) -> dict:
+    """An item as a run keeps it: a question that holds personal data (one promoted from an
+    agent's feedback, or written carelessly) is masked like every question the panel sees."""
+    return {**item, "question": mask_personal_data(str(item.get("question", ""))).text}
+
+
 class RunLog:
     def __init__(self, engine):
         self.engine = engine
@@ -110,7 +117,7 @@ class RunLog:
             session.flush()
             session.add_all(EvalItem(
                 run_id=run.id, item_id=r["item"]["id"], correct=is_correct(r["item"], r["response"]),
-                item_json=json.dumps(r["item"], ensure_ascii=False),
+                item_json=json.dumps(_masked_item(r["item"]), ensure_ascii=False),
                 response_json=None if r["response"] is None else json.dumps(r["response"], ensure_ascii=False),
                 error=r.get("error"), latency_ms=r.get("latency_ms")) for r in report.results)
             return run.id

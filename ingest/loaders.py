@@ -39,11 +39,22 @@ def split_front_matter(text: str, name: str) -> tuple[dict, str]:
     return parse_yaml(match.group(1), name, "front matter"), text[match.end():]
 
 
+class _DatesAsWritten(yaml.SafeLoader):
+    """YAML without its date type: a date stays the text written, so that a bad one
+    (2026-13-45) is reported by the field's own rule, which names the field, not as broken YAML."""
+
+
+_DatesAsWritten.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def parse_yaml(text: str, name: str, field: str) -> dict:
     try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for 2025-02-30
-        raise reject(name, field, f"invalid YAML: {str(exc).splitlines()[0]}") from None
+        data = yaml.load(text, Loader=_DatesAsWritten)  # noqa: S506 (a SafeLoader)
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        rule = str(exc).splitlines()[0] if not isinstance(exc, RecursionError) else "nested too deeply"
+        raise reject(name, field, f"invalid YAML: {rule}") from None
     if not isinstance(data, dict):
         raise reject(name, field, "must be a YAML mapping of field: value")
     return data
@@ -167,6 +178,8 @@ def load_pdf(data: bytes, name: str) -> str:
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
     except (PyPdfError, ValueError, KeyError, TypeError, NotImplementedError) as exc:
         raise reject(name, "body", f"not a readable PDF ({type(exc).__name__})") from None
+    except RecursionError:
+        raise reject(name, "body", "the PDF nests its objects too deeply to be read") from None
     if not text.strip():
         raise reject(name, "body", "the PDF has no text layer (a scan?); supply a PDF with text or OCR it first")
     return pdf_text_to_markdown(text)
@@ -206,9 +219,13 @@ _DROP_TAGS = ("script", "style", "nav", "header", "footer", "aside", "noscript",
 _BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "table", "dt", "dd", "pre", "blockquote")
 
 
+MAX_HTML_DEPTH = 100  # real pages nest a few dozen levels; 4,000 nested <div> took 40 s to read
+
+
 def load_html(data: bytes, name: str) -> str:
     from bs4 import BeautifulSoup
 
+    _check_html_depth(data, name)
     soup = BeautifulSoup(data, "lxml")
     for tag in soup(_DROP_TAGS):
         tag.decompose()
@@ -218,6 +235,22 @@ def load_html(data: bytes, name: str) -> str:
     if not body.strip():
         raise reject(name, "body", "the HTML page has no text content")
     return body
+
+
+def _check_html_depth(data: bytes, name: str) -> None:
+    """Refuse a page nested deeper than MAX_HTML_DEPTH elements before reading it as blocks
+    (whose cost grows with depth times size); libxml2 itself stops at 256 levels."""
+    from lxml import etree
+
+    parser = etree.HTMLParser(recover=True)
+    root = etree.fromstring(data, parser) if data.strip() else None
+    too_deep = any("Excessive depth" in e.message for e in parser.error_log)
+    if not too_deep and root is not None:
+        too_deep = any(sum(1 for _ in leaf.iterancestors()) > MAX_HTML_DEPTH
+                       for leaf in root.iter() if len(leaf) == 0)
+    if too_deep:
+        raise reject(name, "body", f"the HTML nests elements more than {MAX_HTML_DEPTH} levels deep; "
+                     "export the page without its layout wrappers")
 
 
 def _is_block(el) -> bool:

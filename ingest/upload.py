@@ -31,9 +31,14 @@ class Upload:
     form: dict
 
 
+MAX_NAME_BYTES = 200  # a file system allows 255 bytes in a name, and the sidecar adds ".meta.yaml"
+
+
 def read_upload(filename: str, data: bytes, form: dict[str, str], max_bytes: int) -> Upload:
     """The uploaded file as a document, or DocumentRejected naming every problem."""
     name = safe_name(filename)
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise _reject(name[:40] + "…", "file", f"the file name is over {MAX_NAME_BYTES} bytes; rename the file")
     _check_file(name, data, max_bytes)
     fields = form_metadata(form)
     with tempfile.TemporaryDirectory(prefix="kb-upload-") as folder:

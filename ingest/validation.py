@@ -34,8 +34,8 @@ def validate_meta(raw: dict, body: str, file: str) -> tuple[DocMeta | None, list
     elif category not in CATEGORIES:
         bad("category", f"must be one of {', '.join(CATEGORIES)}")
     version = raw.get("version", 1)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        bad("version", "must be an integer >= 1")
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        bad("version", f"must be an integer from 1 to {MAX_VERSION}")
     dates = {name: _date(raw.get(name), name, bad) for name in ("effective_from", "effective_to")}
     if dates["effective_from"] and dates["effective_to"] and dates["effective_from"] > dates["effective_to"]:
         bad("effective_to", "must not be before effective_from")
@@ -57,6 +57,9 @@ def validate_meta(raw: dict, body: str, file: str) -> tuple[DocMeta | None, list
     return DocMeta(**{**known, **dates, "extra": extra}), []
 
 
+MAX_VERSION = 2**31 - 1  # stored as a 32-bit integer by Chroma and the app database
+
+
 def _date(value, name: str, bad) -> dt.date | None:
     if value is None:
         return None
@@ -67,7 +70,7 @@ def _date(value, name: str, bad) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        bad(name, "must be an ISO date YYYY-MM-DD")
+        bad(name, f"not a date ({str(value)[:40]}); an ISO date YYYY-MM-DD")
         return None
 
 

@@ -47,7 +47,7 @@ class AlertRules:
                 for m in docs if m.category == "wealth" and m.risk_level in self.suitability_levels]
 
     def rule_changes(self, docs: list[DocMeta], day: dt.date) -> list[Alert]:
-        horizon = day + dt.timedelta(days=self.rule_change_days)
+        horizon = day + min(dt.timedelta(days=self.rule_change_days), dt.date.max - day)  # as of 9999-12-31
         return [Alert(code="rule_changes", level="info", doc_id=m.doc_id,
                       message=f"《{m.title}》有效期至{m.effective_to.isoformat()}"
                               f"（还有{(m.effective_to - day).days}天），之后规定会变化，答复时请说明。")

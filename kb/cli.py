@@ -230,22 +230,31 @@ def feedback_export(out: Optional[Path] = typer.Option(None, "--out", help="File
 def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
           host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
           workers: int = typer.Option(1, "--workers", min=1,
-                                      help="Processes; each keeps its own call contexts.")):
+                                      help="Processes; each keeps its own call contexts."),
+          forwarded_allow_ips: str = typer.Option(
+              "127.0.0.1", "--forwarded-allow-ips",
+              help="Addresses of the TLS proxy whose X-Forwarded-Proto and -For are trusted (comma-separated, "
+              "or '*'): the sign-in cookie is then marked Secure and lockouts count the client's address.")):
     """Serve the assist API and the agents' side panel."""
     import uvicorn
 
     settings = get_settings(store=store, chroma_url=chroma_url)
+    try:
+        KnowledgeBase(settings).check_bind(host)
+    except KBError as error:
+        fail(str(error))
     if workers == 1:
         from assist_api.app import create_app
 
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
+                    forwarded_allow_ips=forwarded_allow_ips)
         return
     # Worker processes build their own app from KB_*: hand them this command's options, and
     # each its share of the cores (more model threads than cores spin against each other).
     threads = settings.torch_threads or max(1, (os.cpu_count() or 1) // workers)
     os.environ.update(settings.model_copy(update={"torch_threads": threads}).as_environment())
     uvicorn.run("assist_api.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")
+                workers=workers, log_level="warning", forwarded_allow_ips=forwarded_allow_ips)
 
 
 docs_app = typer.Typer(no_args_is_help=True, help="The documents of the store, for editors.")
@@ -404,7 +413,8 @@ def users_add(name: str, role: str = typer.Option(..., "--role", help="agent, ed
 @users_app.command("list")
 def users_list(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
     for user in open_kb(store, chroma_url).users.list():
-        typer.echo(f"{user['name']:<24} {user['role']:<10} {user['created_at']:%Y-%m-%d}")
+        typer.echo(f"{user['name']:<24} {user['role']:<10} {user['created_at']:%Y-%m-%d}"
+                   f"{'  disabled' if user['disabled'] else ''}")
 
 
 @users_app.command("token")
@@ -415,6 +425,46 @@ def users_token(name: str, store: Optional[Path] = StoreOpt, chroma_url: Optiona
     except KBError as exc:
         fail(str(exc), code=1)
     typer.echo(f"new API token for {name}, shown once: {token}")
+
+
+def _user_change(store, chroma_url, done: str, change) -> None:
+    try:
+        change(open_kb(store, chroma_url).users)
+    except KBError as exc:
+        fail(str(exc), code=1)
+    typer.echo(done)
+
+
+@users_app.command("disable")
+def users_disable(name: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """Off-board a user: their token, password and sign-ins stop working at once."""
+    _user_change(store, chroma_url, f"{name} disabled", lambda users: users.disable(name))
+
+
+@users_app.command("enable")
+def users_enable(name: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    _user_change(store, chroma_url, f"{name} enabled", lambda users: users.enable(name))
+
+
+@users_app.command("role")
+def users_role(name: str, role: str = typer.Option(..., "--role", help="agent, editor, evaluator or admin"),
+               store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    _user_change(store, chroma_url, f"{name} is now {role}", lambda users: users.set_role(name, role))
+
+
+@users_app.command("password")
+def users_password(name: str, password: Optional[str] = typer.Option(None, "--password"),
+                   ask_password: bool = typer.Option(False, "--ask-password"),
+                   store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    """Set a user's password; their sign-ins end."""
+    if ask_password or password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    _user_change(store, chroma_url, f"password of {name} set", lambda users: users.set_password(name, password))
+
+
+@users_app.command("remove")
+def users_remove(name: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+    _user_change(store, chroma_url, f"{name} removed", lambda users: users.remove(name))
 
 
 def main() -> None:

@@ -56,6 +56,15 @@ class Settings(BaseSettings):
         "(an editor's publish on another worker, `kb ingest`) changed in the store.")
     signin_minutes: float = Field(
         480, description="A page sign-in expires after this many minutes (one shift).")
+    signin_max_failures: int = Field(
+        5, description="Failed sign-ins of one user within `signin_lockout_minutes` after which "
+        "that user's sign-in is refused for that long.")
+    signin_max_failures_per_address: int = Field(
+        20, description="The same, for failed sign-ins from one address (any users).")
+    signin_lockout_minutes: float = Field(15, description="The window and length of a sign-in lockout.")
+    secure_cookies: bool = Field(
+        False, description="Always mark the sign-in cookie Secure (behind a TLS proxy whose "
+        "X-Forwarded-Proto the server does not trust: see `kb serve --forwarded-allow-ips`).")
     upload_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest document file an editor may upload.")
     database_url: str | None = Field(

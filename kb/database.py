@@ -6,7 +6,7 @@ created on first use, so a new store needs no migration step.
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -31,3 +31,14 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def add_missing_columns(engine: Engine, table) -> None:
+    """Columns a later release added to a table (all nullable), added to a database an earlier
+    release created: `create_all` makes missing tables, never missing columns."""
+    present = {column["name"] for column in inspect(engine).get_columns(table.name)}
+    with engine.begin() as connection:
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))

@@ -56,3 +56,11 @@ class GateRefused(KBError):
         names = ", ".join(f.item_id for f in result.failures)
         super().__init__(f"refused by the evaluation gate: {result.summary()} ({names}); "
                          "fix the document, or override with a written reason")
+
+
+class TooLarge(KBError):
+    """A request body over the limit of its route: HTTP 413, refused before it is read."""
+
+
+class TooManyAttempts(KBError):
+    """Too many failed sign-ins of a user or from an address: HTTP 429 for a while."""

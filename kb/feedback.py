@@ -31,6 +31,28 @@ class Feedback(Base):
     session_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
 
 
+MAX_KEPT_CHARS = 2000   # an answer is at most a few hundred characters
+MAX_KEPT_CITATIONS = 10
+CITATION_FIELDS = ("doc_id", "version", "title", "section", "quote")
+
+
+def kept_answer(response: dict) -> dict:
+    """What the review queue reads of the response the feedback is about: the answer's status,
+    text and citations, each capped; whatever else a client sent is not stored."""
+    answer = response.get("answer") if isinstance(response, dict) else None
+    answer = answer if isinstance(answer, dict) else {}
+    citations = answer.get("citations") if isinstance(answer.get("citations"), list) else []
+    return {"answer": {
+        "status": str(answer.get("status", ""))[:16],
+        "text": str(answer.get("text", ""))[:MAX_KEPT_CHARS],
+        "citations": [{k: _capped(c.get(k, "")) for k in CITATION_FIELDS}
+                      for c in citations[:MAX_KEPT_CITATIONS] if isinstance(c, dict)]}}
+
+
+def _capped(value):
+    return value if isinstance(value, int) and not isinstance(value, bool) else str(value)[:MAX_KEPT_CHARS]
+
+
 class FeedbackLog:
     def __init__(self, engine):
         self.engine = engine
@@ -42,8 +64,8 @@ class FeedbackLog:
             created_at=dt.datetime.now(dt.timezone.utc), rating=rating,
             comment=mask_personal_data(comment or "").text,
             query=mask_personal_data(query).text,
-            answer_status=str((response.get("answer") or {}).get("status", "")),
-            response_json=mask_personal_data(json.dumps(response, ensure_ascii=False)).text,
+            answer_status=kept_answer(response)["answer"]["status"],
+            response_json=mask_personal_data(json.dumps(kept_answer(response), ensure_ascii=False)).text,
             session_id=session_id)
         with Session(self.engine) as session, session.begin():
             session.add(row)

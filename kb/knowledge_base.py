@@ -14,12 +14,13 @@ from kb.compliance import DraftChecker
 from kb.config import Settings
 from kb.database import make_engine
 from kb.documents import STATUSES, DocumentDetail, DocumentSummary, detail, summaries
-from kb.errors import BadRequest, NotFound
+from kb.errors import BadRequest, Forbidden, KBError, NotFound, TooManyAttempts
 from kb.feedback import FeedbackLog
 from kb.fitted import Fitted, load_fitted
 from kb.gaps import Gaps
 from kb.index import Index, build_index
 from kb.lexicon import Analyzer, load_synonym_groups
+from kb.lockout import Lockout
 from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
 from kb.originals import Originals
 from kb.privacy import mask_personal_data
@@ -27,7 +28,7 @@ from kb.retrieval import Hit, Retriever
 from kb.scripts import ScriptPicker, load_situations
 from kb.sessions import CallContext, CallContexts
 from kb.store import Store
-from kb.users import Users
+from kb.users import Users, is_loopback
 from kb.vectors import ChromaVectors, MemoryVectors
 
 # Categories whose documents are about one product, which a follow-up question may leave out.
@@ -175,6 +176,25 @@ class KnowledgeBase:
         return Users(self.database)
 
     @cached_property
+    def lockout(self) -> Lockout:
+        s = self.settings
+        return Lockout(self.database, s.signin_max_failures, s.signin_max_failures_per_address,
+                       s.signin_lockout_minutes)
+
+    def sign_in(self, name: str, password: str, address: str):
+        """The principal of a name and password, or None; refused for a while after too many
+        failures of the user or from the address (`KBError` says how long)."""
+        wait = self.lockout.locked(name, address)
+        if wait is not None:
+            raise TooManyAttempts(f"too many failed sign-ins; try again in {max(1, round(wait))} minutes")
+        principal = self.users.check_password(name, password)
+        if principal is None:
+            self.lockout.failed(name, address)
+        else:
+            self.lockout.succeeded(name)
+        return principal
+
+    @cached_property
     def runs(self):
         from evals.runs import RunLog
 
@@ -190,6 +210,25 @@ class KnowledgeBase:
     @cached_property
     def contexts(self) -> CallContexts:
         return CallContexts(self.settings.session_minutes * 60)
+
+    def check_bind(self, host: str) -> None:
+        """Local mode (no users: everything allowed to whoever reaches the port) serves this
+        machine only; to listen on a network, an admin must exist first."""
+        if not self.users.any() and not is_loopback(host):
+            raise KBError(f"refusing to listen on {host} in local mode (no users: anyone who reaches "
+                          "the port could do everything); add an admin first with "
+                          "`kb users add NAME --role admin`, or listen on 127.0.0.1")
+
+    def check_host(self, host_header: str | None) -> None:
+        """In local mode a request must name this machine in its Host header: a page of another
+        site whose name was made to resolve to 127.0.0.1 (DNS rebinding) names its own."""
+        if self.users.any():
+            return
+        name = (host_header or "").rsplit(":", 1)[0] if not (host_header or "").startswith("[") \
+            else (host_header or "").split("]")[0] + "]"
+        if not is_loopback(name):
+            raise Forbidden("local mode answers only requests to localhost or 127.0.0.1 "
+                            f"(this one was sent to {host_header!r})")
 
     def refresh(self) -> None:
         """Make the next question see the store as it is now."""

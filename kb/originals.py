@@ -33,8 +33,8 @@ class Originals:
         self.engine = engine
         Base.metadata.create_all(engine, tables=[OriginalFile.__table__])
 
-    def keep(self, doc_key: str, filename: str, data: bytes, form: dict, user: str) -> str:
-        """Store the bytes (once per content) and note which version they are; returns the hash."""
+    def keep(self, doc_key: str, filename: str, data: bytes, form: dict, user: str) -> int:
+        """Store the bytes (once per content) and note which version they are; returns the row."""
         digest = hashlib.sha256(data).hexdigest()
         self._write_blob(digest, data)
         row = OriginalFile(doc_key=doc_key, sha256=digest, filename=filename,
@@ -42,7 +42,25 @@ class Originals:
                            uploaded_by=user, uploaded_at=dt.datetime.now(dt.timezone.utc))
         with Session(self.engine) as session, session.begin():
             session.add(row)
-        return digest
+            session.flush()
+            return row.id
+
+    def forget(self, row_id: int) -> None:
+        """A kept upload whose version never committed: its row goes, and its bytes unless
+        another version was uploaded with the same content."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(OriginalFile, row_id)
+            if row is None:
+                return
+            digest = row.sha256
+            session.delete(row)
+            shared = session.scalar(select(OriginalFile.id).where(OriginalFile.sha256 == digest,
+                                                                  OriginalFile.id != row_id).limit(1))
+        if shared is None:
+            path = self.path(digest)
+            path.unlink(missing_ok=True)
+            if path.parent.exists() and not any(path.parent.iterdir()):
+                path.parent.rmdir()
 
     def _write_blob(self, digest: str, data: bytes) -> None:
         """Written to a temporary file and renamed into place: a crash never leaves half a file

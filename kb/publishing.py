@@ -72,6 +72,10 @@ class Publisher:
         old = catalog.by_key.get(f"{doc_id}@v{version}")
         if old is None:
             raise NotFound(f"'{doc_id}' has no version {version}")
+        live = _live_of(doc_id, catalog)
+        if live is not None and _same_content(live, old):
+            return Published(doc_id, live.meta.version, "live", live.content_hash, unchanged=True,
+                             warnings=[f"version {version} has the live version's content: nothing changed"])
         newest = max(_versions(doc_id, catalog))
         today = dt.date.today()
         doc = _renumbered(old, newest + 1, effective_from=today, effective_to=None).model_copy(
@@ -133,12 +137,17 @@ class Publisher:
                 raise GateRefused(gate)
             warnings.append(f"the evaluation gate was overridden: {gate.summary()}")
             reason = _overridden(reason, gate, override)
-        if keep:
-            keep()
+        kept = keep() if keep else None
         old_hash = preview.replaces.content_hash if preview.replaces else None
         audit_id = self.kb.audit.record(user, action, doc.meta.doc_id, doc.meta.version, old_hash,
                                         doc.content_hash, reason)
-        self.kb.store.put_document(doc, nodes, self.kb.embedder.id)
+        try:
+            self.kb.store.put_document(doc, nodes, self.kb.embedder.id)
+        except Exception:
+            if kept is not None:  # the version never committed: its upload is not kept either
+                self.kb.originals.forget(kept)
+            raise
+        self.kb.audit.settle(audit_id, applied=True)
         self.kb.sync()
         return Published(doc.meta.doc_id, doc.meta.version, status_of(doc.meta, self.kb.catalog, dt.date.today()),
                          doc.content_hash, audit_id=audit_id, warnings=warnings)
@@ -199,6 +208,12 @@ def _renumbered(doc: SourceDocument, version: int, **changes) -> SourceDocument:
 
 def _live_of(doc_id: str, catalog: Catalog) -> SourceDocument | None:
     return catalog.in_force(dt.date.today()).get(doc_id)
+
+
+def _same_content(a: SourceDocument, b: SourceDocument) -> bool:
+    """The same body and metadata, whatever their version numbers and effective days."""
+    moving = {"version", "effective_from", "effective_to"}
+    return a.body == b.body and a.meta.model_dump(exclude=moving) == b.meta.model_dump(exclude=moving)
 
 
 def _chunk_view(doc: SourceDocument) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -18,7 +19,8 @@ from sqlalchemy import DateTime, ForeignKey, Integer, String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.database import Base
+from kb.audit import AuditEntry
+from kb.database import Base, add_missing_columns
 from kb.errors import BadRequest, NotFound
 
 ROLES = ("agent", "editor", "evaluator", "admin")
@@ -58,10 +60,16 @@ def _check_permission_name(permission: str) -> None:
         raise ValueError(f"unknown permission {permission!r}; one of {', '.join(PERMISSION_NAMES)}")
 
 
+# What local mode (no users) never allows over the web: managing users. Anyone who reaches the
+# port could otherwise make themselves admin and lock the owner out; the first admin is made with
+# `kb users add` at the keyboard.
+LOCAL_DENIED = frozenset({"users"})
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who a request acts as. `local` marks the no-users mode, where the one at the keyboard
-    owns the store and may do everything."""
+    owns the store and may do everything but manage users."""
 
     name: str
     role: str
@@ -69,7 +77,26 @@ class Principal:
 
     def can(self, permission: str) -> bool:
         _check_permission_name(permission)
-        return self.local or allows(self.role, permission)
+        if self.local:
+            return permission not in LOCAL_DENIED
+        return allows(self.role, permission)
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "::1"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a bind address or a Host header's name stays on this machine (127.0.0.0/8, ::1,
+    localhost)."""
+    import ipaddress
+
+    name = host.strip().strip("[]").lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 LOCAL = Principal("local", "admin", local=True)
@@ -84,6 +111,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(128), nullable=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class SignIn(Base):
@@ -132,12 +160,13 @@ class Users:
         self.clock = clock
         self.bcrypt_rounds = bcrypt_rounds
         self._have_users = False
-        Base.metadata.create_all(engine, tables=[User.__table__, SignIn.__table__])
+        Base.metadata.create_all(engine, tables=[User.__table__, SignIn.__table__, AuditEntry.__table__])
+        add_missing_columns(engine, User.__table__)
 
     def now(self) -> dt.datetime:
         return as_utc(self.clock())
 
-    def add(self, name: str, role: str, password: str | None = None) -> str:
+    def add(self, name: str, role: str, password: str | None = None, by: str = "cli") -> str:
         """Returns the new user's API token: shown once, since only its hash is kept."""
         _check_new_user(name, role, password)
         token = secrets.token_urlsafe(32)
@@ -146,6 +175,7 @@ class Users:
         try:
             with Session(self.engine) as session, session.begin():
                 session.add(row)
+                self._audit(session, by, "user.add", name, f"role {role}")
         except IntegrityError:
             raise BadRequest(f"user {name!r} exists already") from None
         return token
@@ -161,7 +191,7 @@ class Users:
     def by_token(self, token: str) -> Principal | None:
         with Session(self.engine) as session:
             user = session.scalar(select(User).where(User.token_hash == sha256(token)))
-        return Principal(user.name, user.role) if user else None
+        return Principal(user.name, user.role) if user and user.disabled_at is None else None
 
     def check_password(self, name: str, password: str) -> Principal | None:
         """Every miss costs one bcrypt check too, so the time taken does not tell which names
@@ -170,15 +200,69 @@ class Users:
             user = session.scalar(select(User).where(User.name == name))
         stored_hash = user.password_hash if user and user.password_hash else self._dummy_hash
         matches = self._password_matches(password, stored_hash)
-        return Principal(user.name, user.role) if matches and user and user.password_hash else None
+        usable = user is not None and user.password_hash and user.disabled_at is None
+        return Principal(user.name, user.role) if matches and usable else None
 
-    def new_token(self, name: str) -> str:
-        """A fresh API token for `name`; the old one stops working at once."""
+    def new_token(self, name: str, by: str = "cli") -> str:
+        """A fresh API token for `name`; the old one and every sign-in stop working at once."""
         token = secrets.token_urlsafe(32)
-        with Session(self.engine) as session, session.begin():
-            user = self._user(session, name)
+        with self._change(name, by, "user.token") as user:
             user.token_hash = sha256(token)
         return token
+
+    def disable(self, name: str, by: str = "cli") -> None:
+        """Off-boarding: the token, the password and every sign-in stop working at once."""
+        with self._change(name, by, "user.disable") as user:
+            self._keep_an_admin(user, leaving=True)
+            user.disabled_at = self.now()
+
+    def enable(self, name: str, by: str = "cli") -> None:
+        with self._change(name, by, "user.enable") as user:
+            user.disabled_at = None
+
+    def set_role(self, name: str, role: str, by: str = "cli") -> None:
+        if role not in ROLES:
+            raise BadRequest(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+        with self._change(name, by, "user.role", f"role {role}") as user:
+            self._keep_an_admin(user, leaving=role != "admin")
+            user.role = role
+
+    def set_password(self, name: str, password: str, by: str = "cli") -> None:
+        _check_password_rules(password)
+        with self._change(name, by, "user.password") as user:
+            user.password_hash = self._hash_password(password)
+
+    def remove(self, name: str, by: str = "cli") -> None:
+        with self._change(name, by, "user.remove") as user:
+            self._keep_an_admin(user, leaving=True)
+            user.token_hash = sha256(secrets.token_urlsafe(32))  # no token works while the row goes
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(User).where(User.name == name))
+
+    @contextmanager
+    def _change(self, name: str, by: str, action: str, detail: str = ""):
+        """One change to a user, with its audit entry, in one transaction; the user's sign-ins
+        end with it (a role is read on every request, so it applies at once anyway)."""
+        with Session(self.engine) as session, session.begin():
+            user = self._user(session, name)
+            yield user
+            session.execute(delete(SignIn).where(SignIn.user_id == user.id))
+            self._audit(session, by, action, name, detail)
+
+    def _keep_an_admin(self, user: User, leaving: bool) -> None:
+        """The last enabled admin cannot be disabled, removed or demoted: nobody could manage
+        users any more."""
+        if not leaving or user.role != "admin" or user.disabled_at is not None:
+            return
+        with Session(self.engine) as session:
+            others = session.scalar(select(User.id).where(User.role == "admin", User.disabled_at.is_(None),
+                                                          User.id != user.id).limit(1))
+        if others is None:
+            raise BadRequest(f"{user.name!r} is the last enabled admin; make another admin first")
+
+    def _audit(self, session: Session, by: str, action: str, name: str, detail: str = "") -> None:
+        session.add(AuditEntry(at=self.now(), user=by, action=action, doc_id=f"user:{name}", version=0,
+                               old_hash=None, new_hash="", reason=detail))
 
     def start_session(self, principal_name: str, minutes: int) -> tuple[str, str]:
         """Returns (secret for the cookie, csrf token). Expired sign-ins are swept here, so the
@@ -203,7 +287,9 @@ class Users:
                 session.delete(sign_in)
                 return None
             user = session.get(User, sign_in.user_id)
-            return (Principal(user.name, user.role), sign_in.csrf_token) if user else None
+            if user is None or user.disabled_at is not None:
+                return None
+            return Principal(user.name, user.role), sign_in.csrf_token
 
     def end_session(self, secret: str) -> None:
         """Signing out twice, or with an unknown cookie, is not an error."""
@@ -213,8 +299,8 @@ class Users:
     def list(self) -> list[dict]:
         with Session(self.engine) as session:
             users = session.scalars(select(User).order_by(User.name))
-            return [{"name": u.name, "role": u.role, "created_at": as_utc(u.created_at)}
-                    for u in users]
+            return [{"name": u.name, "role": u.role, "created_at": as_utc(u.created_at),
+                     "disabled": u.disabled_at is not None} for u in users]
 
     def _user(self, session: Session, name: str) -> User:
         user = session.scalar(select(User).where(User.name == name))

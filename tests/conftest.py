@@ -325,5 +325,5 @@ def client(app):
     """A test client of `app`; entering it runs start-up (model and indexes loaded, warmed up)."""
     from fastapi.testclient import TestClient
 
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client

@@ -340,3 +340,12 @@ def test_docs_publish_rollback_retire_history_and_users(work, tmp_path):
     bad_role = run_kb("users", "add", "bob", "--role", "boss", "--store", store, cwd=tmp_path)
     assert bad_role.returncode == 1 and "role" in bad_role.stderr
     assert "ann" in run_kb("users", "list", "--store", store, cwd=tmp_path).stdout
+
+
+def test_serve_in_local_mode_refuses_to_listen_beyond_this_machine(tmp_path):
+    """No users: anyone reaching the port could do everything, so only loopback is served."""
+    refused = run_kb("serve", "--store", tmp_path / "store", "--host", "0.0.0.0", "--port", "1", cwd=tmp_path)
+    assert refused.returncode != 0
+    assert "local mode" in refused.stderr and "kb users add" in refused.stderr
+    made = run_kb("users", "add", "ann", "--role", "admin", "--store", tmp_path / "store", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr

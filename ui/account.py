@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from assist_api.deps import KB, SESSION_COOKIE
+from kb.errors import TooManyAttempts
 from ui.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -29,18 +30,25 @@ def signin(request: Request, kb: KB, name: Annotated[str, Form(max_length=64)],
            password: Annotated[str, Form(max_length=200)],
            signin_csrf: Annotated[str, Form(max_length=100)], next: Annotated[str, Form()] = "/"):
     expected = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
-    principal = kb.users.check_password(name, password) if expected and hmac.compare_digest(expected, signin_csrf) else None
+    address = request.client.host if request.client else "unknown"
+    try:
+        principal = kb.sign_in(name, password, address) if expected and hmac.compare_digest(expected, signin_csrf) else None
+    except TooManyAttempts as refused:
+        return _signin_again(request, next, expected, f"登录失败次数过多，请稍后再试（{refused}）", 429)
     if principal is None:
-        page = templates.TemplateResponse(request, "signin.html", {
-            "next": _local(next), "signin_csrf": expected, "local_mode": False,
-            "error": "用户名或密码不正确（或页面已过期，请刷新后重试）"}, status_code=401)
-        return page
+        return _signin_again(request, next, expected, "用户名或密码不正确（或页面已过期，请刷新后重试）", 401)
     secret, _ = kb.users.start_session(principal.name, kb.settings.signin_minutes)
     done = RedirectResponse(_local(next), status_code=303)
     done.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="lax",
-                    secure=request.url.scheme == "https", max_age=int(kb.settings.signin_minutes * 60))
+                    secure=kb.settings.secure_cookies or request.url.scheme == "https",
+                    max_age=int(kb.settings.signin_minutes * 60))
     done.delete_cookie(SIGNIN_CSRF_COOKIE)
     return done
+
+
+def _signin_again(request: Request, next: str, token: str, error: str, status: int):
+    return templates.TemplateResponse(request, "signin.html", {
+        "next": _local(next), "signin_csrf": token, "local_mode": False, "error": error}, status_code=status)
 
 
 @router.post("/signout")

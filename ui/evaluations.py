@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from assist_api.deps import KB, Evaluator
-from assist_api.evaluations import chosen_set, export_response
+from assist_api.deps import Evaluator, KB, RowId
+from assist_api.evaluations import started_job, export_response
 from evals.causes import CAUSES
 from evals.charts import bars, line_chart
 from kb.errors import KBError
@@ -33,7 +33,7 @@ def runs(request: Request, kb: KB, _: Evaluator):
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
-def run(request: Request, run_id: int, kb: KB, _: Evaluator):
+def run(request: Request, run_id: RowId, kb: KB, _: Evaluator):
     summary = kb.runs.summary(run_id)
     return templates.TemplateResponse(request, "evals_run.html", {
         "run": summary, "causes": CAUSES, "failures": kb.runs.failures_by_cause(run_id),
@@ -42,7 +42,7 @@ def run(request: Request, run_id: int, kb: KB, _: Evaluator):
 
 
 @router.get("/runs/{run_id}/export.{fmt}")
-def export(run_id: int, fmt: str, kb: KB, _: Evaluator) -> Response:
+def export(run_id: RowId, fmt: str, kb: KB, _: Evaluator) -> Response:
     return export_response(kb, run_id, fmt)
 
 
@@ -61,8 +61,7 @@ async def start(request: Request, kb: KB, evaluator: Evaluator, dataset: Annotat
                 file: Annotated[UploadFile | None, File()] = None):
     """Start a run of a known set or an uploaded one; the answer polls its progress."""
     try:
-        path = await chosen_set(kb, dataset, file)
-        job, problem = kb.jobs.start(path, evaluator.name), None
+        job, problem = await started_job(kb, dataset, file, evaluator.name), None
     except KBError as refused:
         job, problem = None, str(refused)
     return templates.TemplateResponse(request, "_eval_job.html", {"job": job, "problem": problem},
@@ -70,5 +69,5 @@ async def start(request: Request, kb: KB, evaluator: Evaluator, dataset: Annotat
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job(request: Request, job_id: int, kb: KB, _: Evaluator):
+def job(request: Request, job_id: RowId, kb: KB, _: Evaluator):
     return templates.TemplateResponse(request, "_eval_job.html", {"job": kb.jobs.get(job_id), "problem": None})

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from assist_api.deps import KB, Evaluator
+from assist_api.deps import Evaluator, KB, RowId
 from evals.review import review_queue, split_doc_ids, split_facts
 from kb.errors import BadRequest
 from kb.models import CATEGORIES
@@ -25,7 +25,7 @@ def review(request: Request, kb: KB, _: Evaluator):
 
 
 @router.post("/{feedback_id}/promote", response_class=HTMLResponse)
-def promote(request: Request, feedback_id: int, kb: KB, evaluator: Evaluator,
+def promote(request: Request, feedback_id: RowId, kb: KB, evaluator: Evaluator,
             item_id: Annotated[str, Form(max_length=128)] = "",
             expected_doc_ids: Annotated[str, Form(max_length=2000)] = "",
             key_facts: Annotated[str, Form(max_length=10_000)] = "",
@@ -47,7 +47,7 @@ def promote(request: Request, feedback_id: int, kb: KB, evaluator: Evaluator,
 
 
 @router.post("/{feedback_id}/dismiss", response_class=HTMLResponse)
-def dismiss(request: Request, feedback_id: int, kb: KB, evaluator: Evaluator):
+def dismiss(request: Request, feedback_id: RowId, kb: KB, evaluator: Evaluator):
     queue = review_queue(kb)
     try:
         queue.dismiss(feedback_id, evaluator.name)

@@ -50,6 +50,13 @@ ROUTES = {
     ("GET", "/api/users"): ("users", {}),
     ("POST", "/api/users"): ("users", {"json": {"name": "x", "role": "nobody"}}),
     ("POST", "/api/users/{name}/token"): ("users", {}),
+    ("POST", "/api/users/{name}/disable"): ("users", {}),
+    ("POST", "/api/users/{name}/enable"): ("users", {}),
+    ("POST", "/api/users/{name}/role"): ("users", {"json": {"role": "agent"}}),
+    ("POST", "/api/users/{name}/password"): ("users", {"json": {"password": "a-new-password"}}),
+    ("DELETE", "/api/users/{name}"): ("users", {}),
+    ("GET", "/admin/users"): ("users", {}),
+    ("POST", "/admin/users/{name}/{change}"): ("users", {"data": {}}),
     ("GET", "/"): ("ask", {}),
     ("POST", "/ui/ask"): ("ask", {"data": {"query": "星辰金卡年费多少"}}),
     ("POST", "/ui/feedback"): ("ask", {"data": {"rating": "up", "query": "q", "response_json": "{}"}}),
@@ -65,7 +72,7 @@ ROUTES = {
     ("GET", "/docs"): (None, {}),
     ("GET", "/openapi.json"): (None, {}),
 }
-EXAMPLE_PARAMS = {"doc_id": "fee-transfer", "version": "1", "name": "nobody-here", "step": "preview", "feedback_id": "999999", "run_id": "1", "job_id": "1", "fmt": "csv"}
+EXAMPLE_PARAMS = {"change": "disable", "doc_id": "fee-transfer", "version": "1", "name": "nobody-here", "step": "preview", "feedback_id": "999999", "run_id": "1", "job_id": "1", "fmt": "csv"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -88,7 +95,7 @@ def secured(tmp_path_factory, kbtest):
     knowledge = kbtest.make_kb(root / "store")
     assert knowledge.ingest(kbtest.write_corpus(root / "corpus")).ok
     tokens = {role: knowledge.users.add(role, role, password=f"{role}-password") for role in ROLES}
-    with TestClient(create_app(knowledge.settings)) as client:
+    with TestClient(create_app(knowledge.settings), base_url="http://127.0.0.1") as client:
         yield client, tokens
 
 
@@ -194,3 +201,114 @@ def test_local_mode_is_labelled_and_refuses_changes_from_other_sites(client):
     assert page.context["principal"].local and "本地模式" in page.text
     other_site = client.post("/ui/ask", data={"query": "年费"}, headers={"Origin": "https://evil.example"})
     assert other_site.status_code == 403
+
+
+def test_local_mode_never_manages_users_from_the_web(client):
+    """With no users, anyone who reaches the port would otherwise make themselves admin."""
+    made = client.post("/api/users", json={"name": "mallory", "role": "admin", "password": "x" * 12})
+    assert made.status_code == 403 and "users" in made.text
+    assert client.get("/api/users").status_code == 403
+    assert client.post("/assist", json={"query": "星辰金卡年费多少"}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "192.168.1.20:8000", "127.0.0.1.nip.io"])
+def test_local_mode_refuses_a_request_naming_another_host(client, host):
+    """DNS rebinding: another site's page whose name now resolves to 127.0.0.1 sends its own
+    name as Host, and reads and changes are refused alike."""
+    for method, path, body in (("GET", "/", None), ("POST", "/assist", {"query": "年费"})):
+        refused = client.request(method, path, json=body, headers={"Host": host})
+        assert refused.status_code == 403, (method, path, host)
+        assert "local mode" in refused.text
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000", "127.0.0.2", "localhost"])
+def test_local_mode_answers_loopback_names(client, host):
+    assert client.get("/health", headers={"Host": host}).status_code == 200
+
+
+def test_with_users_any_host_name_is_served(secured):
+    client, tokens = secured
+    answer = client.post("/assist", json={"query": "年费"}, headers={
+        "Host": "kb.bank.internal", "Authorization": f"Bearer {tokens['agent']}"})
+    assert answer.status_code == 200
+
+
+def test_a_large_body_is_refused_before_it_is_read(secured):
+    """413 from the declared length, and 401 for an upload from an unknown caller, before the
+    body is read: nothing of a 200 MB body is held in memory."""
+    client, tokens = secured
+    agent = {"Authorization": f"Bearer {tokens['agent']}"}
+    huge = client.post("/assist", content=b"{" + b" " * 200_000 + b"}", headers={**agent, "Content-Type": "application/json"})
+    assert huge.status_code == 413 and "limit" in huge.text
+    declared = client.post("/assist", content=b"{}", headers={**agent, "Content-Length": str(200 * 1024 * 1024),
+                                                              "Content-Type": "application/json"})
+    assert declared.status_code == 413
+
+
+def test_an_upload_is_not_read_for_an_unknown_caller(secured):
+    client, _ = secured
+    received = []
+
+    def body():
+        for _ in range(50):
+            received.append(1)
+            yield b"x" * 65536
+
+    refused = client.post("/api/documents", content=body(), headers={"Content-Type": "multipart/form-data; boundary=b"})
+    assert refused.status_code == 401
+    assert len(received) <= 2  # the client stopped sending: nothing was read
+
+
+def test_a_body_sent_without_a_length_is_stopped_at_the_limit(secured):
+    client, tokens = secured
+
+    def body():
+        yield b'{"query": "'
+        for _ in range(100):
+            yield "年".encode() * 2000
+        yield b'"}'
+
+    stopped = client.post("/assist", content=body(), headers={"Authorization": f"Bearer {tokens['agent']}",
+                                                              "Content-Type": "application/json"})
+    assert stopped.status_code == 413
+
+
+def test_an_admin_off_boards_a_user_through_the_api_and_the_page(tmp_path, kbtest):
+    """Disabling ends the user's token and sign-ins at once; every change is in the audit log."""
+    from assist_api.app import create_app
+
+    knowledge = kbtest.make_kb(tmp_path / "store")
+    admin = knowledge.users.add("boss", "admin", password="boss-password")
+    agent = knowledge.users.add("ann", "agent", password="ann-password")
+    with TestClient(create_app(knowledge.settings, warm_up=False), base_url="http://127.0.0.1") as client:
+        boss, ann = {"Authorization": f"Bearer {admin}"}, {"Authorization": f"Bearer {agent}"}
+        assert client.get("/api/gaps", headers=ann).status_code == 403  # known, signed in
+        signed_in(client, "ann")
+        assert client.get("/", headers={"Accept": "text/html"}, follow_redirects=False).status_code == 200
+        assert client.post("/api/users/ann/disable", headers=boss).json()["disabled"]
+        assert client.post("/assist", json={"query": "年费"}, headers=ann).status_code == 401
+        assert client.get("/", headers={"Accept": "text/html"}, follow_redirects=False).status_code == 303
+        assert client.post("/api/users/ann/role", json={"role": "editor"}, headers=boss).status_code == 200
+        assert client.post("/api/users/boss/disable", headers=boss).status_code == 422  # the last admin
+        client.cookies.clear()
+        page = client.get("/admin/users", headers=boss)
+        assert page.status_code == 200 and "ann" in page.text and "已停用" in page.text
+        done = client.post("/admin/users/ann/token", headers=boss)
+        assert done.status_code == 200 and "只显示这一次" in done.text
+        actions = [e.action for e in knowledge.history() if e.doc_id == "user:ann"]
+        assert actions == ["user.token", "user.role", "user.disable", "user.add"]
+
+
+def test_sign_in_locks_out_after_repeated_failures_even_with_the_right_password(tmp_path, kbtest):
+    from assist_api.app import create_app
+
+    knowledge = kbtest.make_kb(tmp_path / "store")
+    knowledge.users.add("ann", "agent", password="ann-password")
+    with TestClient(create_app(knowledge.settings, warm_up=False), base_url="http://127.0.0.1") as client:
+        for attempt in range(knowledge.settings.signin_max_failures + 1):
+            token = re.search(r'name="signin_csrf" value="([^"]+)"', client.get("/signin").text).group(1)
+            password = "ann-password" if attempt == knowledge.settings.signin_max_failures else "wrong-password"
+            answer = client.post("/signin", data={"name": "ann", "password": password, "signin_csrf": token},
+                                 follow_redirects=False)
+        assert answer.status_code == 429 and "登录失败次数过多" in answer.text
+        assert "kb_session" not in client.cookies

@@ -34,3 +34,10 @@ def test_a_bad_date_or_a_reversed_window_is_422(client):
     reversed_ = client.get("/api/documents", params={"in_force_from": "2026-02-01", "in_force_to": "2026-01-01"})
     assert reversed_.status_code == 422
     assert reversed_.json()["detail"][0]["type"] == "BadRequest" and "after" in reversed_.json()["detail"][0]["msg"]
+
+
+def test_an_upload_named_over_255_bytes_is_a_422_naming_the_field(client):
+    name = "存款利率表" * 40 + ".md"  # 600 bytes in UTF-8
+    refused = client.post("/api/documents/preview", files={"file": (name, b"---\ntitle: t\n---\nx")})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "file" and "200 bytes" in refused.json()["errors"][0]["rule"]

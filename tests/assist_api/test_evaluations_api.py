@@ -18,7 +18,7 @@ def api(ingested_kb, kbtest, tmp_path):
     dataset = tmp_path / "a.jsonl"
     dataset.write_text(json.dumps(GOOD, ensure_ascii=False) + "\n", encoding="utf-8")
     kb.evaluate(dataset)
-    with TestClient(create_app(kb.settings, warm_up=False)) as client:
+    with TestClient(create_app(kb.settings, warm_up=False), base_url="http://127.0.0.1") as client:
         yield client
 
 

@@ -22,7 +22,7 @@ def gated(tmp_path, kbtest):
     dataset.write_text(json.dumps(ITEM, ensure_ascii=False) + "\n", encoding="utf-8")
     assert knowledge.evaluate(dataset).figures["accuracy"] == 1.0
     tokens = {role: knowledge.users.add(role, role) for role in ("editor", "admin")}
-    with TestClient(create_app(knowledge.settings)) as client:
+    with TestClient(create_app(knowledge.settings), base_url="http://127.0.0.1") as client:
         yield client, {role: {"Authorization": f"Bearer {t}"} for role, t in tokens.items()}
 
 

@@ -97,3 +97,43 @@ def test_openapi_documents_the_routes(client):
     assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text) + re.findall(r"url: '([^']+)'", docs.text)
     assert assets and all(a.startswith("/") for a in assets), assets  # no CDN: it works offline
     assert all(client.get(a).status_code == 200 for a in assets)
+
+
+@pytest.mark.parametrize("body", [{"version": True}, {"version": "1"}, {"version": 1.0}, {"version": 2**63},
+                                  {"version": 1, "override_reason": 5}])
+def test_a_rollback_body_is_strict(client, body):
+    refused = client.post("/api/documents/fee-transfer/rollback", json=body)
+    assert refused.status_code == 422, refused.text
+
+
+@pytest.mark.parametrize("path", ["/", "/api/documents", "/docs", "/editor", "/no-such-page"])
+def test_every_answer_carries_the_security_headers(client, path):
+    answer = client.get(path)
+    csp = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert answer.headers["x-frame-options"] == "DENY" and answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.headers["cache-control"] == "no-store"
+
+
+def test_pages_hold_no_inline_script_and_assets_do_not_follow_the_host_header(client):
+    page = client.get("/", headers={"Host": "localhost:9999"})
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page.text), "an inline script"
+    assert not re.search(r"\son[a-z]+=", page.text), "an inline event handler"
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/static/") for a in assets if "static" in a)
+    assert "localhost:9999" not in page.text
+    static = client.get("/static/panel.css")
+    assert "no-store" not in static.headers.get("cache-control", "")
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "9999-12-15", "0001-01-01"])
+def test_a_question_as_of_the_ends_of_the_calendar_is_answered(client, day):
+    answer = client.post("/assist", json={"query": "柜面跨行转账手续费多少", "as_of": day})
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/evaluations/99999999999999999999", "/api/evaluations/jobs/9223372036854775808",
+                                  "/evaluations/runs/99999999999999999999", "/api/documents/fee-transfer/versions/9223372036854775808/original"])
+def test_a_row_number_past_64_bits_is_a_422(client, path):
+    assert client.get(path).status_code == 422

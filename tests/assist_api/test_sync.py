@@ -13,7 +13,7 @@ def test_a_publish_by_another_process_is_answered_without_a_restart(tmp_path, kb
     knowledge = kbtest.make_kb(tmp_path / "store", sync_seconds=0.2)
     assert knowledge.ingest(kbtest.write_corpus(tmp_path / "corpus")).ok
     other_process = kbtest.make_kb(tmp_path / "store")
-    with TestClient(create_app(knowledge.settings)) as client:
+    with TestClient(create_app(knowledge.settings), base_url="http://127.0.0.1") as client:
         def answer() -> str:
             reply = client.post("/assist", json={"query": "柜面跨行转账手续费多少"})
             assert reply.status_code == 200

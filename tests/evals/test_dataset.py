@@ -69,3 +69,19 @@ def test_line_that_is_not_an_object_is_reported(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(KBError, match="no such evaluation set"):
         load_dataset(tmp_path / "absent.jsonl")
+
+
+def test_a_set_that_is_not_utf8_is_a_clear_error(tmp_path):
+    path = tmp_path / "gbk.jsonl"
+    path.write_bytes('{"id": "a", "question": "年费多少", "answerable": true}\n'.encode("gbk"))
+    with pytest.raises(KBError, match="not UTF-8"):
+        load_dataset(path)
+
+
+def test_deeply_nested_json_is_reported_by_line_not_raised(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"id": "a", "question": "q", "answerable": true}\n' + "[" * 100_000 + "]" * 100_000 + "\n",
+                    encoding="utf-8")
+    with pytest.raises(KBError) as error:
+        load_dataset(path)
+    assert "deep.jsonl:2: nested too deeply" in str(error.value)

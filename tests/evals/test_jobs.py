@@ -2,6 +2,7 @@
 refused before anything starts."""
 
 import json
+from pathlib import Path
 import time
 
 import pytest
@@ -41,10 +42,23 @@ def test_a_background_run_reports_progress_and_records_the_run(kb, tmp_path):
     assert wait_for(kb, kb.jobs.start(dataset, "eve").id).run_id > done.run_id  # the next may start
 
 
-def test_an_uploaded_set_is_checked_before_it_runs(kbtest, tmp_path):
+def test_an_uploaded_set_is_checked_before_it_runs_and_kept_only_if_it_runs(kbtest, tmp_path, monkeypatch):
     kb = kbtest.make_kb(tmp_path / "store")  # keeps sets in its store folder: not the shared one
-    with pytest.raises(BadRequest, match=r"mine.jsonl:2: not JSON"):
-        kb.jobs.keep_set("mine.jsonl", (json.dumps(ITEM) + "\n{oops\n").encode())
-    assert not list((kb.settings.store / "evalsets").glob("*"))
-    kept = kb.jobs.keep_set("../../mine.jsonl", (json.dumps(ITEM) + "\n").encode())
-    assert kept.parent == kb.settings.store / "evalsets" and kept.name.endswith("-mine.jsonl")
+    evalsets = kb.settings.store / "evalsets"
+    for bad, rule in (((json.dumps(ITEM) + "\n{oops\n").encode(), r"mine.jsonl:2: not JSON"),
+                      ("年费".encode("gbk"), "not UTF-8"), (b"[" * 50_000 + b"]" * 50_000, "nested too deeply")):
+        with pytest.raises(BadRequest, match=rule):
+            kb.jobs.start_uploaded("mine.jsonl", bad, "eve")
+    assert not list(evalsets.glob("*")) if evalsets.exists() else True
+    job = kb.jobs.start_uploaded("../../mine.jsonl", (json.dumps(ITEM) + "\n").encode(), "eve")
+    [kept] = evalsets.glob("*")
+    assert Path(job.dataset) == kept and kept.name.endswith("-mine.jsonl")
+    wait_for(kb, job.id)
+
+    def busy(*_args):
+        raise BadRequest("an evaluation run is in progress; wait for it to finish")
+
+    monkeypatch.setattr(kb.jobs, "start", busy)  # the run cannot start: the set is not kept
+    with pytest.raises(BadRequest, match="in progress"):
+        kb.jobs.start_uploaded("other.jsonl", (json.dumps({**ITEM, "id": "x"}) + "\n").encode(), "eve")
+    assert list(evalsets.glob("*")) == [kept]

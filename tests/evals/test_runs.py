@@ -85,3 +85,11 @@ def test_summaries_and_the_sets_a_new_run_may_reuse(kb, tmp_path):
     [first, second] = kb.runs.summaries()
     assert first["figures"]["accuracy"] == 1.0 and first["documents"] > 0 and second["id"] > first["id"]
     assert kb.runs.datasets() == [str(used)]
+
+
+def test_a_run_keeps_an_item_s_question_masked(kb, tmp_path):
+    careless = {**GOOD, "id": "q3", "question": "卡号6222 0212 3456 7890的星辰金卡年费多少"}
+    report = kb.evaluate(write_set(tmp_path / "set.jsonl", careless))
+    stored = kb.runs.items(report.run_id)["q3"]
+    assert "6222 0212 3456" not in stored.item_json and "7890" in stored.item_json
+    assert "6222 0212 3456" not in stored.response_json

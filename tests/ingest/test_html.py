@@ -99,3 +99,22 @@ def test_html_without_sidecar_is_rejected(tmp_path):
     with pytest.raises(DocumentRejected) as exc:
         load(path, "page.html")
     assert only_problem(exc).field == "metadata"
+
+
+@pytest.mark.parametrize("depth", [101, 4_000, 100_000])
+def test_a_page_nested_too_deep_is_refused_at_once_with_the_rule(depth):
+    """4,000 nested <div> took 40 s to read and 100,000 never ended: the depth is bounded first."""
+    import time
+
+    page = ("<html><body>" + "<div>" * depth + "年费300元" + "</div>" * depth + "</body></html>").encode()
+    started = time.perf_counter()
+    with pytest.raises(DocumentRejected) as refused:
+        load_html(page, "deep.html")
+    assert time.perf_counter() - started < 2
+    problem = refused.value.problems[0]
+    assert (problem.file, problem.field) == ("deep.html", "body") and "100 levels" in problem.rule
+
+
+def test_a_page_nested_as_deep_as_real_layouts_is_read():
+    page = ("<html><body>" + "<div>" * 60 + "<p>年费300元</p>" + "</div>" * 60 + "</body></html>").encode()
+    assert "年费300元" in load_html(page, "layout.html")

@@ -128,3 +128,13 @@ def test_content_hash_changes_with_body_and_metadata():
     assert base != content_hash('{"doc_id":"a"}', "正文。")
     assert base != content_hash('{"doc_id":"b"}', "正文")
     assert len(base) == 64
+
+
+def test_an_impossible_date_names_its_field_and_rule(tmp_path):
+    """It used to read "front matter: invalid YAML: month must be in 1..12"."""
+    path = write(tmp_path, "a.md", "---\ndoc_id: a\ntitle: t\ncategory: deposit\neffective_from: 2026-13-45\n---\n正文\n")
+    meta, body = load(path, "a.md")
+    from ingest.validation import validate_meta
+
+    _, problems = validate_meta(meta, body, "a.md")
+    assert [str(p) for p in problems] == ["a.md: effective_from: not a date (2026-13-45); an ISO date YYYY-MM-DD"]

@@ -148,3 +148,33 @@ def test_wrapped_line_does_not_swallow_a_list_item():
     wrapped = "借款人可在贷款发放满一年后申请提前还款，提前还款金额不得低于一万元"
     assert len(wrapped) >= 30
     assert pdf_text_to_markdown(f"{wrapped}\n1、第一项").splitlines() == [wrapped, "1、第一项"]
+
+
+def nested_pdf(depth: int) -> bytes:
+    """A one-page PDF with text whose page holds an array nested `depth` deep."""
+    content = b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET"
+    nested = b"[" * depth + b"1" + b"]" * depth
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Deep " + nested + b" >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def test_a_pdf_with_deeply_nested_arrays_is_refused_with_the_rule():
+    assert load_pdf(nested_pdf(3), "flat.pdf").strip() == "Hello"
+    for depth in (5_000, 100_000):
+        with pytest.raises(DocumentRejected) as refused:
+            load_pdf(nested_pdf(depth), "deep.pdf")
+        assert refused.value.problems[0].field == "body"

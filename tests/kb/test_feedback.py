@@ -37,3 +37,16 @@ def test_a_feedback_becomes_a_contract_evaluation_item_in_one_step(log, tmp_path
     path = tmp_path / "set.jsonl"
     path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in (item, unanswerable)), encoding="utf-8")
     assert [i["id"] for i in load_dataset(path)] == ["fb-001", "fb-002"]
+
+
+def test_only_what_the_review_queue_reads_is_stored_and_capped(log):
+    """A client may post any `response`: the rest of it, and any length of it, is not kept."""
+    import json
+
+    sent = {"answer": {"status": "answered", "text": "年" * 50_000, "extra": "x" * 10_000,
+                       "citations": [{"doc_id": "cc-gold", "version": 1, "quote": "q", "junk": "y" * 5000}] * 50},
+            "disclosures": [{"text": "z" * 100_000}], "anything": ["w" * 100_000]}
+    stored = json.loads(log.get(log.record("年费", sent, "down")).response_json)
+    assert set(stored) == {"answer"} and set(stored["answer"]) == {"status", "text", "citations"}
+    assert len(stored["answer"]["text"]) == 2000 and len(stored["answer"]["citations"]) == 10
+    assert stored["answer"]["citations"][0] == {"doc_id": "cc-gold", "version": 1, "title": "", "section": "", "quote": "q"}

@@ -26,3 +26,31 @@ def test_personal_numbers_are_starred_but_for_the_last_four(text, secret, kind):
 def test_amounts_dates_and_plain_questions_are_left_alone(text):
     masked = mask_personal_data(text)
     assert masked.text == text and not masked.found
+
+
+# --- every form the security review found slipping past the mask ---------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from personal_data import hong_kong_ids, survives, written_numbers  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(written_numbers(), st.sampled_from(["客户说卡号{}挂失", "{}", "电话：{}打不通", "身份证{}能开户吗"]))
+def test_no_number_survives_however_it_is_written(number, template):
+    digits, written = number
+    masked = mask_personal_data(template.format(written))
+    assert masked.found, written
+    assert not survives(digits, masked.text) and not survives(digits, masked.without), (written, masked.text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(hong_kong_ids())
+def test_a_hong_kong_id_without_brackets_or_in_lower_case_is_masked(hkid):
+    masked = mask_personal_data(f"香港身份證{hkid}可以開戶嗎")
+    assert "id_number" in masked.kinds and hkid[:-4] not in masked.text
+
+
+@pytest.mark.parametrize("address", ["zhang.san@example.com", "li_si+bank@mail.qq.com"])
+def test_an_email_address_is_masked(address):
+    masked = mask_personal_data(f"客户邮箱{address}收不到对账单")
+    assert "email" in masked.kinds and address not in masked.text and "@" in masked.text

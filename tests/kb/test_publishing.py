@@ -227,3 +227,45 @@ def test_a_failure_while_embedding_or_writing_leaves_the_live_state(live, monkey
     assert live.store.collect_garbage() > 0 and live.store.chunks().count() == chunks_before
     [attempt] = live.history()  # written before the commit, so no live change lacks one
     assert (attempt.doc_id, attempt.applied) == ("fee-transfer", False)
+
+
+def test_an_entry_s_outcome_never_changes_once_read(live, monkeypatch, kbtest):
+    """A publish that failed mid-write, then the same content published again: the first entry
+    stays not applied (it used to read applied once the second one committed its version)."""
+    def broken(*_args, **_kwargs):
+        raise KBError("the store refused the write")
+
+    monkeypatch.setattr(live.store.documents, "upsert", broken)
+    with pytest.raises(KBError):
+        live.publisher.publish("fee.md", kbtest.FEE_V3.encode(), {}, user="ed")
+    monkeypatch.undo()
+    [failed] = live.history()
+    assert not failed.applied
+    live.publisher.publish("fee.md", kbtest.FEE_V3.encode(), {}, user="ed")
+    second, first = live.history()[:2]
+    assert (second.version, second.applied) == (first.version, True)
+    assert first.id == failed.id and not first.applied
+
+
+def test_a_failed_publish_keeps_no_original_row_or_file(live, monkeypatch, kbtest):
+    folder = live.settings.store / "originals"
+    files_before = sorted(folder.rglob("*")) if folder.exists() else []
+
+    def broken(*_args, **_kwargs):
+        raise KBError("the store refused the write")
+
+    monkeypatch.setattr(live.store.documents, "upsert", broken)
+    with pytest.raises(KBError):
+        live.publisher.publish("fee.md", kbtest.FEE_V3.encode(), {}, user="ed")
+    monkeypatch.undo()
+    key = "fee-transfer@v3"
+    with pytest.raises(NotFound):
+        live.originals.read(key)
+    assert (sorted(folder.rglob("*")) if folder.exists() else []) == files_before
+
+
+def test_a_rollback_to_the_live_content_changes_nothing_and_says_so(live):
+    entries = len(live.audit.entries("fee-transfer"))
+    same = live.publisher.rollback("fee-transfer", 2, user="ed")  # v2 is the live version
+    assert same.unchanged and same.version == 2 and "nothing changed" in same.warnings[0]
+    assert len(live.audit.entries("fee-transfer")) == entries and "fee-transfer@v3" not in live.catalog.by_key

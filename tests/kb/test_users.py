@@ -51,7 +51,7 @@ def test_a_new_user_is_found_by_its_token_and_listed_without_secrets(users):
     token = users.add("alice", "editor", password="correct horse")
     assert users.any()
     assert users.by_token(token) == Principal("alice", "editor")
-    assert users.list() == [{"name": "alice", "role": "editor", "created_at": START}]
+    assert users.list() == [{"name": "alice", "role": "editor", "created_at": START, "disabled": False}]
 
 
 def test_only_hashes_of_the_token_and_password_are_stored(users, engine):
@@ -176,11 +176,74 @@ def test_every_role_has_an_entry_in_the_permission_table():
     assert set().union(*PERMISSIONS.values()) == set(PERMISSION_NAMES)
 
 
-def test_local_can_do_everything_and_a_typo_is_an_error():
-    assert all(LOCAL.can(p) for p in PERMISSION_NAMES)
-    assert Principal("local", "agent", local=True).can("users")  # local wins over the role
-    assert not Principal("local", "agent").can("users")
+def test_local_can_do_everything_but_manage_users_and_a_typo_is_an_error():
+    assert all(LOCAL.can(p) for p in PERMISSION_NAMES if p != "users")
+    assert not LOCAL.can("users")  # whoever reaches the port would make themselves admin
+    assert Principal("local", "agent", local=True).can("documents")  # local wins over the role
+    assert not Principal("local", "agent").can("documents")
     with pytest.raises(ValueError):
         LOCAL.can("user")
     with pytest.raises(ValueError):
         allows("admin", "document")
+
+
+
+# --- off-boarding --------------------------------------------------------------------------------
+
+def test_a_disabled_user_is_locked_out_at_once_and_enabled_again(users):
+    token = users.add("ann", "editor", password="ann-password")
+    secret, _ = users.start_session("ann", 480)
+    users.disable("ann", by="boss")
+    assert users.by_token(token) is None and users.session(secret) is None
+    assert users.check_password("ann", "ann-password") is None
+    assert [u["disabled"] for u in users.list()] == [True]
+    users.enable("ann", by="boss")
+    assert users.by_token(token) == Principal("ann", "editor")
+    assert users.session(secret) is None, "a sign-in ended by the disabling stays ended"
+
+
+def test_a_new_token_ends_the_user_s_sign_ins(users):
+    """A browser session used to outlive a rotated token by up to 8 hours."""
+    users.add("ann", "agent", password="ann-password")
+    secret, _ = users.start_session("ann", 480)
+    users.new_token("ann")
+    assert users.session(secret) is None
+
+
+def test_role_password_and_removal(users):
+    token = users.add("ann", "agent", password="ann-password")
+    users.set_role("ann", "evaluator")
+    assert users.by_token(token).role == "evaluator"
+    users.set_password("ann", "another-password")
+    assert users.check_password("ann", "another-password") and not users.check_password("ann", "ann-password")
+    with pytest.raises(BadRequest, match="too short"):
+        users.set_password("ann", "short")
+    users.remove("ann")
+    assert users.by_token(token) is None and users.list() == []
+    with pytest.raises(NotFound):
+        users.disable("ann")
+
+
+def test_the_last_enabled_admin_cannot_be_disabled_demoted_or_removed(users):
+    users.add("root", "admin")
+    for change in (lambda: users.disable("root"), lambda: users.remove("root"),
+                   lambda: users.set_role("root", "agent")):
+        with pytest.raises(BadRequest, match="last enabled admin"):
+            change()
+    users.add("second", "admin")
+    users.disable("root")
+    with pytest.raises(BadRequest, match="last enabled admin"):
+        users.remove("second")
+
+
+def test_every_change_to_a_user_goes_into_the_audit_log(users, engine):
+    from kb.audit import AuditLog
+
+    users.add("ann", "agent", by="boss")
+    users.set_role("ann", "editor", by="boss")
+    users.disable("ann", by="boss")
+    entries = AuditLog(engine).history({})
+    assert [(e.user, e.action, e.doc_id, e.applied) for e in entries] == [
+        ("boss", "user.disable", "user:ann", True), ("boss", "user.role", "user:ann", True),
+        ("boss", "user.add", "user:ann", True)]
+    assert entries[1].reason == "role editor"

@@ -14,7 +14,7 @@ def editor(tmp_path, kbtest):
 
     knowledge = kbtest.make_kb(tmp_path / "store")
     assert knowledge.ingest(kbtest.write_corpus(tmp_path / "corpus")).ok
-    with TestClient(create_app(knowledge.settings)) as client:
+    with TestClient(create_app(knowledge.settings), base_url="http://127.0.0.1") as client:
         yield client
 
 

@@ -27,7 +27,7 @@ def pages(ingested_kb, kbtest, tmp_path):
     kb = kbtest.make_kb(ingested_kb.settings.store, database_url=f"sqlite:///{tmp_path / 'app.db'}")
     kb.evaluate(write_set(tmp_path / "a.jsonl", GOOD, NONE))
     kb.evaluate(write_set(tmp_path / "b.jsonl", dict(GOOD, key_facts=["999元"]), NONE))
-    with TestClient(create_app(kb.settings, warm_up=False)) as client:
+    with TestClient(create_app(kb.settings, warm_up=False), base_url="http://127.0.0.1") as client:
         yield client
 
 

@@ -21,7 +21,7 @@ def pages(tmp_path, kbtest):
     dataset = tmp_path / "set.jsonl"
     dataset.write_text(json.dumps(ITEM, ensure_ascii=False) + "\n", encoding="utf-8")
     knowledge.evaluate(dataset)
-    with TestClient(create_app(knowledge.settings)) as client:
+    with TestClient(create_app(knowledge.settings), base_url="http://127.0.0.1") as client:
         yield client
 
 

@@ -19,7 +19,7 @@ def reviewing(tmp_path_factory, kbtest):
     root = tmp_path_factory.mktemp("review")
     knowledge = kbtest.make_kb(root / "store")
     assert knowledge.ingest(kbtest.write_corpus(root / "corpus")).ok
-    with TestClient(create_app(knowledge.settings)) as client:
+    with TestClient(create_app(knowledge.settings), base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -137,7 +137,7 @@ def test_signed_in_the_forms_carry_the_csrf_token(tmp_path, kbtest):
     knowledge = kbtest.make_kb(tmp_path / "store")
     down = knowledge.feedback.record("年费多少", {"answer": {"status": "answered"}}, "down")
     knowledge.users.add("eva", "evaluator", password="eva-password")
-    with TestClient(create_app(knowledge.settings, warm_up=False)) as client:
+    with TestClient(create_app(knowledge.settings, warm_up=False), base_url="http://127.0.0.1") as client:
         signin = client.get("/signin").text
         token = re.search(r'name="signin_csrf" value="([^"]+)"', signin).group(1)
         client.post("/signin", data={"name": "eva", "password": "eva-password", "signin_csrf": token})

@@ -1,0 +1,32 @@
+"""No personal number or address survives anywhere a question goes: the response, the app
+database (feedback, unanswered questions), the logs or /metrics, however it is written."""
+
+import logging
+import sqlite3
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from personal_data import survives, written_numbers
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(number=written_numbers(), template=st.sampled_from(["卡号{}丢了怎么挂失", "{} 这个手机收不到验证码", "星辰金卡年费多少 身份证{}"]))
+def test_a_number_survives_nowhere(client, caplog, number, template):
+    digits, written = number
+    question = template.format(written)
+    with caplog.at_level(logging.DEBUG):
+        answer = client.post("/assist", json={"query": question, "session_id": "call-1"})
+        feedback = client.post("/feedback", json={"query": question, "response": answer.json(),
+                                                  "rating": "down", "comment": f"客户念了{written}"})
+        metrics = client.get("/metrics")
+    assert answer.status_code == 200 and feedback.status_code in (200, 201)
+    assert not survives(digits, answer.text), written
+    assert not survives(digits, metrics.text)
+    assert not survives(digits, "\n".join(r.getMessage() for r in caplog.records))
+    assert not survives(digits, database_text(client))
+
+
+def database_text(client) -> str:
+    url = client.app.state.kb.settings.app_database_url
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        return "\n".join(connection.iterdump())
