@@ -48,6 +48,18 @@ def test_no_answer_is_a_different_state_without_citations(client):
     assert not html.select_one(".answer")
 
 
+def test_no_answer_lists_the_nearest_passages_as_possibly_related_never_as_an_answer(client):
+    html = soup(ask(client, "彩虹卡的积分怎么兑换机票"))
+    related = html.select_one(".no-answer-box + details.related")
+    assert related is not None and "可能相关" in related.summary.text
+    assert 1 <= len(related.select("li")) <= 3 and not html.select(".answer")
+    contract = client.post("/assist", json={"query": "彩虹卡的积分怎么兑换机票"}).json()
+    assert contract["answer"]["status"] == "no_answer" and contract["answer"]["citations"] == []
+    assert {"doc_id", "version", "title", "section", "quote"} <= set(contract["related"][0])
+    answered = client.post("/assist", json={"query": "星辰金卡年费多少"}).json()
+    assert "related" not in answered
+
+
 def test_the_script_is_shown_as_numbered_steps_and_alerts_by_level(client):
     html = soup(ask(client, "客户卡丢了很生气说要找媒体曝光"))
     assert html.select(".script .steps li")
