@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup lock browser postgres run test demo-store eval eval-banks fit bench fixtures clean
+.PHONY: setup lock browser postgres run test demo-store eval eval-banks fit bench fixtures clean screenshots
 
 setup: $(VENV)/.installed
 
@@ -31,8 +31,9 @@ lock:
 demo-store: setup
 	$(BIN)/kb ingest $(DEMO)/corpus --store $(STORE)
 
+DEMO_EVAL = $(BIN)/kb eval $(DEMO)/questions.jsonl --store $(STORE) --answers-out $(STORE)/answers.jsonl --report-out $(STORE)/report.txt --min-accuracy 0
 eval: demo-store
-	$(BIN)/kb eval $(DEMO)/questions.jsonl --store $(STORE) --answers-out $(STORE)/answers.jsonl --report-out $(STORE)/report.txt --min-accuracy 0
+	$(DEMO_EVAL)
 
 # Every evaluation set of the repository, each on a fresh store of its own corpus.
 eval-banks: setup
@@ -42,9 +43,16 @@ eval-banks: setup
 fit: setup
 	$(BIN)/python -m evals.fit
 
-# The demo evaluation is run first, so that the evaluators' pages start with a recorded run.
-run: eval
+# The demo evaluation is run first, so that the evaluators' pages start with a recorded run; a
+# start with the same documents and set records no second one.
+run: demo-store
+	$(DEMO_EVAL) --if-changed
 	$(BIN)/kb serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+# The README's screenshots of the panel at 400 px, taken by the browser tests, copied to docs/.
+screenshots: setup browser
+	$(BIN)/python -m pytest -q tests/ui/test_browser_call.py
+	cp tests/artifacts/panel-400-*.png docs/
 
 # The browser tests drive Debian's chromium (never a browser download); a CJK font makes their
 # screenshots legible.

@@ -51,13 +51,16 @@ def job(job_id: RowId, kb: KB, _: Evaluator) -> dict:
 
 
 async def started_job(kb, dataset: str, file: UploadFile | None, user: str):
-    """A run of an uploaded set (kept beside the store), or of a set an earlier run used."""
+    """A run of an uploaded set (kept beside the store), or of a set an earlier run used, named as
+    the pages name it or by its path."""
     if file is not None and file.filename:
         data = await read_limited(file, kb.settings.upload_max_bytes)
         return await run_in_threadpool(kb.jobs.start_uploaded, file.filename, data, user)
-    if dataset not in kb.runs.datasets():
+    known = kb.runs.dataset_names()
+    path = known.get(dataset) or (dataset if dataset in known.values() else None)
+    if path is None:
         raise BadRequest("choose an evaluation set that an earlier run used, or upload a JSONL set")
-    return kb.jobs.start(Path(dataset), user)
+    return kb.jobs.start(Path(path), user)
 
 
 def export_response(kb, run_id: int, fmt: str) -> Response:

@@ -10,6 +10,8 @@ WIDTH, HEIGHT, PAD, LEFT = 560, 180, 32, 56  # LEFT: room for the scale's labels
 class Line:
     name: str
     points: list[tuple[float, float, str]]  # x, y, the value as shown
+    key: str = ""            # the figure's own name, for a tooltip
+    labelled: bool = False   # one run: each point carries its value as text
 
     @property
     def path(self) -> str:
@@ -33,12 +35,20 @@ def line_chart(title: str, runs: list[dict], series: dict[str, str], top: float 
     oldest first; a run without the figure leaves a gap. `top` fixes the scale (1.0 for shares)."""
     values = [v for r in runs for k in series if (v := r["figures"].get(k)) is not None]
     high = top or max(values, default=1.0) or 1.0
-    xs = _spread(len(runs))
     lines = [Line(label, [(x, _y(v, high), _shown(v, percent)) for x, r in zip(xs, runs)
-                          if (v := r["figures"].get(key)) is not None])
-             for key, label in series.items()]
+                          if (v := r["figures"].get(key)) is not None], key, len(runs) == 1)
+             for (key, label), xs in zip(series.items(), _columns(len(runs), len(series)))]
     ticks = [(_y(high * f, high), _shown(high * f, percent)) for f in (0, 0.5, 1)]
-    return LineChart(title, lines, [(x, str(r["id"])) for x, r in zip(xs, runs)], ticks)
+    return LineChart(title, lines, [(x, str(r["id"])) for x, r in zip(_spread(len(runs)), runs)], ticks)
+
+
+def _columns(runs: int, series: int) -> list[list[float]]:
+    """Each series' x positions: the runs spread over the width; a single run puts each series in
+    a column of its own, so that its points and values never sit on one another."""
+    if runs != 1:
+        return [_spread(runs)] * series
+    step = (WIDTH - LEFT - PAD) / series
+    return [[LEFT + step * (i + 0.5)] for i in range(series)]
 
 
 @dataclass
@@ -70,4 +80,4 @@ def _y(value: float, high: float) -> float:
 
 
 def _shown(value: float, percent: bool) -> str:
-    return f"{value * 100:.1f}%" if percent else f"{value:.1f}"
+    return f"{value * 100:.1f}%" if percent else f"{value:.0f}"

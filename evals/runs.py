@@ -122,6 +122,16 @@ class RunLog:
                 error=r.get("error"), latency_ms=r.get("latency_ms")) for r in report.results)
             return run.id
 
+    def same_run(self, dataset: Path, snapshot: list[str], embed_model: str, settings: dict) -> int | None:
+        """The latest run of this very set over these very documents, model and settings, if one
+        was recorded: running it again would only repeat its figures."""
+        wanted = (str(dataset.resolve()), file_hash(dataset), json.dumps(snapshot), embed_model,
+                  json.dumps(settings, default=str))
+        for run in reversed(self.runs()):
+            if (run.dataset, run.dataset_hash, run.snapshot_json, run.embed_model, run.settings_json) == wanted:
+                return run.id
+        return None
+
     def runs(self) -> list[EvalRun]:
         with Session(self.engine) as session:
             return list(session.scalars(select(EvalRun).order_by(EvalRun.id)))
@@ -136,6 +146,14 @@ class RunLog:
     def datasets(self) -> list[str]:
         """The evaluation sets earlier runs used that are still on disk: what a new run may reuse."""
         return sorted({run.dataset for run in self.runs() if Path(run.dataset).is_file()})
+
+    def dataset_names(self) -> dict[str, str]:
+        """Those sets by the name a page shows ({name: path}): the file's name, with its folder
+        where two sets share one; the server's absolute paths stay on the server."""
+        paths = self.datasets()
+        names = [Path(p).name for p in paths]
+        return {(Path(p).name if names.count(Path(p).name) == 1 else f"{Path(p).parent.name}/{Path(p).name}"): p
+                for p in paths}
 
     def run(self, run_id: int) -> EvalRun:
         with Session(self.engine) as session:

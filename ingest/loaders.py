@@ -53,11 +53,45 @@ def parse_yaml(text: str, name: str, field: str) -> dict:
     try:
         data = yaml.load(text, Loader=_DatesAsWritten)  # noqa: S506 (a SafeLoader)
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        rule = str(exc).splitlines()[0] if not isinstance(exc, RecursionError) else "nested too deeply"
-        raise reject(name, field, f"invalid YAML: {rule}") from None
+        raise DocumentRejected(_every_yaml_problem(text, name, field, exc)) from None
     if not isinstance(data, dict):
         raise reject(name, field, "must be a YAML mapping of field: value")
     return data
+
+
+_TOP_FIELD = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
+
+
+def _every_yaml_problem(text: str, name: str, field: str, error: Exception) -> list[Problem]:
+    """Broken YAML, read again field by field, so that an editor sees every problem at once: each
+    line that does not parse, and every rule the fields that do parse break."""
+    from ingest.validation import validate_meta
+
+    first = "nested too deeply" if isinstance(error, RecursionError) else str(error).splitlines()[0]
+    problems, fields = [], {}
+    for number, block in _field_blocks(text):
+        try:
+            fields.update(yaml.load(block, Loader=_DatesAsWritten) or {})  # noqa: S506 (a SafeLoader)
+        except (yaml.YAMLError, ValueError, RecursionError, TypeError) as exc:
+            key = _TOP_FIELD.match(block).group(1)
+            rule = str(exc).splitlines()[0] if not isinstance(exc, RecursionError) else "nested too deeply"
+            problems.append(Problem(name, key, f"line {number}: invalid YAML: {rule}"))
+    if not problems:
+        return [Problem(name, field, f"invalid YAML: {first}")]
+    broken = {p.field for p in problems}
+    _, rules = validate_meta({k: v for k, v in fields.items() if k not in broken}, "-", name)
+    return problems + [p for p in rules if p.field not in broken]
+
+
+def _field_blocks(text: str) -> list[tuple[int, str]]:
+    """Each top-level field with its continuation lines, and the line it starts on."""
+    blocks: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if _TOP_FIELD.match(line) or not blocks:
+            blocks.append((number, [line]))
+        else:
+            blocks[-1][1].append(line)
+    return [(number, "\n".join(lines)) for number, lines in blocks if _TOP_FIELD.match(lines[0])]
 
 
 def sidecar_paths(path: Path) -> list[Path]:

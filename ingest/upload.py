@@ -40,13 +40,13 @@ def read_upload(filename: str, data: bytes, form: dict[str, str], max_bytes: int
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise _reject(name[:40] + "…", "file", f"the file name is over {MAX_NAME_BYTES} bytes; rename the file")
     _check_file(name, data, max_bytes)
-    fields = form_metadata(form)
+    fields = _form_fields_used(name, data, form_metadata(form))
     with tempfile.TemporaryDirectory(prefix="kb-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         if fields and path.suffix.lower() != ".md":
             (Path(folder) / f"{name}.meta.yaml").write_text(yaml.safe_dump(fields, allow_unicode=True), encoding="utf-8")
-        elif fields and not _has_front_matter(data):
+        elif fields:
             path.write_bytes(_front_matter(fields) + data)
         document = read_file(path, name)
     raw_version = "version" in fields or _front_matter_has(data, "version")
@@ -105,6 +105,12 @@ def form_metadata(form: dict[str, str]) -> dict:
         else:
             fields[key] = value
     return fields
+
+
+def _form_fields_used(name: str, data: bytes, fields: dict) -> dict:
+    """The form's fields, unless the file is Markdown with its own front matter, which wins whole
+    (a preview fills the form from it, so a form sent back must not count as a second source)."""
+    return {} if name.lower().endswith(".md") and _has_front_matter(data) else fields
 
 
 def _has_front_matter(data: bytes) -> bool:

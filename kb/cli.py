@@ -115,10 +115,17 @@ def evaluate(dataset: Path, store: Optional[Path] = StoreOpt, chroma_url: Option
              baseline: Optional[int] = typer.Option(None, "--baseline", help="A recorded run that "
                                                     "no figure may fall below and no item flip from."),
              margin: float = typer.Option(0.01, "--margin", help="How far a figure may fall below "
-                                          "the baseline's.")):
+                                          "the baseline's."),
+             if_changed: bool = typer.Option(False, "--if-changed", help="Record no new run when the "
+                                             "latest one used the same set, documents, model and settings.")):
     """Answer every item of DATASET (JSONL), score it, write the answers and the report, record
     the run; the last line printed is `run: ID`."""
     kb = open_kb(store, chroma_url)
+    same = kb.unchanged_run(dataset) if if_changed and dataset.is_file() else None
+    if same is not None:
+        typer.echo(f"unchanged since run {same} (same set, documents in force, model and settings): no new run")
+        typer.echo(f"run: {same}")
+        raise typer.Exit(0)
     try:
         report = kb.evaluate(dataset, answers_out=answers_out, report_out=report_out)
         regressions = kb.runs.regressions(baseline, report, margin) if baseline else []
@@ -239,10 +246,12 @@ def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
     import uvicorn
 
     settings = get_settings(store=store, chroma_url=chroma_url)
+    knowledge = KnowledgeBase(settings)
     try:
-        KnowledgeBase(settings).check_bind(host)
+        knowledge.check_bind(host)
     except KBError as error:
         fail(str(error))
+    typer.echo(_listening_line(host, port, workers, local=not knowledge.users.any()))
     if workers == 1:
         from assist_api.app import create_app
 
@@ -255,6 +264,13 @@ def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
     os.environ.update(settings.model_copy(update={"torch_threads": threads}).as_environment())
     uvicorn.run("assist_api.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", forwarded_allow_ips=forwarded_allow_ips)
+
+
+def _listening_line(host: str, port: int, workers: int, local: bool) -> str:
+    where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    mode = ("local mode: no users, everything allowed to this machine only; add one with `kb users add`"
+            if local else "users sign in")
+    return f"kb serving on {where} ({workers} process{'es' if workers > 1 else ''}; {mode})"
 
 
 docs_app = typer.Typer(no_args_is_help=True, help="The documents of the store, for editors.")

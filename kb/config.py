@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         4, description="Most sentences, list items or rows an answer is made of.")
     max_query_chars: int = Field(500, description="Longest question accepted.")
     max_draft_chars: int = Field(2000, description="Longest draft reply that /check accepts.")
+    context_min_cover: float = Field(
+        0.5, description="Share of the agent's own words (IDF-weighted) that the call's product's "
+        "document must hold for a follow-up to be read as about that product; a question on "
+        "another topic lets the product go.")
     session_minutes: float = Field(
         30, description="A call's context (the product it is about) is forgotten after this many "
         "minutes without a question.")

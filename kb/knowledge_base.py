@@ -1,6 +1,7 @@
 """The core object: built from settings, it ingests folders, answers questions and evaluates."""
 
 import datetime as dt
+import json
 import threading
 import time
 from functools import cached_property
@@ -298,17 +299,21 @@ class KnowledgeBase:
 
     @staticmethod
     def _answer(index: Index, query: str, day: dt.date, context: CallContext | None, names_product: bool):
-        """A follow-up that names no product is asked about the product of the call so far; when
-        that finds no answer, the question may be about something else and is asked as it is."""
+        """A follow-up that names no product may be about the product of the call so far: it is
+        read both ways, and carried only when the call's product leads to another document that
+        answers it more surely (a question on a new topic lets the earlier product go)."""
+        def traced(asked: str, own_words: str | None = None):
+            hits = index.retriever.search(asked, day)
+            return hits, index.answerer.trace(asked, hits, index.catalog, index.retriever.named_docs(asked),
+                                              own_words=own_words)
+
+        hits, plain = traced(query)
         if context is not None and context.product and not names_product:
             asked = f"{context.product} {query}"
-            hits = index.retriever.search(asked, day)
-            answer = index.answerer.answer(asked, hits, index.catalog, index.retriever.named_docs(asked),
-                                           own_words=query)
-            if answer.status == "answered":
-                return asked, hits, answer
-        hits = index.retriever.search(query, day)
-        return query, hits, index.answerer.answer(query, hits, index.catalog, index.retriever.named_docs(query))
+            carried_hits, carried = traced(asked, own_words=query)
+            if _carries(carried, plain, index.answerer.settings.context_min_cover):
+                return asked, carried_hits, carried.answer
+        return query, hits, plain.answer
 
     @staticmethod
     def _remember(index: Index, context: CallContext | None, named: list, query: str, asked: str,
@@ -324,6 +329,26 @@ class KnowledgeBase:
         context.turns.append(query)
         return CallContextInfo(product=context.product, carried=asked != query,
                                turn=len(context.turns))
+
+    def forget_context(self, session_id: str) -> None:
+        """The agent let the call's product go: the next question is read as it is typed."""
+        context = self.contexts.get(session_id)
+        context.product = None
+
+    def example_questions(self, count: int) -> list[str]:
+        """Questions to show on an empty panel: ones the latest evaluation run answered
+        correctly, else the documents' first product names."""
+        try:
+            runs = self.runs.summaries()
+        except KBError:
+            runs = []
+        examples: list[str] = []
+        if runs:
+            items = self.runs.items(runs[-1]["id"])
+            examples = [q for q in (json.loads(i.item_json).get("question", "") for i in items.values()
+                                    if i.correct and json.loads(i.item_json).get("answerable")) if q][:count]
+        names = [d.meta.products[0] for d in self.catalog.by_key.values() if d.meta.products]
+        return (examples + [f"{name}有哪些规定" for name in dict.fromkeys(names)])[:count]
 
     def check(self, draft: str, as_of: dt.date | None = None) -> list[Alert]:
         """Alerts for an agent's draft reply: forbidden phrases, a missing risk disclosure."""
@@ -372,10 +397,29 @@ class KnowledgeBase:
 
         report = run_evaluation(self, dataset, **options)
         if record:
-            snapshot = sorted(self.catalog.live_keys(dt.date.today()))
-            report.run_id = self.runs.record(report, dataset, snapshot, self.embedder.id,
-                                             self.settings.model_dump(mode="json"))
+            report.run_id = self.runs.record(report, dataset, *self._run_inputs())
         return report
+
+    def unchanged_run(self, dataset: Path) -> int | None:
+        """The recorded run that evaluating `dataset` now would only repeat (same set, documents
+        in force, model and settings), so that starting the demo does not pile up runs."""
+        return self.runs.same_run(dataset, *self._run_inputs())
+
+    def _run_inputs(self) -> tuple[list[str], str, dict]:
+        return (sorted(self.catalog.live_keys(dt.date.today())), self.embedder.id,
+                self.settings.model_dump(mode="json"))
+
+
+def _carries(carried, plain, min_cover: float) -> bool:
+    """Whether the call's product makes the reading of a follow-up: it answers, the product's
+    document holds most of what the agent typed (a question on a new topic does not stay with the
+    earlier product), and the question alone answers no more surely from elsewhere."""
+    if carried.answer.status != "answered" or carried.own_cover < min_cover:
+        return False
+    if plain.answer.status != "answered":
+        return True
+    same = {c.doc_id for c in carried.answer.citations} & {c.doc_id for c in plain.answer.citations}
+    return bool(same) or carried.answerable >= plain.answerable
 
 
 def _live(index: Index, doc_ids: set[str], day: dt.date) -> list[SourceDocument]:

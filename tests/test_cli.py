@@ -295,6 +295,13 @@ def test_eval_records_runs_lists_and_diffs_them(work, tmp_path):
     assert f"{first_id}  " in listed.stdout and "accuracy 1.000" in listed.stdout
     diff = run_kb("eval", "diff", first_id, second_id, "--store", work["store"], cwd=work["root"])
     assert diff.returncode == 0 and "0 items flipped" in diff.stdout
+    again = run_kb("eval", dataset, "--store", work["store"], "--if-changed", cwd=work["root"])
+    assert again.returncode == 0 and again.stdout.splitlines() == [
+        f"unchanged since run {second_id} (same set, documents in force, model and settings): no new run",
+        f"run: {second_id}"]
+    dataset.write_text(dataset.read_text(encoding="utf-8").replace("年费多少", "年费是多少"), encoding="utf-8")
+    changed = run_kb("eval", dataset, "--store", work["store"], "--if-changed", cwd=work["root"])
+    assert int(changed.stdout.strip().splitlines()[-1].removeprefix("run: ")) > int(second_id)
 
 
 def test_feedback_review_queue_and_promotion(work, tmp_path):
@@ -340,6 +347,14 @@ def test_docs_publish_rollback_retire_history_and_users(work, tmp_path):
     bad_role = run_kb("users", "add", "bob", "--role", "boss", "--store", store, cwd=tmp_path)
     assert bad_role.returncode == 1 and "role" in bad_role.stderr
     assert "ann" in run_kb("users", "list", "--store", store, cwd=tmp_path).stdout
+
+
+def test_serve_says_in_one_line_where_it_listens_and_in_which_mode(tmp_path, kbtest):
+    with kbtest.serving(tmp_path / "store") as served:
+        lines = (tmp_path / f"serve-{served.url.rsplit(':', 1)[1]}.log").read_text().splitlines()
+    assert lines[0] == (f"kb serving on {served.url}/ (1 process; local mode: no users, everything "
+                        "allowed to this machine only; add one with `kb users add`)")
+    assert not [line for line in lines[1:] if "GET /health" not in line and line.strip()]
 
 
 def test_serve_in_local_mode_refuses_to_listen_beyond_this_machine(tmp_path):

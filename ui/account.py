@@ -17,10 +17,11 @@ SIGNIN_CSRF_COOKIE = "kb_signin_csrf"
 
 
 @router.get("/signin", response_class=HTMLResponse)
-def signin_page(request: Request, kb: KB, next: str = "/"):
+def signin_page(request: Request, kb: KB, next: str = "/", expired: str = ""):
     token = secrets.token_urlsafe(24)
     page = templates.TemplateResponse(request, "signin.html", {
-        "next": _local(next), "signin_csrf": token, "local_mode": not kb.users.any(), "error": None})
+        "next": _local(next), "signin_csrf": token, "local_mode": not kb.users.any(), "error": None,
+        "expired": bool(expired)})
     page.set_cookie(SIGNIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
     return page
 

@@ -13,7 +13,7 @@ from assist_api.deps import KB, Editor, override_reason
 from assist_api.documents import read_limited
 from assist_api.schemas import MetadataForm
 from kb.documents import STATUSES
-from kb.errors import BadRequest, DocumentRejected, GateRefused, KBError
+from kb.errors import BadRequest, GateRefused
 from kb.models import CATEGORIES
 from ui.templating import templates
 
@@ -75,30 +75,23 @@ def rollback(doc_id: str, kb: KB, editor: Editor, version: Annotated[int, Form(g
 @router.get("/upload", response_class=HTMLResponse)
 def upload_page(request: Request, _: Editor, doc_id: str = ""):
     return templates.TemplateResponse(request, "editor_upload.html", {
-        "categories": CATEGORIES, "doc_id": doc_id})
+        "categories": CATEGORIES, "doc_id": doc_id, "meta": None})
 
 
 @router.post("/upload/{step}", response_class=HTMLResponse)
 async def upload(request: Request, step: Literal["preview", "publish"], kb: KB, editor: Editor, file: Annotated[UploadFile, File()],
                  meta: Annotated[MetadataForm, Form()], override: Annotated[str, Form(max_length=2000)] = ""):
-    """`preview` validates and shows chunks, diff and the evaluation gate; `publish` does the
-    same checks and writes."""
+    """`preview` validates, fills the form from the file's metadata and shows chunks, diff and the
+    evaluation gate; `publish` does the same checks and writes. A rejected file or a refusing gate
+    is shown by the one error renderer (assist_api/errors.py)."""
     reason = override_reason(editor, override)
     data = await read_limited(file, kb.settings.upload_max_bytes)
-    context: dict = {"step": step, "problems": [], "preview": None, "published": None, "refused": None}
-    try:
-        if step == "publish":
-            context["published"] = await run_in_threadpool(kb.publisher.publish, file.filename or "", data, meta.model_dump(), editor.name, reason)
-        else:
-            context["preview"] = await run_in_threadpool(kb.publisher.preview, file.filename or "", data, meta.model_dump())
-    except DocumentRejected as rejected:
-        context["problems"] = rejected.problems
-    except GateRefused as refused:
-        context["refused"] = refused.result
-    except KBError as failed:
-        context["problems"] = [{"file": file.filename, "field": "-", "rule": str(failed)}]
-    status = 422 if context["problems"] else 409 if context["refused"] else 200
-    return templates.TemplateResponse(request, "_upload_result.html", context, status_code=status)
+    context: dict = {"preview": None, "published": None, "categories": CATEGORIES}
+    if step == "publish":
+        context["published"] = await run_in_threadpool(kb.publisher.publish, file.filename or "", data, meta.model_dump(), editor.name, reason)
+    else:
+        context["preview"] = await run_in_threadpool(kb.publisher.preview, file.filename or "", data, meta.model_dump())
+    return templates.TemplateResponse(request, "_upload_result.html", context)
 
 
 @router.get("/gaps", response_class=HTMLResponse)

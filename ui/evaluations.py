@@ -10,13 +10,12 @@ from assist_api.deps import Evaluator, KB, RowId
 from assist_api.evaluations import started_job, export_response
 from evals.causes import CAUSES
 from evals.charts import bars, line_chart
-from kb.errors import KBError
+from ui.labels import zh
 from ui.templating import templates
 
 router = APIRouter(prefix="/evaluations", include_in_schema=False)
 
-QUALITY = {"accuracy": "准确率", "unanswerable_accuracy": "不可回答题准确率",
-           "disclosure_recall": "风险披露召回率"}
+QUALITY = {key: zh(key, "figure") for key in ("accuracy", "unanswerable_accuracy", "disclosure_recall")}
 
 
 @router.get("", response_class=HTMLResponse)
@@ -24,12 +23,12 @@ def runs(request: Request, kb: KB, _: Evaluator):
     summaries = kb.runs.summaries()
     latest = summaries[-1] if summaries else None
     return templates.TemplateResponse(request, "evals_runs.html", {
-        "runs": summaries[::-1], "latest": latest, "causes": CAUSES, "datasets": kb.runs.datasets(),
+        "runs": summaries[::-1], "latest": latest, "causes": CAUSES, "datasets": list(kb.runs.dataset_names()),
         "failures": kb.runs.failures_by_cause(latest["id"]) if latest else {},
         "categories": bars(latest["figures"].get("per_category", {})) if latest else [],
         "tags": bars(latest["figures"].get("per_tag", {})) if latest else [],
         "charts": [line_chart("质量", summaries, QUALITY, top=1.0),
-                   line_chart("延迟 p95（毫秒）", summaries, {"latency_p95_ms": "p95"}, percent=False)]})
+                   line_chart("延迟 p95（毫秒）", summaries, {"latency_p95_ms": zh("latency_p95_ms", "figure")}, percent=False)]})
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
@@ -59,15 +58,12 @@ def diff(request: Request, kb: KB, _: Evaluator, a: int | None = None, b: int | 
 @router.post("/jobs", response_class=HTMLResponse)
 async def start(request: Request, kb: KB, evaluator: Evaluator, dataset: Annotated[str, Form()] = "",
                 file: Annotated[UploadFile | None, File()] = None):
-    """Start a run of a known set or an uploaded one; the answer polls its progress."""
-    try:
-        job, problem = await started_job(kb, dataset, file, evaluator.name), None
-    except KBError as refused:
-        job, problem = None, str(refused)
-    return templates.TemplateResponse(request, "_eval_job.html", {"job": job, "problem": problem},
-                                      status_code=422 if problem else 202)
+    """Start a run of a known set or an uploaded one; the answer polls its progress (a refused
+    set is shown by the one error renderer)."""
+    job = await started_job(kb, dataset, file, evaluator.name)
+    return templates.TemplateResponse(request, "_eval_job.html", {"job": job}, status_code=202)
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job(request: Request, job_id: RowId, kb: KB, _: Evaluator):
-    return templates.TemplateResponse(request, "_eval_job.html", {"job": kb.jobs.get(job_id), "problem": None})
+    return templates.TemplateResponse(request, "_eval_job.html", {"job": kb.jobs.get(job_id)})

@@ -1,6 +1,6 @@
 """A small, safe Markdown renderer for what documents hold: headings, lists, tables, paragraphs.
 
-Every piece of text is escaped; one quote can be marked where it occurs (a citation's passage).
+Every piece of text is escaped; quotes can be marked where they occur (a citation's passage).
 Enough for the panel; documents are shown, never trusted as HTML.
 """
 
@@ -14,30 +14,32 @@ _NUMBERED = re.compile(r"^\s*(\d+)[.、)）]\s*(.*)$")
 _RULE = re.compile(r"^\|?\s*:?-{2,}")
 
 
-def render(text: str, mark: str | None = None) -> Markup:
-    marker = _Marker(mark)
+def render(text: str, mark: str | list[str] | None = None) -> Markup:
+    marker = _Marker([mark] if isinstance(mark, str) else mark)
     return Markup("".join(_RENDER[kind](lines, marker) for kind, lines in _blocks(text.splitlines())))
 
 
 class _Marker:
-    """Wraps the first occurrence of the quote in <mark>; everything else is escaped."""
+    """Wraps the first occurrence of each quote in <mark>; everything else is escaped."""
 
-    def __init__(self, quote: str | None):
-        self.quote = quote or None
+    def __init__(self, quotes: list[str] | None):
+        self.quotes = [q for q in quotes or [] if q]
 
     def text(self, text: str) -> str:
-        if self.quote is None or self.quote not in text:
+        found = [(text.find(q), q) for q in self.quotes if q in text]
+        if not found:
             return str(escape(text))
-        before, quote, after = text.partition(self.quote)
-        self.quote = None
-        return f"{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}"
+        start, quote = min(found)
+        self.quotes.remove(quote)
+        before, after = text[:start], text[start + len(quote):]
+        return f"{escape(before)}<mark>{escape(quote)}</mark>{self.text(after)}"
 
     def row(self, line: str) -> bool:
-        """True (once) when a table row is, or holds, the quote: the whole row is marked."""
-        if self.quote is not None and self.quote in line:
-            self.quote = None
-            return True
-        return False
+        """True when a table row is, or holds, a quote (once per quote): the whole row is marked."""
+        held = [q for q in self.quotes if q in line]
+        for quote in held:
+            self.quotes.remove(quote)
+        return bool(held)
 
 
 def _heading(lines: list[str], marker: _Marker) -> str:

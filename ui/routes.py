@@ -8,8 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from assist_api.deps import KB, AppMetrics, Asker
-from kb.errors import KBError
 from kb.feedback import Rating
+from ui.answer_view import merged_citations, ordered_disclosures
 from ui.markdown import render
 from ui.templating import templates
 
@@ -19,22 +19,23 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def panel(request: Request, kb: KB, _: Asker):
     return templates.TemplateResponse(request, "panel.html", {
-        "session_id": uuid.uuid4().hex, "documents": len(kb.catalog)})
+        "session_id": uuid.uuid4().hex, "documents": len(kb.catalog), "examples": kb.example_questions(3)})
 
 
 @router.post("/ui/ask", response_class=HTMLResponse)
 def ask(request: Request, kb: KB, metrics: AppMetrics, _: Asker, query: Annotated[str, Form()] = "",
-        session_id: Annotated[str, Form(max_length=128)] = ""):
-    try:
-        response = kb.assist(query, session_id=session_id or None)
-    except KBError as exc:
-        return templates.TemplateResponse(request, "_error.html", {"message": str(exc)},
-                                          status_code=422)
+        session_id: Annotated[str, Form(max_length=128)] = "",
+        drop_context: Annotated[str, Form(max_length=8)] = ""):
+    if drop_context and session_id:
+        kb.forget_context(session_id)
+    response = kb.assist(query, session_id=session_id or None)
     metrics.answered(response.answer.status, (response.latency_ms or 0) / 1000)
-    passages = [render(kb.section_text(c.doc_id, c.version, c.section) or c.quote, c.quote)
-                for c in response.answer.citations]
+    cited = merged_citations(response.answer.citations)
+    passages = [render(kb.section_text(c.doc_id, c.version, c.section) or "\n".join(c.quotes), c.quotes)
+                for c in cited]
     return templates.TemplateResponse(request, "_turn.html", {
-        "response": response, "passages": passages, "session_id": session_id,
+        "response": response, "cited_sections": cited, "passages": passages, "session_id": session_id,
+        "disclosures": ordered_disclosures(response.disclosures, response.query, response.answer.text),
         "response_json": json.dumps(response.contract_dict(), ensure_ascii=False),
         "turn_id": uuid.uuid4().hex[:8]})
 

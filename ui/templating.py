@@ -5,7 +5,10 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
+from ui.answer_view import answer_html, quote_text, script_steps, without_title
+from ui.labels import zh
 from ui.markdown import render
+from ui.messages import shown
 
 
 def _page_state(request: Request) -> dict:
@@ -17,3 +20,9 @@ def _page_state(request: Request) -> dict:
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates",
                             context_processors=[_page_state])
 templates.env.filters["markdown"] = render
+templates.env.filters["answer_html"] = answer_html
+templates.env.filters["script_steps"] = script_steps
+templates.env.filters["without_title"] = without_title
+templates.env.filters["zh"] = zh
+templates.env.filters["shown"] = shown
+templates.env.filters["quote_text"] = quote_text

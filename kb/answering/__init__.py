@@ -39,6 +39,11 @@ class Trace:
     answerable: float = 0.0
     answer: Answer | None = None
 
+    @property
+    def own_cover(self) -> float:
+        """How much of the agent's own words the answer's document holds (1 with no own words)."""
+        return self.answer_row[ANSWER_FEATURES.index("own_cover")] if self.answer_row else 0.0
+
 
 class Answerer:
     def __init__(self, analyzer, idf, seen, settings: Settings, fitted: Fitted, embed, cues):

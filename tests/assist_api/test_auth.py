@@ -4,6 +4,7 @@ or 403 exactly where it must; pages sign in with a password and guard their form
 import re
 
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from kb.users import PERMISSIONS, ROLES
@@ -312,3 +313,16 @@ def test_sign_in_locks_out_after_repeated_failures_even_with_the_right_password(
                                  follow_redirects=False)
         assert answer.status_code == 429 and "登录失败次数过多" in answer.text
         assert "kb_session" not in client.cookies
+
+
+def test_a_browser_refused_a_page_gets_a_chinese_page_and_the_api_keeps_its_json(secured):
+    client, tokens = secured
+    client.cookies.clear()
+    signed_in(client, "agent")
+    page = client.get("/editor", headers={"Accept": "text/html"})
+    assert page.status_code == 403 and page.template.name == "error.html"
+    html = BeautifulSoup(page.text, "html.parser")
+    assert html.select_one("h1").text == "没有权限" and "当前角色没有这项权限" in html.select_one(".error-message").text
+    assert html.select_one("a[href='/']")
+    api = client.get("/api/documents/nope", headers={"Authorization": f"Bearer {tokens['editor']}"})
+    assert api.status_code == 404 and api.json()["detail"][0]["msg"] == "no document with doc_id 'nope'"

@@ -197,7 +197,7 @@ products: [活期存款]
     ("credit_card/cc-gold.md", ("category: credit_card", "category: 信用卡"),
      "category", "must be one of"),
     ("credit_card/cc-gold.md", ("products: [星辰金卡, 金卡, 星辰信用卡金卡]", "products: [星辰金卡, 金卡"),
-     "front matter", "invalid YAML"),
+     "products", "invalid YAML"),
     ("disclosure/disc-x.md", ("title: 信用卡利息及费用风险提示\n", ""), "title", "required"),
     ("fee_rule/fee-transfer-v2.md", ("effective_from: 2026-01-01", "effective_from: 2026/01/01"),
      "effective_from", "ISO date"),

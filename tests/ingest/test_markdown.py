@@ -85,13 +85,27 @@ def test_unclosed_front_matter_is_rejected(tmp_path):
     assert only_problem(exc).field == "front matter"
 
 
-def test_invalid_yaml_is_rejected(tmp_path):
-    path = write(tmp_path, "a.md", "---\ndoc_id: [a\ntitle: t\n---\n正文\n")
+def test_invalid_yaml_is_rejected_naming_the_broken_field(tmp_path):
+    path = write(tmp_path, "a.md", "---\ndoc_id: [a\ntitle: t\ncategory: deposit\n---\n正文\n")
     with pytest.raises(DocumentRejected) as exc:
         load(path, "a.md")
     problem = only_problem(exc)
-    assert problem.field == "front matter"
-    assert problem.rule.startswith("invalid YAML")
+    assert problem.field == "doc_id"
+    assert problem.rule.startswith("line 1: invalid YAML")
+
+
+def test_broken_yaml_reports_every_problem_not_the_first(tmp_path):
+    text = "---\ndoc_id: [a\ntitle: t\ncategory: nope\nversion: {1\n---\n正文\n"
+    with pytest.raises(DocumentRejected) as exc:
+        load(write(tmp_path, "a.md", text), "a.md")
+    assert {p.field for p in exc.value.problems} == {"doc_id", "version", "category"}
+
+
+def test_yaml_broken_beyond_fields_is_one_front_matter_problem(tmp_path):
+    path = write(tmp_path, "a.md", "---\n\tdoc_id: a\n---\n正文\n")
+    with pytest.raises(DocumentRejected) as exc:
+        load(path, "a.md")
+    assert only_problem(exc).field == "front matter"
 
 
 def test_front_matter_that_is_not_a_mapping_is_rejected(tmp_path):

@@ -144,3 +144,18 @@ def test_a_draft_reply_is_checked_for_forbidden_phrases_and_missing_disclosures(
 def test_a_missing_disclosure_names_the_product(kb):
     alert = kb.check("火箭进取起购1万元", as_of=DAY)[0]
     assert alert.doc_id == "wealth-rocket" and "理财风险揭示" in alert.message
+
+
+def test_a_question_on_a_new_topic_lets_the_product_of_the_call_go(kb):
+    """The call was about a card; a question on transfers is read as typed, not as about the card."""
+    kb.ask("星辰金卡年费多少", as_of=DAY, session_id="call-5")
+    response = kb.ask("柜面跨行转账手续费多少", as_of=DAY, session_id="call-5")
+    assert not response.context.carried
+    assert {c.doc_id for c in response.answer.citations} == {"fee-transfer"}
+
+
+def test_the_agent_can_let_the_product_of_the_call_go(kb):
+    kb.ask("星辰金卡年费多少", as_of=DAY, session_id="call-6")
+    kb.forget_context("call-6")
+    follow = kb.ask("那附属卡呢？", as_of=DAY, session_id="call-6")
+    assert not follow.context.carried

@@ -98,9 +98,9 @@ def test_a_follow_up_in_one_call_keeps_the_earlier_turns_visible(panel):
     turns = panel.locator("#turns .turn")
     expect(turns).to_have_count(2)
     expect(turns.first.locator(".question")).to_be_visible()
-    expect(turns.last.locator(".context")).to_contain_text("金卡")
     expect(turns.last).to_have_attribute("data-status", "answered")
     expect(turns.last.locator(".answer")).to_contain_text("附属卡")
+    expect(turns.last.locator(".citation summary").first).to_contain_text("星辰金卡")
 
 
 def test_feedback_with_a_comment(panel):

@@ -41,7 +41,7 @@ def page(browser, server):
 def choose_and_send(page, name: str, text: str, button: str) -> None:
     """Pick the file through the chooser a click on the file input opens, then press a button."""
     with page.expect_file_chooser() as chosen:
-        page.locator("#upload input[type=file]").click()
+        page.locator("#upload .file-button").click()  # the Chinese 选择文件 opens the chooser
     chosen.value.set_files({"name": name, "mimeType": "text/markdown", "buffer": text.encode()})
     page.get_by_role("button", name=button, exact=True).click()
 
@@ -75,8 +75,16 @@ def test_upload_preview_publish_then_the_side_panel_answers_with_the_new_figure(
     expect(preview.locator(".diff .add").filter(has_text="每笔3元")).to_have_count(1)
     expect(preview.locator(".diff .del").filter(has_text="每笔5元")).to_have_count(1)
     expect(preview.locator("ol.chunks li").first).to_contain_text("3元")
+    expect(page.locator("#upload .file-name")).to_have_text("fee.md")
+    expect(page.locator("#fields input[name=version]")).to_have_value("3")  # filled from the file
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     page.get_by_role("button", name="发布", exact=True).click()
-    expect(page.locator("#result .published")).to_contain_text("v3")
+    expect(page.locator("#result .preview")).to_be_visible()  # dismissed: nothing published
+    assert "fee-transfer 版本 3" in asked[0] and "版本 2" in asked[0]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="发布", exact=True).click()
+    expect(page.locator("#result .published")).to_contain_text("版本 3")
     page.goto("/")
     page.locator("#query").fill("柜面跨行转账手续费多少")
     page.keyboard.press("Enter")
@@ -88,11 +96,25 @@ def test_upload_preview_publish_then_the_side_panel_answers_with_the_new_figure(
 def test_an_invalid_upload_is_refused_inline_and_changes_nothing(page, kbtest):
     bad = kbtest.FEE_V3.replace("category: fee_rule", "category: fees").replace("title: 转账汇款手续费标准\n", "")
     page.goto("/editor/upload?doc_id=fee-transfer")
-    choose_and_send(page, "fee.md", bad, "发布")
-    problems = page.locator("#result .problems[role=alert] tr.problem")
+    choose_and_send(page, "fee.md", bad, "预览")
+    problems = page.locator("#result [role=alert] tr.problem")
     expect(problems).to_have_count(2)
-    expect(problems.filter(has_text="title")).to_contain_text("fee.md")
-    expect(problems.filter(has_text="category")).to_contain_text("fee.md")
+    expect(problems.filter(has_text="标题")).to_contain_text("必填")
+    expect(problems.filter(has_text="类别")).to_contain_text("fee.md")
+    expect(page.get_by_role("button", name="发布", exact=True)).to_have_count(0)
     expect(page.locator("#result .published")).to_have_count(0)
     expect(version_rows(page, "fee-transfer")).to_have_count(2)
     expect(page.locator("table.audit tbody")).not_to_contain_text("publish")
+
+
+def test_rolling_back_asks_first_naming_the_version_restored(page):
+    page.goto("/editor/documents/fee-transfer")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="回滚到此版本").click()
+    expect(version_rows(page, "fee-transfer")).to_have_count(2)
+    assert "版本 1 的内容" in asked[0] and "版本 2" in asked[0]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="回滚到此版本").click()
+    expect(page.locator(".notice")).to_contain_text("已回滚")
+    expect(version_rows(page, "fee-transfer")).to_have_count(3)

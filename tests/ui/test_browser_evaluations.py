@@ -34,9 +34,12 @@ def page(browser, tmp_path, kbtest):
 
 
 def test_charts_are_drawn_and_a_failure_opens(page):
-    accuracy = page.locator("figure[data-chart='质量'] g[data-series='准确率']")
+    accuracy = page.locator("figure[data-chart='质量'] g[data-series='accuracy']")
     expect(accuracy.locator("circle")).to_have_count(2)
     assert page.locator("figure[data-chart='质量'] svg").bounding_box()["height"] > 50
+    for bars in page.locator("figure.bars svg").all():  # no bar's label or value runs off its chart
+        right = bars.bounding_box()["x"] + bars.bounding_box()["width"]
+        assert all(t.bounding_box()["x"] + t.bounding_box()["width"] <= right + 0.5 for t in bars.locator("text").all())
     failure = page.locator("section[data-cause='missing_fact'] details.failure[data-item='q1']")
     expect(failure.locator("dl.outcome")).to_be_hidden()
     failure.locator("summary").click()

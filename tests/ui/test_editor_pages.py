@@ -67,7 +67,9 @@ def test_document_page_shows_versions_chunks_and_rollback_for_earlier_versions(e
 
 
 def upload(client, step, name, data, **fields):
-    return client.post(f"/editor/upload/{step}", files={"file": (name, data)}, data=fields)
+    """As the page's htmx sends it."""
+    return client.post(f"/editor/upload/{step}", files={"file": (name, data)}, data=fields,
+                       headers={"HX-Request": "true"})
 
 
 def test_preview_shows_the_diff_and_chunks_and_publishes_nothing(editor, kbtest):
@@ -93,12 +95,41 @@ def test_publish_from_the_page_then_the_original_and_audit_are_on_the_document_p
     assert "publish" in html.select_one("table.audit tbody").text
 
 
-def test_a_bad_upload_shows_every_problem_inline(editor, kbtest):
+def test_a_bad_upload_shows_every_problem_inline_in_chinese(editor, kbtest):
     bad = kbtest.FEE_V3.replace("category: fee_rule", "category: fees").replace("title: 转账汇款手续费标准\n", "")
     answer = upload(editor, "publish", "fee.md", bad.encode())
-    assert answer.status_code == 422
-    rows = [[td.text for td in tr.select("td")] for tr in soup(answer).select("tr.problem")]
-    assert {(r[0], r[1]) for r in rows} == {("fee.md", "title"), ("fee.md", "category")}
+    assert answer.status_code == 422 and answer.template.name == "_error.html"
+    rows = {tr.select("td")[1].text: tr for tr in soup(answer).select("tr.problem")}
+    assert set(rows) == {"标题", "类别"}
+    assert rows["类别"].select("td")[1]["title"] == "category"
+    assert rows["标题"].select("td")[2].text == "必填"
+    assert "credit_card" not in answer.text and "[a-z0-9]" not in answer.text
+
+
+def test_the_upload_form_offers_publish_only_after_a_preview_which_asks_first(editor, kbtest):
+    form = soup(editor.get("/editor/upload"))
+    assert not form.select("button.publish") and form.select_one("button[hx-post$='/preview']")
+    assert "选择文件" in form.select_one("label.file-pick").text
+    preview = soup(upload(editor, "preview", "fee.md", kbtest.FEE_V3.encode()))
+    button = preview.select_one(".preview button.publish")
+    assert "fee-transfer 版本 3" in button["hx-confirm"] and "取代当前生效的版本 2" in button["hx-confirm"]
+
+
+def test_a_preview_fills_the_form_with_the_files_own_metadata(editor, kbtest):
+    preview = soup(upload(editor, "preview", "fee.md", kbtest.FEE_V3.encode()))
+    fields = preview.select_one("#fields[hx-swap-oob]")
+    assert fields.select_one("input[name=doc_id]")["value"] == "fee-transfer"
+    assert fields.select_one("input[name=version]")["value"] == "3"
+    assert fields.select_one("select[name=category] option[selected]")["value"] == "fee_rule"
+
+
+def test_a_txt_upload_takes_its_metadata_from_the_form(editor):
+    fields = {"doc_id": "svc-hours", "title": "营业时间", "category": "service", "products": "营业时间，网点"}
+    preview = upload(editor, "preview", "hours.txt", "网点营业时间为每日9:00至17:00。".encode(), **fields)
+    assert preview.status_code == 200
+    assert preview.context["preview"].document.meta.products == ["营业时间", "网点"]
+    missing = upload(editor, "preview", "hours.txt", "网点营业时间为每日9:00至17:00。".encode())
+    assert missing.status_code == 422 and "请在表单中填写" in missing.text and "sidecar" not in missing.text
 
 
 def test_content_gaps_group_unanswered_questions_masked(editor):

@@ -2,6 +2,7 @@
 time as SVG charts, a run's failures by cause, two runs compared, a run started and followed."""
 
 import json
+import re
 import time
 
 import pytest
@@ -40,10 +41,10 @@ def test_runs_page_charts_the_figures_over_time_and_groups_the_latest_failures(p
     assert page.template.name == "evals_runs.html"
     html = soup(page)
     quality = html.select_one("figure[data-chart='质量'] svg")
-    accuracy = quality.select_one("g[data-series='准确率']")
-    assert [c.title.text for c in accuracy.select("circle")] == ["准确率 100.0%", "准确率 50.0%"]
+    accuracy = quality.select_one("g[data-series='accuracy']")
+    assert [c.title.text for c in accuracy.select("circle")] == ["准确率（accuracy）100.0%", "准确率（accuracy）50.0%"]
     assert len(accuracy.select_one("polyline")["points"].split()) == 2
-    assert html.select_one("figure[data-chart^='延迟'] g[data-series='p95'] polyline")
+    assert html.select_one("figure[data-chart^='延迟'] g[data-series='latency_p95_ms'] polyline")
     assert [r["data-run"] for r in html.select("tr[data-run]")] == ["2", "1"]
     assert [d["data-item"] for d in html.select("section[data-cause='missing_fact'] details.failure")] == ["q1"]
     assert html.select_one("figure[data-chart='按标签的准确率'] g.bar[data-label='short']")["data-value"] == "0.0"
@@ -51,7 +52,9 @@ def test_runs_page_charts_the_figures_over_time_and_groups_the_latest_failures(p
 
 def test_a_run_page_shows_figures_bars_and_each_failure(pages):
     html = soup(pages.get("/evaluations/runs/2"))
-    assert html.select_one("tr[data-figure='accuracy'] td").text == "0.500"
+    assert html.select_one("tr[data-figure='accuracy'] td").text == "50.0%"
+    assert html.select_one("tr[data-figure='accuracy'] th")["title"] == "accuracy"
+    assert re.fullmatch(r"\d+ / \d+ 毫秒", html.select_one("tr[data-figure='latency'] td").text)
     bar = html.select_one("figure[data-chart='按类别的准确率'] g.bar[data-label='credit_card']")
     assert bar["data-value"] == "50.0" and "weak" in bar["class"]
     failure = html.select_one("details.failure[data-item='q1']")
@@ -72,7 +75,9 @@ def test_diff_page_shows_the_figures_side_by_side_and_the_flip_with_both_answers
 
 
 def test_a_run_started_from_the_page_is_followed_to_its_result(pages):
-    dataset = pages.get("/evaluations").context["datasets"][-1]
+    listed = soup(pages.get("/evaluations")).select("select[name=dataset] option[value]")
+    dataset = listed[-1]["value"]
+    assert dataset and "/" not in dataset and all("/" not in o.text for o in listed)
     started = pages.post("/evaluations/jobs", data={"dataset": dataset})
     assert started.status_code == 202
     poll = soup(started).select_one("[hx-get^='/evaluations/jobs/']")
@@ -83,5 +88,5 @@ def test_a_run_started_from_the_page_is_followed_to_its_result(pages):
             break
         time.sleep(0.2)
     assert done.select_one("a")["href"] == "/evaluations/runs/3"
-    refused = pages.post("/evaluations/jobs", data={"dataset": "/etc/passwd"})
-    assert refused.status_code == 422 and soup(refused).select_one(".problems")
+    refused = pages.post("/evaluations/jobs", data={"dataset": "/etc/passwd"}, headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and soup(refused).select_one("[role=alert]")

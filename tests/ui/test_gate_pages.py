@@ -26,7 +26,8 @@ def pages(tmp_path, kbtest):
 
 
 def upload(client, step, text, **fields):
-    return client.post(f"/editor/upload/{step}", files={"file": ("fee.md", text.encode())}, data=fields)
+    return client.post(f"/editor/upload/{step}", files={"file": ("fee.md", text.encode())}, data=fields,
+                       headers={"HX-Request": "true"})
 
 
 def test_preview_lists_the_items_the_version_would_break(pages, kbtest):
@@ -39,8 +40,10 @@ def test_preview_lists_the_items_the_version_would_break(pages, kbtest):
 
 def test_a_refused_publish_writes_nothing_and_a_reason_publishes(pages, kbtest):
     refused = upload(pages, "publish", kbtest.FEE_V3)
-    assert refused.status_code == 409 and refused.context["refused"].failures[0].item_id == "fee-1"
-    assert BeautifulSoup(refused.text, "html.parser").select_one(".refused tr.gate-failure")
+    assert refused.status_code == 409 and refused.context["gate"].failures[0].item_id == "fee-1"
+    shown = BeautifulSoup(refused.text, "html.parser")
+    assert shown.select_one("[role=alert] tr.gate-failure[data-item=fee-1]")
+    assert "覆盖评测门禁" in shown.select_one("button.publish")["hx-confirm"]
     assert len(pages.get("/api/documents/fee-transfer").json()["versions"]) == 2
     form = BeautifulSoup(pages.get("/editor/upload").text, "html.parser")
     assert form.select_one("textarea[name=override]")

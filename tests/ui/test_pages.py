@@ -8,7 +8,7 @@ def soup(response) -> BeautifulSoup:
 
 
 def ask(client, query, session_id="page-call"):
-    return client.post("/ui/ask", data={"query": query, "session_id": session_id})
+    return client.post("/ui/ask", data={"query": query, "session_id": session_id}, headers={"HX-Request": "true"})
 
 
 def test_the_panel_page_starts_a_call_with_focus_on_the_question(client):
@@ -69,7 +69,9 @@ def test_the_script_is_shown_as_numbered_steps_and_alerts_by_level(client):
 
 def test_an_empty_question_renders_an_error_not_a_turn(client):
     response = ask(client, "   ")
-    assert response.status_code == 422 and response.template.name == "_error.html"
+    assert response.status_code == 422
+    error = soup(response).select_one("section.turn-error[role=alert]")
+    assert error is not None and "输入有误" in error.text and not soup(response).select(".answer")
 
 
 def test_feedback_from_the_page_is_stored(client, ingested_kb):

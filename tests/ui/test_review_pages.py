@@ -54,7 +54,7 @@ def test_the_page_shows_each_pending_feedback_with_a_prefilled_form(reviewing):
     form = html.select_one(f"form[hx-post='/evaluations/review/{down}/promote']")
     assert form.select_one("input[name=item_id]")["value"] == f"fb-{down}"
     assert "cc-gold" in form.select_one("input[name=expected_doc_ids]")["value"]
-    assert "credit_card" in [o.text for o in form.select("select[name=category] option")]
+    assert ("credit_card", "信用卡") in [(o["value"], o.text) for o in form.select("select[name=category] option")]
     assert form.select_one("button[type=submit]").text == "加入评测集"
     assert form.select_one(f"button[hx-post='/evaluations/review/{down}/dismiss']").text == "忽略"
     assert soup(page).select_one("header.bar a[href='/evaluations/review']"), "the evaluators' bar"
@@ -103,7 +103,7 @@ def test_a_duplicate_item_id_is_shown_inline_with_what_was_typed(reviewing):
     assert "item_id" in form.select_one(".form-error[role=alert]").text
     assert form.select_one("input[name=item_id]")["value"] == f"cash-{first}"
     assert form.select_one("textarea[name=key_facts]").text == "1%"
-    assert form.select_one("option[selected]").text == "credit_card"
+    assert form.select_one("option[selected]")["value"] == "credit_card"
     assert second in [p.id for p in reviewing.get("/evaluations/review").context["pending"]]
 
 
