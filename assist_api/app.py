@@ -1,15 +1,15 @@
-"""The app factory: one KnowledgeBase per process, loaded and warmed up before the first call."""
+"""The API's factory: one Application per process, loaded and warmed up before the first call. The
+pages add themselves on top of it (ui/app.py builds the whole site)."""
 
 import gc
 import logging
 import threading
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import JSONResponse
 
+from application import Application
 from assist_api import errors
 from assist_api.documents import router as documents_router
 from assist_api.evaluations import router as evaluations_router
@@ -22,25 +22,9 @@ from assist_api.routes import router as api_router
 from assist_api.users import router as users_router
 from kb.config import Settings, get_settings
 from kb.errors import KBError
-from kb.knowledge_base import KnowledgeBase
-from ui.account import router as account_router
-from ui.editor import router as editor_router
-from ui.review import router as review_router
-from ui.evaluations import router as evaluations_pages
-from ui.routes import router as ui_router
-from ui.users import router as users_pages
 
 log = logging.getLogger("kb")
-API_DOCS = """<!doctype html>
-<html><head><meta charset="utf-8"><title>{title}</title>
-<link rel="icon" href="/static/favicon.svg"><link rel="stylesheet" href="/static/swagger/swagger-ui.css">
-</head><body><div id="swagger-ui"></div>
-<script src="/static/swagger/swagger-ui-bundle.js"></script><script src="/static/swagger/init.js"></script>
-</body></html>"""
-STATIC = Path(__file__).resolve().parents[1] / "ui" / "static"
-
-
-def _follow_store(knowledge: KnowledgeBase, stop: threading.Event) -> None:
+def _follow_store(knowledge: Application, stop: threading.Event) -> None:
     """Keep this process's index in line with the store: another worker or `kb ingest` may
     have published since. Questions never wait for this."""
     while not stop.wait(knowledge.settings.sync_seconds):
@@ -50,9 +34,24 @@ def _follow_store(knowledge: KnowledgeBase, stop: threading.Event) -> None:
             log.exception("could not bring the index in line with the store; trying again")
 
 
-def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAPI:
-    """`kb serve` and the tests build the app here; with no settings they come from KB_*."""
-    knowledge = KnowledgeBase(settings or get_settings())
+def _local_mode_guard(knowledge: Application):
+    """In local mode, a request that names another host than this machine is refused (DNS
+    rebinding: another site's page whose name now resolves to 127.0.0.1)."""
+
+    async def guard(request: Request, call_next):
+        try:
+            knowledge.check_host(request.headers.get("host"))
+        except KBError as error:
+            return JSONResponse(errors.error_body(error), status_code=errors.status_of(error))
+        return await call_next(request)
+
+    return guard
+
+
+def create_api(settings: Settings | None = None, warm_up: bool = True, page_errors=None) -> FastAPI:
+    """The JSON API over one Application; with no settings they come from KB_*. `page_errors`:
+    how the pages render an error for a browser (see errors.install)."""
+    knowledge = Application(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -75,35 +74,8 @@ def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAP
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimits, knowledge=knowledge)
     app.add_middleware(SecurityHeaders)
-    errors.install(app)
-
-    @app.middleware("http")
-    async def local_mode_names_this_machine(request: Request, call_next):
-        """In local mode, a request that names another host than this machine is refused (DNS
-        rebinding: another site's page whose name now resolves to 127.0.0.1)."""
-        try:
-            knowledge.check_host(request.headers.get("host"))
-        except KBError as error:
-            return JSONResponse(errors.error_body(error), status_code=errors.status_of(error))
-        return await call_next(request)
-    app.include_router(api_router)
-    app.include_router(documents_router)
-    app.include_router(evaluations_router)
-    app.include_router(users_router)
-    app.include_router(gaps_router)
-    app.include_router(review_api_router)
-    app.include_router(ui_router)
-    app.include_router(account_router)
-    app.include_router(editor_router)
-    app.include_router(review_router)
-    app.include_router(evaluations_pages)
-    app.include_router(users_pages)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    @app.get("/docs", include_in_schema=False)
-    def api_docs():
-        """Swagger UI from the app's own files (FastAPI's default page loads it from a CDN and
-        starts it with an inline script, which the Content-Security-Policy refuses)."""
-        return HTMLResponse(API_DOCS.replace("{title}", f"{app.title} — docs"))
-
+    app.middleware("http")(_local_mode_guard(knowledge))
+    errors.install(app, page_errors)
+    for router in (api_router, documents_router, evaluations_router, users_router, gaps_router, review_api_router):
+        app.include_router(router)
     return app

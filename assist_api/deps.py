@@ -13,9 +13,9 @@ from urllib.parse import urlparse
 
 from fastapi import Depends, Path, Query, Request
 
+from application import Application
 from assist_api.metrics import Metrics
 from kb.errors import Forbidden, Unauthorized
-from kb.knowledge_base import KnowledgeBase
 from kb.users import LOCAL, Principal
 
 SESSION_COOKIE = "kb_session"
@@ -24,7 +24,7 @@ CSRF_FIELD = "csrf_token"
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def get_kb(request: Request) -> KnowledgeBase:
+def get_kb(request: Request) -> Application:
     return request.app.state.kb
 
 
@@ -32,7 +32,7 @@ def get_metrics(request: Request) -> Metrics:
     return request.app.state.metrics
 
 
-KB = Annotated[KnowledgeBase, Depends(get_kb)]
+KB = Annotated[Application, Depends(get_kb)]
 
 # A database row number in a path or query: 1 to 2^63 - 1, so that an out-of-range number is
 # a 422 naming the parameter, not an overflow in the database driver.
@@ -42,7 +42,7 @@ RowIdQuery = Annotated[int, Query(ge=1, le=MAX_ROW_ID)]
 AppMetrics = Annotated[Metrics, Depends(get_metrics)]
 
 
-def identify(request: Request, kb: KnowledgeBase) -> Principal | None:
+def identify(request: Request, kb: Application) -> Principal | None:
     """The caller, from a bearer token or a sign-in cookie; LOCAL when no users exist. The
     sign-in's CSRF token is kept on the request for the pages' forms."""
     if not kb.users.any():

@@ -5,15 +5,14 @@ from dataclasses import asdict
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi.concurrency import run_in_threadpool
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
-from assist_api.deps import Editor, KB, RowId, override_reason
-from assist_api.schemas import (OVERRIDE_HELP, MetadataForm, PreviewView, PublishedView, RetireRequest,
-                                RollbackRequest)
+from assist_api.deps import KB, Editor, RowId, override_reason
+from assist_api.schemas import OVERRIDE_HELP, MetadataForm, PreviewView, PublishedView, RetireRequest, RollbackRequest
+from ingest.publishing import Preview, Published
 from kb.audit import Change
 from kb.documents import DocumentDetail, DocumentSummary
-from kb.publishing import Preview, Published
 
 router = APIRouter(prefix="/api/documents", tags=["documents"])
 Upload = Annotated[UploadFile, File(description="md, txt, docx, pdf or html")]

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Form, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
-from assist_api.deps import Evaluator, KB, RowId, RowIdQuery
+from assist_api.deps import KB, Evaluator, RowId, RowIdQuery
 from assist_api.documents import read_limited
 from kb.errors import BadRequest
 

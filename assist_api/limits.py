@@ -74,6 +74,8 @@ async def _buffered(receive, limit: int):
 
 
 async def _refuse(error: KBError, scope, receive, send) -> None:
-    headers = {"WWW-Authenticate": "Bearer", "Connection": "close"} if isinstance(error, Unauthorized) else {"Connection": "close"}
+    headers = {"Connection": "close"}
+    if isinstance(error, Unauthorized):
+        headers["WWW-Authenticate"] = "Bearer"
     response = JSONResponse(error_body(error), status_code=status_of(error), headers=headers)
     await response(scope, receive, send)

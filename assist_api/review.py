@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import Field, StrictStr
 
-from assist_api.deps import Evaluator, KB, RowId
+from assist_api.deps import KB, Evaluator, RowId
 from assist_api.schemas import Strict
 from evals.review import review_queue
 

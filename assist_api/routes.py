@@ -6,8 +6,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from assist_api.deps import KB, AppMetrics, Asker
-from assist_api.schemas import (AssistRequest, CheckRequest, CheckResponse, FeedbackRequest,
-                                FeedbackStored, Health)
+from assist_api.schemas import AssistRequest, CheckRequest, CheckResponse, FeedbackRequest, FeedbackStored, Health
 from kb.models import AssistResponse
 
 router = APIRouter()

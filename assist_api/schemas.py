@@ -10,7 +10,6 @@ from kb.config import Settings
 from kb.feedback import Rating
 from kb.models import Alert
 
-
 # Some character that is neither white space (as str.strip sees it) nor a control character:
 # a blank question is refused by the schema, not only by the core.
 NOT_BLANK = r"[^\s\x00-\x1f\x7f-\x9f\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"

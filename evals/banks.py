@@ -10,6 +10,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from evals.runner import run_evaluation
+from ingest.indexer import ingest_into
 from kb.config import get_settings
 from kb.knowledge_base import KnowledgeBase
 
@@ -41,10 +43,10 @@ def banks() -> list[Bank]:
 def evaluate(bank: Bank, store: Path) -> dict:
     """The contract's figures of one bank's set on a fresh store of its corpus (not recorded)."""
     kb = KnowledgeBase(get_settings(store=store))
-    report = kb.ingest(bank.corpus)
+    report = ingest_into(kb, bank.corpus)
     if not report.ok:
         raise SystemExit(f"{bank.name}: the corpus does not ingest clean: {report.summary()}")
-    return kb.evaluate(bank.questions, record=False).figures
+    return run_evaluation(kb, bank.questions).figures
 
 
 def line(name: str, f: dict) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evals.scoring import percentile
 from kb.config import get_settings
 from kb.knowledge_base import KnowledgeBase
 
@@ -51,7 +52,7 @@ def main() -> None:
               "dense": "question embedding alone"}
     for key, label in labels.items():
         values = np.array(times[key])
-        print(f"  {label:<32} p50 {np.percentile(values, 50):6.1f} ms   p95 {np.percentile(values, 95):6.1f} ms")
+        print(f"  {label:<32} p50 {percentile(values, 50):6.1f} ms   p95 {percentile(values, 95):6.1f} ms")
 
 
 if __name__ == "__main__":

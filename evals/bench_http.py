@@ -27,6 +27,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+from evals.scoring import percentile
+
 DEMO_QUESTIONS = Path(__file__).parent / "demo_bank" / "questions.jsonl"
 
 
@@ -123,7 +125,7 @@ def run_python(url: str, questions: list[str], clients: int, seconds: float, thi
     for error in errors[:5]:
         print("  error:", error)
     return {"requests": len(values), "errors": len(errors), "seconds": seconds,
-            "p50": np.percentile(values, 50), "p95": np.percentile(values, 95), "max": values.max()}
+            "p50": percentile(values, 50), "p95": percentile(values, 95), "max": values.max()}
 
 
 def measure(args, url: str, questions: list[str]) -> tuple[str, dict]:

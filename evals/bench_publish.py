@@ -38,8 +38,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from application import Application as KnowledgeBase  # the whole application, as a server runs it
+from evals.scoring import percentile
 from kb.config import get_settings
-from kb.knowledge_base import KnowledgeBase
 from kb.models import CATEGORIES, SourceDocument
 from kb.text import normalize_for_match
 
@@ -418,10 +419,6 @@ SYNC_PARTS = ("sync: generation", "sync: committed_hashes", "sync: document_reco
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f}"
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.array(values), q)) if values else float("nan")
 
 
 def ask_latencies(kb: KnowledgeBase, questions: list[str]) -> tuple[list[float], int]:

@@ -3,7 +3,7 @@ leave-one-bank-out, and write kb/fitted.json.
 
 For each bank in turn, everything is fitted on all the other banks (the fusion weights of
 retrieval, the unit model, the selection bar, the answerability model and its threshold), and the
-left-out bank is then answered through the product's own path (`KnowledgeBase.evaluate`) with what
+left-out bank is then answered through the product's own path (`evals.runner.run_evaluation`) with what
 was fitted without it. Banks listed in evals/banks/sealed.txt were never read: only their totals
 are printed. Last, everything is fitted on all banks and written, with the banks, the code version,
 the vocabulary's hash and the leave-one-bank-out figures.
@@ -20,10 +20,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from evals.banks import Bank, banks, sealed
 from evals.fitting import collect, fit_all
+from evals.runner import run_evaluation
+from ingest.indexer import ingest_into
 from kb.config import get_settings
 from kb.knowledge_base import KnowledgeBase
 
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def open_bank(bank: Bank, stores: Path) -> KnowledgeBase:
     kb = KnowledgeBase(get_settings(store=stores / bank.name))
-    report = kb.ingest(bank.corpus)
+    report = ingest_into(kb, bank.corpus)
     if not report.ok:
         raise SystemExit(f"{bank.name}: the corpus does not ingest clean: {report.summary()}")
     return kb
@@ -42,7 +42,7 @@ def evaluate_with(kb: KnowledgeBase, bank: Bank, fitted) -> dict:
     """The bank's figures through the product's path, answered with `fitted`."""
     kb.__dict__["fitted"] = fitted
     kb._index = None
-    return kb.evaluate(bank.questions, record=False).figures
+    return run_evaluation(kb, bank.questions).figures
 
 
 def provenance(chosen: list[Bank], lobo: dict[str, dict]) -> dict:

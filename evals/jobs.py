@@ -13,8 +13,8 @@ from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from evals.runner import load_dataset, parse_dataset
-from kb.database import Base
-from kb.errors import BadRequest, KBError, NotFound
+from kb.database import Base, create_tables, fetched
+from kb.errors import BadRequest, KBError
 
 log = logging.getLogger("kb")
 
@@ -52,7 +52,7 @@ class EvalJobs:
     def __init__(self, kb):
         self.kb = kb
         self.engine = kb.database
-        Base.metadata.create_all(self.engine, tables=[EvalJob.__table__])
+        create_tables(self.engine, EvalJob)
         self._lock = threading.Lock()
 
     def start(self, dataset: Path, user: str) -> EvalJob:
@@ -88,11 +88,7 @@ class EvalJobs:
             raise
 
     def get(self, job_id: int) -> EvalJob:
-        with Session(self.engine) as session:
-            found = session.get(EvalJob, job_id)
-        if found is None:
-            raise NotFound(f"no evaluation job {job_id}")
-        return found
+        return fetched(self.engine, EvalJob, job_id, f"no evaluation job {job_id}")
 
     def _running(self, session: Session) -> bool:
         recent = utc_now() - STALE_AFTER

@@ -17,7 +17,7 @@ from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.database import Base
+from kb.database import Base, create_tables
 from kb.errors import BadRequest
 from kb.feedback import Feedback, FeedbackLog
 from kb.models import CATEGORIES
@@ -87,7 +87,7 @@ class ReviewQueue:
     def __init__(self, engine, feedback: FeedbackLog | None = None):
         self.engine = engine
         self.feedback = feedback or FeedbackLog(engine)
-        Base.metadata.create_all(engine, tables=[ReviewItem.__table__])
+        create_tables(engine, ReviewItem)
 
     def pending(self, limit: int = 200) -> list[PendingFeedback]:
         """Thumbs-down feedback nobody has decided on yet, newest first."""
@@ -147,7 +147,7 @@ class ReviewQueue:
     def _decide(self, feedback_id: int, outcome: Outcome, by: str, item: dict | None) -> None:
         row = ReviewItem(feedback_id=feedback_id, item_id=item and item["id"], outcome=outcome,
                          item_json=json.dumps(item, ensure_ascii=False) if item else "",
-                         decided_by=by, decided_at=dt.datetime.now(dt.timezone.utc))
+                         decided_by=by, decided_at=dt.datetime.now(dt.UTC))
         try:
             with Session(self.engine) as session, session.begin():
                 session.add(row)

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from evals.causes import CAUSES, cause_of
 from evals.report import EvalReport
 from evals.scoring import is_correct
-from kb.database import Base
-from kb.errors import BadRequest, NotFound
+from kb.database import Base, create_tables, fetched
+from kb.errors import BadRequest
 from kb.privacy import mask_personal_data
 
 # Figures where higher is better, compared against a baseline.
@@ -31,7 +31,7 @@ class EvalRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     dataset: Mapped[str] = mapped_column(Text)
-    dataset_hash: Mapped[str] = mapped_column(String(64))
+    dataset_hash: Mapped[str] = mapped_column(String(64), index=True)  # same_run looks runs up by it
     snapshot_json: Mapped[str] = mapped_column(Text)
     embed_model: Mapped[str] = mapped_column(Text)
     settings_json: Mapped[str] = mapped_column(Text)
@@ -104,11 +104,11 @@ def _masked_item(item: dict) -> dict:
 class RunLog:
     def __init__(self, engine):
         self.engine = engine
-        Base.metadata.create_all(engine, tables=[EvalRun.__table__, EvalItem.__table__])
+        create_tables(engine, EvalRun, EvalItem)
 
     def record(self, report: EvalReport, dataset: Path, snapshot: list[str], embed_model: str,
                settings: dict) -> int:
-        run = EvalRun(created_at=dt.datetime.now(dt.timezone.utc), dataset=str(dataset.resolve()),
+        run = EvalRun(created_at=dt.datetime.now(dt.UTC), dataset=str(dataset.resolve()),
                       dataset_hash=file_hash(dataset), snapshot_json=json.dumps(snapshot),
                       embed_model=embed_model, settings_json=json.dumps(settings, default=str),
                       figures_json=json.dumps(report.figures, ensure_ascii=False))
@@ -156,16 +156,13 @@ class RunLog:
                 for p in paths}
 
     def run(self, run_id: int) -> EvalRun:
-        with Session(self.engine) as session:
-            found = session.get(EvalRun, run_id)
-        if found is None:
-            raise NotFound(f"no evaluation run {run_id}")
-        return found
+        return fetched(self.engine, EvalRun, run_id, f"no evaluation run {run_id}")
 
     def items(self, run_id: int) -> dict[str, EvalItem]:
         self.run(run_id)
         with Session(self.engine) as session:
-            return {i.item_id: i for i in session.scalars(select(EvalItem).where(EvalItem.run_id == run_id).order_by(EvalItem.id))}
+            found = session.scalars(select(EvalItem).where(EvalItem.run_id == run_id).order_by(EvalItem.id))
+            return {i.item_id: i for i in found}
 
     def items_citing(self, doc_id: str) -> list[dict]:
         """The items of the latest run that expect this document, with their verdicts: what an

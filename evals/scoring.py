@@ -111,9 +111,14 @@ def _disclosure_recall(results: list[dict]) -> float | None:
     return _ratio(returned, required)
 
 
+def percentile(values, q: float) -> float:
+    """The q-th percentile (numpy's linear interpolation); NaN for no values. Every figure of the
+    reports and benchmarks is computed here, so that p95 means one thing throughout."""
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else float("nan")
+
+
 def _latency(results: list[dict]) -> dict:
     values = [r["latency_ms"] for r in results if r.get("latency_ms") is not None]
     if not values:
         return {"latency_p50_ms": None, "latency_p95_ms": None}
-    return {"latency_p50_ms": float(np.percentile(values, 50)),
-            "latency_p95_ms": float(np.percentile(values, 95))}
+    return {"latency_p50_ms": percentile(values, 50), "latency_p95_ms": percentile(values, 95)}

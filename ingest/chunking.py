@@ -9,36 +9,21 @@ from typing import Any
 
 from llama_index.core.schema import BaseNode, TextNode, TransformComponent
 
+from kb.markdown import sections
 from kb.text import SENTENCE
 
-
 SECTION_SEPARATOR = " › "
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$")
-_FENCE = re.compile(r"^(```|~~~)")
 
 
 def markdown_sections(body: str, title: str) -> list[tuple[str, str]]:
-    """(heading path, section text) pairs in document order; a top heading equal to the title is dropped."""
-    sections, stack, lines, in_fence = [], [], [], False
-
-    def flush():
-        text = "\n".join(lines).strip()
+    """(heading path, section text) pairs in document order, empty sections left out; a top
+    heading equal to the title is dropped from the path."""
+    found = []
+    for trail, text in sections(body):
         if text:
-            path = [h for level, h in stack if not (level == 1 and h == title)]
-            sections.append((SECTION_SEPARATOR.join(path) or title, text))
-        lines.clear()
-
-    for line in body.splitlines():
-        in_fence ^= bool(_FENCE.match(line.strip()))
-        heading = None if in_fence else _HEADING.match(line)
-        if heading:
-            flush()
-            level = len(heading.group(1))
-            stack = [(lv, h) for lv, h in stack if lv < level] + [(level, heading.group(2))]
-        else:
-            lines.append(line)
-    flush()
-    return sections
+            path = [h for level, h in trail if not (level == 1 and h == title)]
+            found.append((SECTION_SEPARATOR.join(path) or title, text))
+    return found
 
 
 class MarkdownSections(TransformComponent):

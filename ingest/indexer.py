@@ -159,3 +159,10 @@ def _remove_stale(folder: FolderRead, stored: list[SourceDocument], store: Store
         if key not in kept:
             store.delete_document(key)
             report.removed.append(key)
+
+
+def ingest_into(kb, root: Path) -> IngestReport:
+    """A folder ingested into a knowledge base's store, then seen by its next question."""
+    report = ingest_folder(root, kb.store, kb.embedder)
+    kb.refresh()
+    return report

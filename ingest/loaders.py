@@ -119,7 +119,8 @@ def decode_text(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         raise reject(name, "encoding", "not UTF-8 or GB18030/GBK text") from None
     if not _plausible_gb(text):
-        raise reject(name, "encoding", "not UTF-8 or GB18030/GBK text (decodes to unlikely characters; another encoding such as Big5?)")
+        raise reject(name, "encoding", "not UTF-8 or GB18030/GBK text (decodes to unlikely characters; "
+                     "another encoding such as Big5?)")
     return text
 
 

@@ -54,7 +54,8 @@ def read_folder(root: Path, known_disclosures: set[str] = frozenset()) -> Folder
     for path in candidate_files(root):
         name = path.relative_to(root).as_posix()
         if path.suffix.lower() not in FORMATS:
-            result.problems.append(Problem(name, "format", f"unsupported file type '{path.suffix}'; accepted: {', '.join(FORMATS)}"))
+            accepted = ", ".join(FORMATS)
+            result.problems.append(Problem(name, "format", f"unsupported file type '{path.suffix}'; accepted: {accepted}"))
             result.rejected_files.add(name)
             continue
         try:
@@ -71,11 +72,11 @@ def _reject_duplicates(result: FolderRead) -> None:
     by_key: dict[str, list[SourceDocument]] = {}
     for doc in result.documents:
         by_key.setdefault(doc.meta.key, []).append(doc)
-    for key, docs in by_key.items():
+    for docs in by_key.values():
         if len(docs) > 1:
-            files = ", ".join(d.source for d in docs)
-            _drop(result, docs, lambda d: Problem(
-                d.source, "doc_id", f"'{d.meta.doc_id}' version {d.meta.version} is defined by more than one file ({files}); each version of a doc_id must come from one file"))
+            _drop(result, docs, lambda d, files=", ".join(d.source for d in docs): Problem(
+                d.source, "doc_id", f"'{d.meta.doc_id}' version {d.meta.version} is defined by more than one "
+                f"file ({files}); each version of a doc_id must come from one file"))
 
 
 def _reject_dangling_disclosures(result: FolderRead, known: set[str]) -> None:

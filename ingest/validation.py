@@ -18,33 +18,12 @@ def validate_meta(raw: dict, body: str, file: str) -> tuple[DocMeta | None, list
     def bad(field: str, rule: str) -> None:
         problems.append(Problem(file, field, rule))
 
-    doc_id = raw.get("doc_id")
-    if doc_id is None:
-        bad("doc_id", "required")
-    elif not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
-        bad("doc_id", "must match [a-z0-9][a-z0-9-]* (lower-case letters, digits, hyphens)")
-    title = raw.get("title")
-    if title is None:
-        bad("title", "required")
-    elif not isinstance(title, str) or not title.strip():
-        bad("title", "must be a non-empty string")
-    category = raw.get("category")
-    if category is None:
-        bad("category", "required")
-    elif category not in CATEGORIES:
-        bad("category", f"must be one of {', '.join(CATEGORIES)}")
-    version = raw.get("version", 1)
-    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
-        bad("version", f"must be an integer from 1 to {MAX_VERSION}")
+    _check_identity(raw, bad)
     dates = {name: _date(raw.get(name), name, bad) for name in ("effective_from", "effective_to")}
     if dates["effective_from"] and dates["effective_to"] and dates["effective_from"] > dates["effective_to"]:
         bad("effective_to", "must not be before effective_from")
     raw = {**raw, "products": _names(raw.get("products", []))}
-    for name in ("products", "intents"):
-        _string_list(raw.get(name, []), name, bad)
-    for ref in _string_list(raw.get("disclosures", []), "disclosures", bad):
-        if not DOC_ID.fullmatch(ref):
-            bad("disclosures", f"'{ref}' is not a valid doc_id")
+    _check_lists(raw, bad)
     risk = raw.get("risk_level")
     if risk is not None and risk not in RISK_LEVELS:
         bad("risk_level", "must be one of R1, R2, R3, R4, R5")
@@ -55,6 +34,34 @@ def validate_meta(raw: dict, body: str, file: str) -> tuple[DocMeta | None, list
     known = {k: v for k, v in raw.items() if k in KNOWN_FIELDS}
     extra = {k: _plain(v) for k, v in raw.items() if k not in KNOWN_FIELDS}
     return DocMeta(**{**known, **dates, "extra": extra}), []
+
+
+def _check_identity(raw: dict, bad) -> None:
+    """doc_id, title, category and version: what names a document version."""
+    doc_id, title, category = raw.get("doc_id"), raw.get("title"), raw.get("category")
+    if doc_id is None:
+        bad("doc_id", "required")
+    elif not isinstance(doc_id, str) or not DOC_ID.fullmatch(doc_id):
+        bad("doc_id", "must match [a-z0-9][a-z0-9-]* (lower-case letters, digits, hyphens)")
+    if title is None:
+        bad("title", "required")
+    elif not isinstance(title, str) or not title.strip():
+        bad("title", "must be a non-empty string")
+    if category is None:
+        bad("category", "required")
+    elif category not in CATEGORIES:
+        bad("category", f"must be one of {', '.join(CATEGORIES)}")
+    version = raw.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        bad("version", f"must be an integer from 1 to {MAX_VERSION}")
+
+
+def _check_lists(raw: dict, bad) -> None:
+    for name in ("products", "intents"):
+        _string_list(raw.get(name, []), name, bad)
+    for ref in _string_list(raw.get("disclosures", []), "disclosures", bad):
+        if not DOC_ID.fullmatch(ref):
+            bad("disclosures", f"'{ref}' is not a valid doc_id")
 
 
 MAX_VERSION = 2**31 - 1  # stored as a 32-bit integer by Chroma and the app database

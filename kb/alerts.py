@@ -5,13 +5,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kb.catalog import Catalog
+from kb.messages import joined, kind_name, message
 from kb.models import Alert, Answer, DocMeta
 from kb.privacy import Masked
 from kb.text import normalize
 from kb.vocab import load_yaml
 
 SEVERITY = {"critical": 0, "warning": 1, "info": 2}
-_KIND_NAMES = {"id_number": "身份证号", "card_number": "银行卡号", "phone_number": "手机号"}
 
 
 @dataclass(frozen=True)
@@ -34,28 +34,25 @@ class AlertRules:
         if masked.found:
             found.append(personal_data_alert(masked))
         if any(cue in normalize(masked.text) for cue in self.escalation_cues):
-            found.append(Alert(code="escalate", level="critical",
-                               message="客户提到监管、媒体、律师或重复投诉：请立即报告班组长，不与客户争辩。"))
+            found.append(Alert(code="escalate", level="critical", message=message("escalate")))
         found += self.suitability(cited + [m for m in named if m not in cited])
         found += self.rule_changes(cited, day)
         return sorted(found, key=lambda a: SEVERITY[a.level])
 
     def suitability(self, docs: list[DocMeta]) -> list[Alert]:
         return [Alert(code="suitability_check", level="warning", doc_id=m.doc_id,
-                      message=f"{m.title}为{m.risk_level}级产品：销售前须确认客户风险测评等级与产品匹配"
-                              "（适当性），并完整宣读风险揭示。")
+                      message=message("suitability_check", title=m.title, risk_level=m.risk_level))
                 for m in docs if m.category == "wealth" and m.risk_level in self.suitability_levels]
 
     def rule_changes(self, docs: list[DocMeta], day: dt.date) -> list[Alert]:
         horizon = day + min(dt.timedelta(days=self.rule_change_days), dt.date.max - day)  # as of 9999-12-31
         return [Alert(code="rule_changes", level="info", doc_id=m.doc_id,
-                      message=f"《{m.title}》有效期至{m.effective_to.isoformat()}"
-                              f"（还有{(m.effective_to - day).days}天），之后规定会变化，答复时请说明。")
+                      message=message("rule_changes", title=m.title, last_day=m.effective_to.isoformat(),
+                                      days=(m.effective_to - day).days))
                 for m in docs if m.effective_to is not None and day <= m.effective_to <= horizon]
 
 
 def personal_data_alert(masked: Masked) -> Alert:
-    kinds = "、".join(_KIND_NAMES.get(k, k) for k in masked.kinds)
     return Alert(code="personal_data", level="warning",
-                 message=f"问题中含有客户个人信息（{kinds}），已自动遮蔽。请不要把客户个人信息输入知识库面板。")
+                 message=message("personal_data", kinds=joined(kind_name(k) for k in masked.kinds)))
 

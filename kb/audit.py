@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.database import Base, add_missing_columns
+from kb.database import Base, add_missing_columns, create_tables
 
 APPLIED, NOT_APPLIED = "applied", "not applied"
 IN_FLIGHT = dt.timedelta(minutes=10)  # longer than any publish takes between entry and commit
@@ -55,12 +55,12 @@ class Change:
 class AuditLog:
     def __init__(self, engine):
         self.engine = engine
-        Base.metadata.create_all(engine, tables=[AuditEntry.__table__])
+        create_tables(engine, AuditEntry)
         add_missing_columns(engine, AuditEntry.__table__)
 
     def record(self, user: str, action: str, doc_id: str, version: int, old_hash: str | None,
                new_hash: str, reason: str = "") -> int:
-        entry = AuditEntry(at=dt.datetime.now(dt.timezone.utc), user=user, action=action,
+        entry = AuditEntry(at=dt.datetime.now(dt.UTC), user=user, action=action,
                            doc_id=doc_id, version=version, old_hash=old_hash, new_hash=new_hash,
                            reason=reason)
         with Session(self.engine) as session, session.begin():
@@ -94,7 +94,7 @@ class AuditLog:
         claimed = any(e.id > entry.id and e.doc_id == entry.doc_id and e.version == entry.version for e in entries)
         if not claimed and committed.get(f"{entry.doc_id}@v{entry.version}") == entry.new_hash:
             outcome = APPLIED  # the commit happened; the process died before marking it
-        elif claimed or _as_utc(entry.at) < dt.datetime.now(dt.timezone.utc) - IN_FLIGHT:
+        elif claimed or _as_utc(entry.at) < dt.datetime.now(dt.UTC) - IN_FLIGHT:
             outcome = NOT_APPLIED
         else:
             return None  # a publish still under way
@@ -103,4 +103,4 @@ class AuditLog:
 
 
 def _as_utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment

@@ -19,7 +19,7 @@ class Catalog:
         version does not come back)."""
         return self._in_force(day)
 
-    @lru_cache(maxsize=64)
+    @lru_cache(maxsize=64)  # noqa: B019 (one catalog per index, dropped with it)
     def _in_force(self, day: dt.date) -> dict[str, SourceDocument]:
         begun: dict[str, SourceDocument] = {}
         for doc in self.by_key.values():

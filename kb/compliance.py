@@ -3,7 +3,9 @@ leave out their risk disclosure. The phrases are data (kb/vocab/forbidden_phrase
 kb/vocab/risk_phrases.yaml)."""
 
 from dataclasses import dataclass
+from typing import Literal
 
+from kb.messages import joined, message
 from kb.models import Alert, SourceDocument
 from kb.text import normalize_for_match, split_sentences
 from kb.vocab import load_yaml
@@ -18,7 +20,7 @@ MIN_SENTENCE = 8
 @dataclass(frozen=True)
 class PhraseRule:
     code: str
-    level: str
+    level: Literal["info", "warning", "critical"]
     message: str
     phrases: tuple[str, ...]
     unless_categories: frozenset[str] = frozenset()
@@ -81,12 +83,13 @@ class DraftChecker:
         for doc in wealth:
             listed = [live[ref] for ref in doc.meta.disclosures if ref in live]
             if not any(_quotes(text, disclosure) for disclosure in listed):
-                names = "、".join(f"《{d.meta.title}》" for d in listed) or "风险揭示"
+                names = joined(message("missing_disclosure_named", title=d.meta.title) for d in listed)
                 alerts.append(Alert(code="missing_risk_disclosure", level="critical", doc_id=doc.meta.doc_id,
-                                    message=f"回复涉及{doc.meta.title}，但没有风险揭示：须向客户宣读{names}。"))
+                                    message=message("missing_disclosure_of", title=doc.meta.title,
+                                                    names=names or message("missing_disclosure_any"))))
         if not wealth and any(w in text for w in self.wealth_words):
             alerts.append(Alert(code="missing_risk_disclosure", level="critical",
-                                message="回复涉及理财产品，但没有风险揭示：须说明理财非存款、产品有风险、投资须谨慎。"))
+                                message=message("missing_wealth_disclosure")))
         return alerts
 
 

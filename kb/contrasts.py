@@ -48,7 +48,7 @@ class Contrasts:
 
         return self._asked_by_question.get(question, compute)
 
-    def _covered(self, group, asked: set[int], text: str) -> bool:
+    def _covered(self, group, asked: frozenset[int] | set[int], text: str) -> bool:
         """The text names a broader name of an asked alternative (其他外币 for 日元), and not to
         exclude it (不发行外币大额存单)."""
         return any(_affirmed(b, text) for i in asked for word in group[i] for b in self.broader.get(word, ()))

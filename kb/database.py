@@ -1,17 +1,40 @@
 """The app database (SQLAlchemy): feedback now; users, audit log and evaluation runs later.
 
-SQLite in the store folder by default; any SQLAlchemy URL (PostgreSQL) instead. Tables are
-created on first use, so a new store needs no migration step.
+SQLite in the store folder by default; any SQLAlchemy URL (PostgreSQL) instead. The application
+brings the schema up to date with Alembic migrations (application/schema.py) when it opens the
+database; each store of records also makes its own tables where they are missing, so that the core
+alone (a benchmark, a test) works on a new database.
 """
 
 from pathlib import Path
+from typing import TypeVar, cast
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
+from sqlalchemy.orm import DeclarativeBase, Session
+
+from kb.errors import NotFound
 
 
 class Base(DeclarativeBase):
     pass
+
+
+Row = TypeVar("Row")
+
+
+def fetched(engine: Engine, model: type[Row], key: int, missing: str) -> Row:
+    """The row of `model` whose primary key is `key`, or NotFound saying `missing` (a 404 to the
+    API, a message to the CLI): every store of records looks rows up this one way."""
+    with Session(engine) as session:
+        found = session.get(model, key)
+    if found is None:
+        raise NotFound(missing)
+    return found
+
+
+def create_tables(engine: Engine, *models: type) -> None:
+    """The tables of these models, made where they are missing (each store of records makes its own)."""
+    Base.metadata.create_all(engine, tables=[cast(Table, model.__table__) for model in models])  # type: ignore[attr-defined]
 
 
 def make_engine(url: str) -> Engine:
@@ -21,7 +44,6 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
     return engine
 
 

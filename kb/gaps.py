@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import DateTime, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.database import Base
+from kb.database import Base, create_tables
 
 EXAMPLES = 3
 
@@ -32,7 +32,7 @@ class Gap:
 class Gaps:
     def __init__(self, engine):
         self.engine = engine
-        Base.metadata.create_all(engine, tables=[Unanswered.__table__])
+        create_tables(engine, Unanswered)
 
     def note(self, masked_query: str, key_terms: list[str]) -> None:
         """`key_terms`: what the question asks about; questions with the same terms in any order

@@ -40,11 +40,10 @@ class Index:
                       vectors: np.ndarray, generation: str | None) -> "Index":
         """This index plus new document versions (none of which it holds yet)."""
         catalog = Catalog([*self.catalog.by_key.values(), *docs])
-        for doc in docs:
-            self.analyzer.add_words(doc.meta.products)
-        retriever = self.retriever.extended(chunks, vectors, catalog, self.embed_passages)
-        answerer = self.answerer.rebound(retriever.bm25.idf, retriever.bm25.df.__contains__)
-        return Index(catalog, self.analyzer, retriever, answerer,
+        analyzer = self.analyzer.with_words([name for doc in docs for name in doc.meta.products])
+        retriever = self.retriever.extended(chunks, vectors, catalog, self.embed_passages, analyzer)
+        answerer = self.answerer.rebound(retriever.bm25.idf, retriever.bm25.df.__contains__, retriever.speller)
+        return Index(catalog, analyzer, retriever, answerer,
                      {**self.sections, **section_texts(chunks)}, generation, self.embed_passages)
 
 
@@ -55,7 +54,7 @@ def build_index(docs: list[SourceDocument], chunks: list[ChunkRecord], analyzer:
     units = UnitTable.build(chunks, lambda c: catalog.meta(c.meta["doc_key"]).title, embedder.passages)
     retriever = Retriever(chunks, catalog, analyzer, dense, settings, units, fitted.fusion)
     answerer = Answerer(analyzer, retriever.bm25.idf, retriever.bm25.df.__contains__, settings, fitted,
-                        embedder.query, retriever.cued_categories)
+                        embedder.query, retriever.cued_categories, retriever.speller)
     return Index(catalog, analyzer, retriever, answerer, section_texts(chunks), generation,
                  embedder.passages)
 

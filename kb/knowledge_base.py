@@ -1,15 +1,15 @@
-"""The core object: built from settings, it ingests folders, answers questions and evaluates."""
+"""The core object: built from settings, it answers questions over a store, lists its documents and
+holds the app database's records. Ingesting, publishing and evaluating build on it from the outer
+packages; `application.Application` composes them."""
 
 import datetime as dt
-import json
 import threading
 import time
 from functools import cached_property
-from pathlib import Path
 
 from kb.alerts import AlertRules
-from kb.audit import AuditLog
 from kb.answering import Answerer
+from kb.audit import AuditLog
 from kb.catalog import Catalog
 from kb.compliance import DraftChecker
 from kb.config import Settings
@@ -166,13 +166,6 @@ class KnowledgeBase:
         return Originals(self.settings.store / "originals", self.database)
 
     @cached_property
-    def publisher(self):
-        """Editors' changes; imported here, as ingest is, since it builds on the ingest stages."""
-        from kb.publishing import Publisher
-
-        return Publisher(self)
-
-    @cached_property
     def users(self) -> Users:
         return Users(self.database)
 
@@ -194,19 +187,6 @@ class KnowledgeBase:
         else:
             self.lockout.succeeded(name)
         return principal
-
-    @cached_property
-    def runs(self):
-        from evals.runs import RunLog
-
-        return RunLog(self.database)
-
-    @cached_property
-    def jobs(self):
-        """Evaluation runs started from the pages, in the background."""
-        from evals.jobs import EvalJobs
-
-        return EvalJobs(self)
 
     @cached_property
     def contexts(self) -> CallContexts:
@@ -235,22 +215,9 @@ class KnowledgeBase:
         """Make the next question see the store as it is now."""
         self.sync()
 
-    def validate(self, source: Path):
-        from ingest.reader import read_folder
-
-        stored = self.store.document_records() if self.store_exists() else []
-        return read_folder(source, {d.meta.doc_id for d in stored if d.meta.category == "disclosure"})
-
     def store_exists(self) -> bool:
         """A dry run must not create a store folder just by looking for one."""
         return bool(self.settings.chroma_url) or self.settings.store.exists()
-
-    def ingest(self, source: Path):
-        from ingest.indexer import ingest_folder
-
-        report = ingest_folder(source, self.store, self.embedder)
-        self.refresh()
-        return report
 
     def warm_up(self, prepare_chunks: int = 2000) -> None:
         """Load the model and indexes, and prepare the answer caches of up to `prepare_chunks`
@@ -335,21 +302,6 @@ class KnowledgeBase:
         context = self.contexts.get(session_id)
         context.product = None
 
-    def example_questions(self, count: int) -> list[str]:
-        """Questions to show on an empty panel: ones the latest evaluation run answered
-        correctly, else the documents' first product names."""
-        try:
-            runs = self.runs.summaries()
-        except KBError:
-            runs = []
-        examples: list[str] = []
-        if runs:
-            items = self.runs.items(runs[-1]["id"])
-            examples = [q for q in (json.loads(i.item_json).get("question", "") for i in items.values()
-                                    if i.correct and json.loads(i.item_json).get("answerable")) if q][:count]
-        names = [d.meta.products[0] for d in self.catalog.by_key.values() if d.meta.products]
-        return (examples + [f"{name}有哪些规定" for name in dict.fromkeys(names)])[:count]
-
     def check(self, draft: str, as_of: dt.date | None = None) -> list[Alert]:
         """Alerts for an agent's draft reply: forbidden phrases, a missing risk disclosure."""
         index = self._load()
@@ -389,26 +341,6 @@ class KnowledgeBase:
         if found is None:
             raise NotFound(f"no document with doc_id '{doc_id}'")
         return found
-
-    def evaluate(self, dataset: Path, record: bool = True, **options):
-        """Answer and score every item; the run is recorded (figures, every response and
-        verdict, the documents in force, the model and settings) and its id kept on the report."""
-        from evals.runner import run_evaluation
-
-        report = run_evaluation(self, dataset, **options)
-        if record:
-            report.run_id = self.runs.record(report, dataset, *self._run_inputs())
-        return report
-
-    def unchanged_run(self, dataset: Path) -> int | None:
-        """The recorded run that evaluating `dataset` now would only repeat (same set, documents
-        in force, model and settings), so that starting the demo does not pile up runs."""
-        return self.runs.same_run(dataset, *self._run_inputs())
-
-    def _run_inputs(self) -> tuple[list[str], str, dict]:
-        return (sorted(self.catalog.live_keys(dt.date.today())), self.embedder.id,
-                self.settings.model_dump(mode="json"))
-
 
 def _carries(carried, plain, min_cover: float) -> bool:
     """Whether the call's product makes the reading of a follow-up: it answers, the product's

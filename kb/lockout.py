@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import DateTime, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.database import Base
+from kb.database import Base, create_tables
 
 
 class FailedSignIn(Base):
@@ -22,11 +22,11 @@ class FailedSignIn(Base):
 
 class Lockout:
     def __init__(self, engine, per_user: int, per_address: int, minutes: float,
-                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.timezone.utc)):
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)):
         self.engine, self.clock = engine, clock
         self.limits = {"user": per_user, "address": per_address}
         self.window = dt.timedelta(minutes=minutes)
-        Base.metadata.create_all(engine, tables=[FailedSignIn.__table__])
+        create_tables(engine, FailedSignIn)
 
     def locked(self, name: str, address: str) -> float | None:
         """Minutes until sign-in is allowed again, or None when it is allowed now."""
@@ -52,4 +52,4 @@ class Lockout:
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment

@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from kb.database import Base
+from kb.database import Base, create_tables
 from kb.errors import NotFound
 
 
@@ -31,7 +31,7 @@ class Originals:
     def __init__(self, folder: Path, engine):
         self.folder = folder
         self.engine = engine
-        Base.metadata.create_all(engine, tables=[OriginalFile.__table__])
+        create_tables(engine, OriginalFile)
 
     def keep(self, doc_key: str, filename: str, data: bytes, form: dict, user: str) -> int:
         """Store the bytes (once per content) and note which version they are; returns the row."""
@@ -39,7 +39,7 @@ class Originals:
         self._write_blob(digest, data)
         row = OriginalFile(doc_key=doc_key, sha256=digest, filename=filename,
                            form_json=json.dumps(form, ensure_ascii=False, default=str),
-                           uploaded_by=user, uploaded_at=dt.datetime.now(dt.timezone.utc))
+                           uploaded_by=user, uploaded_at=dt.datetime.now(dt.UTC))
         with Session(self.engine) as session, session.begin():
             session.add(row)
             session.flush()

@@ -14,9 +14,10 @@ import numpy as np
 
 from kb.bm25 import BM25
 from kb.catalog import Catalog
-from kb.fitted import Fusion
 from kb.config import Settings
-from kb.lexicon import Analyzer, Speller
+from kb.fitted import Fusion
+from kb.lexicon import Analyzer
+from kb.speller import Speller
 from kb.store import ChunkRecord
 from kb.units import UnitTable
 
@@ -64,21 +65,20 @@ class Retriever:
         self.speller = speller or Speller(self.bm25.df, analyzer.is_known_word, self.aliases,
                                           listed=lambda word: analyzer.general_frequency(word) > 0,
                                           naming=analyzer.is_naming_word, variants=analyzer.variants)
-        analyzer.speller = self.speller
         self.category_cues = analyzer.category_cues
 
-    def extended(self, chunks: list[ChunkRecord], vectors, catalog: Catalog, embed_passages) -> "Retriever":
-        """A retriever that also holds these new chunks (of documents `catalog` knows); only the
-        new chunks are tokenized, and this retriever stays as it was for searches under way."""
-        bm25 = self.bm25.extended([self.analyzer.tokens(self._lexical_text(c, catalog)) for c in chunks],
+    def extended(self, chunks: list[ChunkRecord], vectors, catalog: Catalog, embed_passages,
+                 analyzer: Analyzer) -> "Retriever":
+        """A retriever that also holds these new chunks (of documents `catalog` knows), read by
+        `analyzer` (this one's, grown by the new product names); only the new chunks are
+        tokenized, and this retriever stays as it was for searches under way."""
+        bm25 = self.bm25.extended([analyzer.tokens(self._lexical_text(c, catalog)) for c in chunks],
                                   groups=[c.meta["doc_id"] for c in chunks])
         units = self.units.extended(chunks, lambda c: catalog.meta(c.meta["doc_key"]).title, embed_passages)
-        return Retriever(self.chunks + chunks, catalog, self.analyzer,
+        names = [name for c in chunks for name in map(analyzer.canonicalize, catalog.meta(c.meta["doc_key"]).products)]
+        return Retriever(self.chunks + chunks, catalog, analyzer,
                          self.dense.extended(vectors, [c.id for c in chunks]), self.settings, units,
-                         self.fusion, bm25,
-                         self.speller.grown((w for w in bm25.df if w not in self.bm25.df),
-                                            [analyzer_name for c in chunks for analyzer_name in
-                                             map(self.analyzer.canonicalize, catalog.meta(c.meta["doc_key"]).products)]))
+                         self.fusion, bm25, self.speller.grown((w for w in bm25.df if w not in self.bm25.df), names))
 
     def lexical_text(self, chunk: ChunkRecord) -> str:
         return self._lexical_text(chunk, self.catalog)
@@ -99,7 +99,7 @@ class Retriever:
         """Chunks of the documents in force on `day`, best first."""
         if not self.chunks:
             return []
-        spelled = self.analyzer.spell(query)
+        spelled = self.analyzer.spell(query, self.speller)
         weighted = self.analyzer.weighted_tokens(spelled)
         live = self.live_mask(day)
         lexical = self.bm25.scores(weighted) / self.bm25.max_score(weighted)

@@ -10,12 +10,10 @@ import re
 from dataclasses import dataclass
 
 from kb.catalog import Catalog
+from kb.markdown import numbered_steps, sections
 from kb.models import Answer, Script, SourceDocument
 from kb.text import normalize
 from kb.vocab import load_yaml
-
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_NUMBERED = re.compile(r"^\s*\d+[.、)）]\s*\S")
 
 
 @dataclass(frozen=True)
@@ -90,17 +88,10 @@ def steps_section(body: str) -> tuple[str, str]:
     """The section that holds the talk track as numbered steps (heading, verbatim text); the
     whole body when no section has two or more numbered items."""
     for heading, text in _sections(body):
-        if sum(bool(_NUMBERED.match(line)) for line in text.splitlines()) >= 2:
+        if len(numbered_steps(text)) >= 2:
             return heading, text
     return "", body.strip()
 
 
 def _sections(body: str) -> list[tuple[str, str]]:
-    sections: list[tuple[str, list[str]]] = [("", [])]
-    for line in body.splitlines():
-        heading = _HEADING.match(line)
-        if heading:
-            sections.append((heading.group(2).strip(), []))
-        else:
-            sections[-1][1].append(line)
-    return [(h, "\n".join(lines).strip()) for h, lines in sections]
+    return [(trail[-1][1] if trail else "", text) for trail, text in sections(body)]

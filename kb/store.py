@@ -49,7 +49,7 @@ def _client(settings: Settings):
     if settings.chroma_url:
         url = urlparse(settings.chroma_url)
         try:
-            return chromadb.HttpClient(host=url.hostname, port=url.port or 8000,
+            return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
                                        ssl=url.scheme == "https", settings=chroma_settings)
         except ValueError as exc:  # what chromadb raises when no server answers
             raise KBError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
@@ -222,7 +222,7 @@ class Store:
 
 
 def _get_all(collection, include: list[str]) -> dict:
-    out = {"ids": [], **{k: [] for k in include}}
+    out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
     offset = 0
     while True:
         page = collection.get(include=include, limit=_PAGE, offset=offset)

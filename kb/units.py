@@ -7,12 +7,16 @@ context of the units that answer it.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kb.text import split_sentences
+
+if TYPE_CHECKING:  # retrieval builds on units; a unit only points back at its hit
+    from kb.retrieval import Hit
 
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
@@ -27,7 +31,7 @@ LEAD_IN_CHARS = 24
 class Unit:
     """One quotable piece of a section: a sentence, a list item or a table row."""
 
-    hit: object  # kb.retrieval.Hit: the chunk it is in, as retrieved
+    hit: "Hit"  # the chunk it is in, as retrieved
     quote: str
     display: str
     position: int
@@ -65,7 +69,8 @@ class UnitTable:
     @classmethod
     def build(cls, chunks, titles, embed_passages) -> "UnitTable":
         """`titles`: chunk → its document's title; `embed_passages`: texts → rows."""
-        spans, texts = [], []
+        spans: list = []
+        texts: list[str] = []
         for chunk in chunks:
             passages = unit_passages(titles(chunk), chunk.meta["section"], chunk.text)
             spans.append((len(texts), len(texts) + len(passages)))

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.audit import AuditEntry
-from kb.database import Base, add_missing_columns
+from kb.database import Base, add_missing_columns, create_tables
 from kb.errors import BadRequest, NotFound
 
 ROLES = ("agent", "editor", "evaluator", "admin")
@@ -160,7 +160,7 @@ class Users:
         self.clock = clock
         self.bcrypt_rounds = bcrypt_rounds
         self._have_users = False
-        Base.metadata.create_all(engine, tables=[User.__table__, SignIn.__table__, AuditEntry.__table__])
+        create_tables(engine, User, SignIn, AuditEntry)
         add_missing_columns(engine, User.__table__)
 
     def now(self) -> dt.datetime:
@@ -200,8 +200,9 @@ class Users:
             user = session.scalar(select(User).where(User.name == name))
         stored_hash = user.password_hash if user and user.password_hash else self._dummy_hash
         matches = self._password_matches(password, stored_hash)
-        usable = user is not None and user.password_hash and user.disabled_at is None
-        return Principal(user.name, user.role) if matches and usable else None
+        if user is None or not (matches and user.password_hash and user.disabled_at is None):
+            return None
+        return Principal(user.name, user.role)
 
     def new_token(self, name: str, by: str = "cli") -> str:
         """A fresh API token for `name`; the old one and every sign-in stop working at once."""

@@ -17,9 +17,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from postgres import postgres_server, postgres_url  # noqa: F401 (a real PostgreSQL, for any test folder)
 
+from application import Application as KnowledgeBase
 from kb.config import get_settings
-from kb.knowledge_base import KnowledgeBase
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -315,7 +316,7 @@ def _wait_for(url: str, process, log: Path, seconds: float = 120) -> None:
 @pytest.fixture(scope="session")
 def app(ingested_kb):
     """The FastAPI app over the shared test corpus (its own KnowledgeBase on the same store)."""
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     return create_app(ingested_kb.settings)
 
@@ -327,3 +328,22 @@ def client(app):
 
     with TestClient(app, base_url="http://127.0.0.1") as test_client:
         yield test_client
+
+
+# --- test tiers ------------------------------------------------------------------------------
+# `make check` runs the fast tier: `-m "not model and not browser and not pg"`. A test is marked
+# by the fixtures it needs (directly or through other fixtures): one that builds or serves a store
+# embeds with the model; one that drives chromium or starts PostgreSQL needs those programs.
+MODEL_FIXTURES = {"kb_factory", "ingested_kb", "served", "app", "client", "kb", "embedder", "bank", "secured",
+                  "fuzzed_app", "editor", "reviewing", "pages", "server_kb", "gated", "work"}
+TIER_OF_FIXTURE = {"browser": "browser", "postgres_server": "pg", "postgres_url": "pg"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & MODEL_FIXTURES or item.get_closest_marker("model"):
+            item.add_marker(pytest.mark.model)
+        for fixture, tier in TIER_OF_FIXTURE.items():
+            if fixture in names:
+                item.add_marker(getattr(pytest.mark, tier))

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
+from kb.markdown import heading, numbered_steps
+
 _PARTS = re.compile(r"[^。；;]+[。；;]?")
-_FIGURE = re.compile(r"(?:[¥$]|HKD|MOP|USD)?\s?\d[\d,.]*\s?(?:%|‰|万元|千元|亿元|元|块|万|个工作日|工作日|个自然日|天|日|个月|月|年|"
-                     r"周岁|岁|次|期|笔|张|倍|分钟|小时|折|积分|分)|免收|免费|不收取|不收")
-_STEP = re.compile(r"^\s*(\d+)[.、)）]\s*(.+)$")
-_HEADING = re.compile(r"^#{1,6}\s+(.*)$")
+_FIGURE = re.compile(r"(?:[¥$]|HKD|MOP|USD)?\s?\d[\d,.]*\s?(?:%|‰|万元|千元|亿元|元|块|万|个工作日|工作日|个自然日|"
+                     r"天|日|个月|月|年|周岁|岁|次|期|笔|张|倍|分钟|小时|折|积分|分)|免收|免费|不收取|不收")
 
 
 def answer_html(text: str) -> Markup:
@@ -59,14 +59,14 @@ def merged_citations(citations) -> list[CitedSection]:
 
 def script_steps(text: str) -> list[str]:
     """The numbered steps of a script's section (empty when it has none: shown as text)."""
-    return [m.group(2).strip() for m in map(_STEP.match, text.splitlines()) if m]
+    return numbered_steps(text)
 
 
 def without_title(text: str, title: str) -> str:
     """A disclosure's text without a first heading that repeats its title (said once, above it)."""
     lines = text.strip().splitlines()
-    heading = _HEADING.match(lines[0]) if lines else None
-    if heading and heading.group(1).strip() == title.strip():
+    first = heading(lines[0]) if lines else None
+    if first and first[1] == title.strip():
         lines = lines[1:]
     return "\n".join(lines).strip()
 

@@ -5,8 +5,8 @@ import datetime as dt
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi.concurrency import run_in_threadpool
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from assist_api.deps import KB, Editor, override_reason
@@ -79,8 +79,9 @@ def upload_page(request: Request, _: Editor, doc_id: str = ""):
 
 
 @router.post("/upload/{step}", response_class=HTMLResponse)
-async def upload(request: Request, step: Literal["preview", "publish"], kb: KB, editor: Editor, file: Annotated[UploadFile, File()],
-                 meta: Annotated[MetadataForm, Form()], override: Annotated[str, Form(max_length=2000)] = ""):
+async def upload(request: Request, step: Literal["preview", "publish"], kb: KB, editor: Editor,
+                 file: Annotated[UploadFile, File()], meta: Annotated[MetadataForm, Form()],
+                 override: Annotated[str, Form(max_length=2000)] = ""):
     """`preview` validates, fills the form from the file's metadata and shows chunks, diff and the
     evaluation gate; `publish` does the same checks and writes. A rejected file or a refusing gate
     is shown by the one error renderer (assist_api/errors.py)."""
@@ -88,7 +89,8 @@ async def upload(request: Request, step: Literal["preview", "publish"], kb: KB, 
     data = await read_limited(file, kb.settings.upload_max_bytes)
     context: dict = {"preview": None, "published": None, "categories": CATEGORIES}
     if step == "publish":
-        context["published"] = await run_in_threadpool(kb.publisher.publish, file.filename or "", data, meta.model_dump(), editor.name, reason)
+        context["published"] = await run_in_threadpool(kb.publisher.publish, file.filename or "", data,
+                                                       meta.model_dump(), editor.name, reason)
     else:
         context["preview"] = await run_in_threadpool(kb.publisher.preview, file.filename or "", data, meta.model_dump())
     return templates.TemplateResponse(request, "_upload_result.html", context)

@@ -6,8 +6,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from assist_api.deps import Evaluator, KB, RowId
-from assist_api.evaluations import started_job, export_response
+from assist_api.deps import KB, Evaluator, RowId
+from assist_api.evaluations import export_response, started_job
 from evals.causes import CAUSES
 from evals.charts import bars, line_chart
 from ui.labels import zh

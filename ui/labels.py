@@ -7,7 +7,8 @@ CATEGORY = {"credit_card": "信用卡", "loan": "贷款", "wealth": "理财", "f
 ROLE = {"agent": "坐席", "editor": "编辑", "evaluator": "评测", "admin": "管理员"}
 FIGURE = {"accuracy": "准确率", "answerable_accuracy": "可回答题准确率", "unanswerable_accuracy": "不可回答题准确率",
           "disclosure_recall": "风险揭示召回率", "citation_precision": "引用准确率", "latency_p50_ms": "延迟 p50",
-          "latency_p95_ms": "延迟 p95", "hit@1": "首位命中率", "hit@3": "前三命中率", "hit@5": "前五命中率", "mrr": "倒数排名均值 MRR"}
+          "latency_p95_ms": "延迟 p95", "hit@1": "首位命中率", "hit@3": "前三命中率", "hit@5": "前五命中率",
+          "mrr": "倒数排名均值 MRR"}
 FIELD = {"doc_id": "文档编号", "title": "标题", "category": "类别", "version": "版本", "products": "产品",
          "disclosures": "风险揭示", "effective_from": "生效日期", "effective_to": "失效日期",
          "risk_level": "风险等级", "intents": "话术场景", "body": "正文", "front matter": "文件开头的元数据",

@@ -8,7 +8,8 @@ import re
 
 from markupsafe import Markup, escape
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+from kb.markdown import heading
+
 _BULLET = re.compile(r"^\s*[-*+•]\s+(.*)$")
 _NUMBERED = re.compile(r"^\s*(\d+)[.、)）]\s*(.*)$")
 _RULE = re.compile(r"^\|?\s*:?-{2,}")
@@ -43,8 +44,8 @@ class _Marker:
 
 
 def _heading(lines: list[str], marker: _Marker) -> str:
-    level, text = _HEADING.match(lines[0].strip()).groups()
-    return f'<p class="md-h md-h{len(level)}">{marker.text(text)}</p>'
+    level, text = heading(lines[0]) or (6, lines[0].strip())
+    return f'<p class="md-h md-h{level}">{marker.text(text)}</p>'
 
 
 def _paragraph(lines: list[str], marker: _Marker) -> str:
@@ -95,7 +96,7 @@ def _kind(line: str) -> str:
         return "blank"
     if stripped.startswith("|"):
         return "table"
-    if _HEADING.match(stripped):
+    if heading(stripped):
         return "heading"
     if _BULLET.match(line):
         return "bullet"

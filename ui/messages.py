@@ -3,7 +3,7 @@ name as the form labels it; a rule with no Chinese wording is shown as it is."""
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import yaml
@@ -29,12 +29,14 @@ def in_chinese(rule: str) -> str:
     for pattern, wording, nested in _catalog():
         match = pattern.search(rule)
         if match:
-            def value(group: re.Match) -> str:
-                number = int(group.group(1))
-                return in_chinese(match.group(number)) if number in nested else match.group(number)
-
-            return re.sub(r"\{(\d)\}", value, wording)
+            return re.sub(r"\{(\d)\}", partial(_value, match, nested), wording)
     return rule
+
+
+def _value(match: re.Match, nested: frozenset[int], slot: re.Match) -> str:
+    """The value a {N} slot stands for, itself worded in Chinese where the catalog says it is a rule."""
+    number = int(slot.group(1))
+    return in_chinese(match.group(number)) if number in nested else match.group(number)
 
 
 def shown(problem) -> ShownProblem:

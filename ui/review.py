@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from assist_api.deps import Evaluator, KB, RowId
+from assist_api.deps import KB, Evaluator, RowId
 from evals.review import review_queue, split_doc_ids, split_facts
 from kb.errors import BadRequest
 from kb.models import CATEGORIES

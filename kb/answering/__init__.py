@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kb.answering.answerability import ANSWER_FEATURES, AnswerabilityReader
-from kb.answering.candidates import UNIT_FEATURES, Candidates, CandidateReader
+from kb.answering.candidates import UNIT_FEATURES, CandidateReader, Candidates
 from kb.answering.evidence import Holding
 from kb.answering.question import Question, QuestionReader
 from kb.answering.selection import join, referred, select
 from kb.config import Settings
 from kb.errors import KBError
 from kb.fitted import Fitted
+from kb.messages import message
 from kb.models import Answer, Citation
 from kb.units import Unit, section_units
 
-NO_ANSWER_TEXT = "知识库中没有可以回答这个问题的内容。请勿猜测，可告知客户核实后回复或转交相关岗位。"
 RELATED = 3
 
 
@@ -46,29 +46,32 @@ class Trace:
 
 
 class Answerer:
-    def __init__(self, analyzer, idf, seen, settings: Settings, fitted: Fitted, embed, cues):
+    def __init__(self, analyzer, idf, seen, settings: Settings, fitted: Fitted, embed, cues, speller=None):
         self.analyzer = analyzer
         self.settings = settings
         self.fitted = fitted
         self.embed = embed
         self.holding = Holding(analyzer)
-        self.reader = QuestionReader(analyzer, idf, seen)
+        self.reader = QuestionReader(analyzer, idf, seen, speller)
         self.candidate_reader = CandidateReader(self.holding, cues)
         self.answerability = AnswerabilityReader(self.holding)
 
-    def rebound(self, idf, seen) -> "Answerer":
-        """The same answerer over a grown index (its per-text caches stay valid)."""
+    def rebound(self, idf, seen, speller) -> "Answerer":
+        """The same answerer over a grown index (its per-text caches stay valid), spelling with
+        that index's speller."""
         other = object.__new__(Answerer)
         other.__dict__.update(self.__dict__)
-        other.reader = self.reader.rebound(idf, seen)
+        other.reader = self.reader.rebound(idf, seen, speller)
         return other
 
     def key_terms(self, query: str) -> list[str]:
-        return self.reader.key_terms(self.analyzer.spell(query))
+        return self.reader.key_terms(self.analyzer.spell(query, self.reader.speller))
 
     def answer(self, query: str, hits, catalog, named=frozenset(), own_words: str | None = None) -> Answer:
         """`own_words`: what the agent typed, when `query` adds the call's product to it."""
-        return self.trace(query, hits, catalog, named, own_words).answer
+        answer = self.trace(query, hits, catalog, named, own_words).answer
+        assert answer is not None  # every trace ends in an answer or a no-answer
+        return answer
 
     def trace(self, query: str, hits, catalog, named=frozenset(), own_words: str | None = None,
               fitted: Fitted | None = None) -> Trace:
@@ -149,4 +152,4 @@ def _citation(unit: Unit, catalog) -> Citation:
 
 
 def no_answer(related: list[Citation] | None = None) -> Answer:
-    return Answer(status="no_answer", text=NO_ANSWER_TEXT, citations=[], related=related or [])
+    return Answer(status="no_answer", text=message("no_answer"), citations=[], related=related or [])

@@ -15,7 +15,7 @@ import re
 
 import numpy as np
 
-from kb.answering.candidates import Candidates, UNIT_FEATURES
+from kb.answering.candidates import UNIT_FEATURES, Candidates
 from kb.answering.evidence import Holding, char_share, pair_share
 from kb.answering.question import Question, Term
 from kb.figures import addressed
@@ -81,8 +81,8 @@ class AnswerabilityReader:
             "yes_no": float(question.yes_no), "terms": float(len(question.terms)),
             "own_cover": self._own_cover(question, chosen, hits)}
         for group in GROUPS:
-            out[f"unheld_answer_{group}"] = _weight(question.terms, lambda t: _group(t) == group and not held_answer[t.text])
-            out[f"unheld_doc_{group}"] = _weight(question.terms, lambda t: _group(t) == group and not held_doc[t.text])
+            out[f"unheld_answer_{group}"] = _weight(question.terms, lambda t, g=group: _group(t) == g and not held_answer[t.text])
+            out[f"unheld_doc_{group}"] = _weight(question.terms, lambda t, g=group: _group(t) == g and not held_doc[t.text])
         return out
 
     def _held(self, question: Question, chosen: list[Unit], hits, catalog):

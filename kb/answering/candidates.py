@@ -54,12 +54,13 @@ class CandidateReader:
         probe = _Probe(question, self.holding)
         topics = {d: probe.held(self.analyzer.canonicalize(" ".join([catalog.meta(d).title, *catalog.meta(d).products])))
                   for d in docs}
-        rows, holds = [], []
+        found: list[list[float]] = []
+        holds = []
         for unit in units:
             row, held = self._row(question, probe, unit, docs, hits, catalog, named, topics[unit.hit.doc_key])
-            rows.append(row)
+            found.append(row)
             holds.append(frozenset(probe.texts[i] for i in np.flatnonzero(held)))
-        rows = np.array(rows, dtype=np.float64).reshape(len(units), len(UNIT_FEATURES))
+        rows = np.array(found, dtype=np.float64).reshape(len(units), len(UNIT_FEATURES))
         if len(units):
             dense = rows[:, 0]
             rows[:, UNIT_FEATURES.index("dense_gap")] = dense.max() - dense

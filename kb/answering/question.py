@@ -55,8 +55,8 @@ class Question:
 class QuestionReader:
     """Reads questions against one knowledge base (its document frequencies and vocabulary)."""
 
-    def __init__(self, analyzer: Analyzer, idf, seen):
-        self.analyzer, self.idf, self.seen = analyzer, idf, seen
+    def __init__(self, analyzer: Analyzer, idf, seen, speller=None):
+        self.analyzer, self.idf, self.seen, self.speller = analyzer, idf, seen, speller
         asking = load_yaml("asking.yaml")
         self.yes_no = re.compile(asking["yes_no"])
         self.quantity = re.compile(asking["quantity"])
@@ -68,17 +68,17 @@ class QuestionReader:
         self.short_kinds = tuple(k for k in self.kinds if len(k) == 1)
         self.people = frozenset(analyzer.canonicalize(w) for w in read_words("people.txt"))
 
-    def rebound(self, idf, seen) -> "QuestionReader":
+    def rebound(self, idf, seen, speller) -> "QuestionReader":
         other = object.__new__(QuestionReader)
         other.__dict__.update(self.__dict__)
-        other.idf, other.seen = idf, seen
+        other.idf, other.seen, other.speller = idf, seen, speller
         return other
 
     def read(self, text: str, vector, own_words: str | None = None) -> Question:
-        spelled = self.analyzer.spell(text)
+        spelled = self.analyzer.spell(text, self.speller)
         canonical = self.analyzer.canonicalize(spelled)
         terms = tuple(self.term(t) for t in self.key_terms(spelled))
-        own = tuple(self.term(t) for t in self.key_terms(self.analyzer.spell(own_words))) if own_words else ()
+        own = tuple(self.term(t) for t in self.key_terms(self.analyzer.spell(own_words, self.speller))) if own_words else ()
         expected = next(((a, w) for ask, a, w in self.answer_types if ask.search(canonical)), None)
         return Question(
             text=spelled, canonical=canonical, terms=terms, own_terms=own, expected=expected,

@@ -90,7 +90,7 @@ def app_routes(app) -> set[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory, kbtest):
     """An app over its own store with one user of each role; yields (client, tokens)."""
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     root = tmp_path_factory.mktemp("secured")
     knowledge = kbtest.make_kb(root / "store")
@@ -101,7 +101,7 @@ def secured(tmp_path_factory, kbtest):
 
 
 def test_every_route_states_its_permission():
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     assert app_routes(create_app(warm_up=False)) == set(ROUTES), \
         "a route was added or removed: state its permission in ROUTES"
@@ -274,9 +274,10 @@ def test_a_body_sent_without_a_length_is_stopped_at_the_limit(secured):
     assert stopped.status_code == 413
 
 
+@pytest.mark.model
 def test_an_admin_off_boards_a_user_through_the_api_and_the_page(tmp_path, kbtest):
     """Disabling ends the user's token and sign-ins at once; every change is in the audit log."""
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     knowledge = kbtest.make_kb(tmp_path / "store")
     admin = knowledge.users.add("boss", "admin", password="boss-password")
@@ -301,7 +302,7 @@ def test_an_admin_off_boards_a_user_through_the_api_and_the_page(tmp_path, kbtes
 
 
 def test_sign_in_locks_out_after_repeated_failures_even_with_the_right_password(tmp_path, kbtest):
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     knowledge = kbtest.make_kb(tmp_path / "store")
     knowledge.users.add("ann", "agent", password="ann-password")

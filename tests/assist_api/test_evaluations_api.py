@@ -12,7 +12,7 @@ GOOD = {"id": "q1", "question": "星辰金卡年费多少", "answerable": True,
 
 @pytest.fixture
 def api(ingested_kb, kbtest, tmp_path):
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     kb = kbtest.make_kb(ingested_kb.settings.store, database_url=f"sqlite:///{tmp_path / 'app.db'}")
     dataset = tmp_path / "a.jsonl"

@@ -14,7 +14,7 @@ LOCAL = {"Host": "127.0.0.1"}  # local mode answers requests to this machine onl
 
 @pytest.fixture(scope="module")
 def fuzzed_app(tmp_path_factory, kbtest):
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     root = tmp_path_factory.mktemp("fuzzed")
     knowledge = kbtest.make_kb(root / "store")
@@ -28,7 +28,7 @@ def api_schema(fuzzed_app):
 
 
 def operations() -> list[tuple[str, str]]:
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     paths = create_app(warm_up=False).openapi()["paths"]
     return sorted((path, method.upper()) for path, methods in paths.items() for method in methods)

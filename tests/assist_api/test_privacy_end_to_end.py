@@ -4,8 +4,8 @@ database (feedback, unanswered questions), the logs or /metrics, however it is w
 import logging
 import sqlite3
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from personal_data import survives, written_numbers
 
 

@@ -1,3 +1,5 @@
+import pytest
+
 """A serving process follows the store: a version published by another process (another
 worker, the CLI) is answered within moments, without a restart, and nothing fails meanwhile."""
 
@@ -6,9 +8,9 @@ import time
 from fastapi.testclient import TestClient
 
 
-
+@pytest.mark.model
 def test_a_publish_by_another_process_is_answered_without_a_restart(tmp_path, kbtest):
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     knowledge = kbtest.make_kb(tmp_path / "store", sync_seconds=0.2)
     assert knowledge.ingest(kbtest.write_corpus(tmp_path / "corpus")).ok

@@ -10,9 +10,9 @@ the tests of that bank.
 import pytest
 import yaml
 
+from application import Application as KnowledgeBase
 from evals.banks import EVALS, banks, sealed
 from kb.config import get_settings
-from kb.knowledge_base import KnowledgeBase
 
 GATES = yaml.safe_load((EVALS / "gates.yaml").read_text(encoding="utf-8"))
 BANKS = banks()

@@ -1,3 +1,5 @@
+import pytest
+
 """The update benchmark's generated knowledge base is valid, and the benchmark runs end to end on a
 handful of documents (its timings are printed, never checked here)."""
 
@@ -35,6 +37,7 @@ def test_the_update_changes_only_the_fee_and_leaves_the_version_to_the_publisher
     assert changed[0][1].startswith(f"| {card.meta.products[0]} | 2345元/年 |")
 
 
+@pytest.mark.model
 def test_the_benchmark_runs_end_to_end_on_a_handful_of_documents(tmp_path, capsys):
     figures = bench_publish.main(["--docs", "16", "--repeats", "1", "--questions", "5",
                                   "--store", str(tmp_path / "store"), "--corpus", str(tmp_path / "corpus")])

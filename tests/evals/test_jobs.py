@@ -2,8 +2,8 @@
 refused before anything starts."""
 
 import json
-from pathlib import Path
 import time
+from pathlib import Path
 
 import pytest
 

@@ -115,8 +115,8 @@ def test_typed_fields_split_as_the_page_sends_them():
 
 
 def test_kb_feedback_export_writes_the_promoted_items(tmp_path, kbtest):
+    from cli import app
     from evals.review import review_queue
-    from kb.cli import app
 
     kb = kbtest.make_kb(tmp_path / "store")
     queue = review_queue(kb)

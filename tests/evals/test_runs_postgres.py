@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
-from kb.cli import app
+from cli import app
 from kb.errors import BadRequest
 from kb.users import Principal
 

@@ -73,7 +73,7 @@ def kb_command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("kb")
-    return [found] if found else [sys.executable, "-c", "from kb.cli import app; app()"]
+    return [found] if found else [sys.executable, "-c", "from cli import app; app()"]
 
 
 class StoreFileWatch:

@@ -11,8 +11,8 @@ import pytest
 
 from ingest.indexer import doc_nodes
 from ingest.reader import read_file
-from kb.default_model import folder_id
 from kb.config import get_settings
+from kb.default_model import folder_id
 from kb.embeddings import Embedder
 from kb.errors import StoreMismatch
 

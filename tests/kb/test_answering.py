@@ -224,6 +224,7 @@ products: [跨境汇款, 汇出汇款, 汇入汇款]
 """
 
 
+@pytest.mark.model
 def test_a_pointer_to_another_document_is_followed_to_it(tmp_path, kbtest):
     """"另见《云帆跨境汇款收费标准》" says 跨境汇款手续费 word for word, and nothing an agent can
     read out: the document it names answers, with what it says."""
@@ -255,6 +256,7 @@ products: [柜面转账]
 """
 
 
+@pytest.mark.model
 def test_a_rule_for_a_stated_old_age_answers_a_question_about_the_elderly(tmp_path, kbtest):
     """老人 asked, 年满60周岁 written (kb/vocab/stated.yaml); 18周岁至65周岁 bounds an age range
     and says nothing about the elderly."""
@@ -285,6 +287,7 @@ intents: [投诉受理, 客户情绪激动]
 """
 
 
+@pytest.mark.model
 def test_a_script_answers_for_the_situations_it_names_in_intents(tmp_path, kbtest):
     """情绪激动 is written only among the script's intents: what it is for, not its body."""
     corpus = kbtest.write_corpus(tmp_path / "corpus", {"script/script-complaint.md": SOOTHING})

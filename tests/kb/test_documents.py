@@ -83,7 +83,7 @@ def test_kb_docs_list_takes_the_window(ingested_kb):
     """The CLI's options reach the same core filter; a date that is not YYYY-MM-DD is a usage error."""
     from typer.testing import CliRunner
 
-    from kb.cli import app
+    from cli import app
 
     store = str(ingested_kb.settings.store)
     shown = CliRunner().invoke(app, ["docs", "list", "--store", store, "--category", "fee_rule",

@@ -2,7 +2,8 @@
 
 import pytest
 
-from kb.lexicon import Analyzer, Rewriter, Speller, load_synonym_groups
+from kb.lexicon import Analyzer, Rewriter, load_synonym_groups
+from kb.speller import Speller
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +117,8 @@ def test_a_product_name_with_a_figure_stays_one_key_term():
     named = Analyzer([], user_words=["稳禾90天"])
     assert "稳禾90天" in named.key_terms("刚买完稳禾90天能退吗")
     assert "90天" in named.key_terms("理财90天能退吗")  # a figure outside the name is its own term
-    named.add_words(["稳禾180天"])
-    assert "稳禾180天" in named.key_terms("稳禾180天能退吗")
+    grown = named.with_words(["稳禾180天"])
+    assert "稳禾180天" in grown.key_terms("稳禾180天能退吗")
 
 
 def test_tokens_hold_words_char_bigrams_and_pinyin_bigrams(analyzer):
@@ -175,8 +176,19 @@ def test_a_product_name_added_later_is_a_naming_word_from_then_on():
     remembered for it before must not outlive the new word."""
     analyzer = Analyzer([])
     assert not analyzer.is_naming_word("随心取")
-    analyzer.add_words(["随心取"])
-    assert analyzer.is_naming_word("随心取")
+    assert analyzer.with_words(["随心取"]).is_naming_word("随心取")
+
+
+def test_a_grown_analyzer_leaves_the_one_an_older_index_reads_as_it_was():
+    """A publish grows the index's analyzer by the new product names; questions still reading
+    the old index tokenize as before (each snapshot owns its analyzer)."""
+    older = Analyzer([])
+    older.load()
+    before = older.words("随心取年费多少")
+    grown = older.with_words(["随心取"])
+    assert "随心取" in grown.words("随心取年费多少")
+    assert older.words("随心取年费多少") == before and "随心取" not in before
+    assert not older.is_naming_word("随心取") and older.user_words == []
 
 
 def test_a_dictionary_word_is_a_slip_only_for_a_word_sounding_the_same_to_the_tone():
@@ -210,14 +222,11 @@ def test_an_everyday_noun_sounding_to_the_tone_like_a_word_written_is_its_wrong_
 
 
 def test_a_spelled_question_is_canonical_again(analyzer):
-    before = analyzer.speller
-    analyzer.speller = Speller(words=["最高"], known={"上线"}.__contains__,
-                               naming={"上线"}.__contains__, variants=analyzer.variants)
-    try:
-        assert analyzer.spell("每月积分上线多少") == analyzer.canonicalize("每月积分上限多少")
-        assert "最高" in analyzer.spell("每月积分上线多少")
-    finally:
-        analyzer.speller = before
+    speller = Speller(words=["最高"], known={"上线"}.__contains__,
+                      naming={"上线"}.__contains__, variants=analyzer.variants)
+    assert analyzer.spell("每月积分上线多少", speller) == analyzer.canonicalize("每月积分上限多少")
+    assert "最高" in analyzer.spell("每月积分上线多少", speller)
+    assert analyzer.spell("每月积分上线多少", None) == "每月积分上线多少"
 
 
 def test_a_grown_speller_hears_the_new_words_too():

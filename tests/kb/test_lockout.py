@@ -6,7 +6,7 @@ from kb.lockout import Lockout
 
 class Clock:
     def __init__(self):
-        self.now = dt.datetime(2026, 1, 1, 9, tzinfo=dt.timezone.utc)
+        self.now = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
 
     def __call__(self):
         return self.now

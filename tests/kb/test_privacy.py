@@ -30,7 +30,8 @@ def test_amounts_dates_and_plain_questions_are_left_alone(text):
 
 # --- every form the security review found slipping past the mask ---------------------------------
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 from personal_data import hong_kong_ids, survives, written_numbers  # noqa: E402
 
 

@@ -5,8 +5,7 @@ from types import SimpleNamespace
 
 from bs4 import BeautifulSoup
 
-from ui.answer_view import (answer_html, merged_citations, ordered_disclosures, quote_text, script_steps,
-                            without_title)
+from ui.answer_view import answer_html, merged_citations, ordered_disclosures, quote_text, script_steps, without_title
 
 
 def parts(html) -> BeautifulSoup:

@@ -6,11 +6,10 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 
-
 @pytest.fixture
 def editor(tmp_path, kbtest):
     """An app over a store of its own (these tests change documents), in local mode."""
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     knowledge = kbtest.make_kb(tmp_path / "store")
     assert knowledge.ingest(kbtest.write_corpus(tmp_path / "corpus")).ok

@@ -23,7 +23,7 @@ def write_set(path, *items):
 @pytest.fixture
 def pages(ingested_kb, kbtest, tmp_path):
     """Two recorded runs on the shared store (an app database of this test's own): q1 breaks."""
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     kb = kbtest.make_kb(ingested_kb.settings.store, database_url=f"sqlite:///{tmp_path / 'app.db'}")
     kb.evaluate(write_set(tmp_path / "a.jsonl", GOOD, NONE))

@@ -14,7 +14,7 @@ ITEM = {"id": "fee-1", "question": "柜面跨行转账手续费多少", "answera
 
 @pytest.fixture
 def pages(tmp_path, kbtest):
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     knowledge = kbtest.make_kb(tmp_path / "store")
     assert knowledge.ingest(kbtest.write_corpus(tmp_path / "corpus")).ok

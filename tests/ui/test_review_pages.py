@@ -14,7 +14,7 @@ from evals.runner import load_dataset
 @pytest.fixture(scope="module")
 def reviewing(tmp_path_factory, kbtest):
     """An app over a store of its own (these tests decide feedback), in local mode."""
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     root = tmp_path_factory.mktemp("review")
     knowledge = kbtest.make_kb(root / "store")
@@ -132,7 +132,7 @@ def test_the_api_lists_promotes_and_refuses(reviewing):
 
 
 def test_signed_in_the_forms_carry_the_csrf_token(tmp_path, kbtest):
-    from assist_api.app import create_app
+    from ui.app import create_app
 
     knowledge = kbtest.make_kb(tmp_path / "store")
     down = knowledge.feedback.record("年费多少", {"answer": {"status": "answered"}}, "down")

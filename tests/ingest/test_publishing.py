@@ -14,7 +14,6 @@ from reportlab.pdfgen import canvas
 
 from kb.errors import DocumentRejected, KBError, NotFound
 
-
 NEW_DOC = """---
 doc_id: deposit-notice
 title: 通知存款产品说明

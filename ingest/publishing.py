@@ -43,8 +43,12 @@ class Published:
 
 
 class Publisher:
-    def __init__(self, kb):
+    """`gate(doc, nodes)`: what the evaluation gate says of a new version (evals.gate.check, given
+    by the application that composes ingest and evals, which ingest does not import)."""
+
+    def __init__(self, kb, gate):
         self.kb = kb
+        self.gate = gate
 
     def preview(self, filename: str, data: bytes, form: dict) -> Preview:
         """Validation (every problem at once, as DocumentRejected), chunks, diff, and what the
@@ -158,10 +162,7 @@ class Publisher:
         return nodes
 
     def _gate(self, doc: SourceDocument, nodes):
-        """Evaluation lives in `evals`, which builds on the core; imported here, where it is used."""
-        from evals.gate import check
-
-        return check(self.kb, doc, nodes)
+        return self.gate(doc, nodes)
 
 
 def _conflicts(doc: SourceDocument, catalog: Catalog) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""A real PostgreSQL server, started once per session for the tests that prove the app database
+"""Fixtures (imported by tests/conftest.py): a real PostgreSQL server, started once per session for the tests that prove the app database
 (evaluation runs, users, feedback, audit log) works on PostgreSQL as well as on SQLite.
 
 Never skipped: without PostgreSQL the fixture fails and says to run `make postgres`. The server
