@@ -10,25 +10,29 @@ as digits) and compact (no white space, no thousands separators).
 import re
 from typing import NamedTuple
 
-# Measure words as written → the measure they count in (and a factor into its base unit).
-_MEASURES = {
-    "个工作日": ("工作日", 1), "工作日": ("工作日", 1), "个自然日": ("天", 1), "自然日": ("天", 1), "天": ("天", 1),
-    "个月": ("月", 1), "月": ("月", 1), "年": ("年", 1), "周岁": ("岁", 1), "岁": ("岁", 1),
-    "小时": ("小时", 1), "分钟": ("分钟", 1), "次": ("次", 1), "期": ("期", 1), "笔": ("笔", 1),
-    "张": ("张", 1), "份": ("份", 1), "倍": ("倍", 1), "套": ("套", 1), "%": ("%", 1),
-    "万元": ("元", 10000), "万": ("元", 10000), "千元": ("元", 1000), "元": ("元", 1), "块": ("元", 1),
-}
+from kb.vocab import load_checked
+
+_WORDS = load_checked("measures.yaml", lists=("range_words", "inclusive_marks", "above_before", "above_after",
+                                               "below_before", "below_after", "every_word", "periods", "tenors"),
+                      mappings=("measures",))
+_MEASURES = {word: (str(base), float(factor)) for word, (base, factor) in _WORDS["measures"].items()}
+
+
+def _any(key: str) -> str:
+    """One alternation of a list of words, longest first (及以上 before 以上)."""
+    return "(?:" + "|".join(sorted(map(re.escape, _WORDS[key]), key=len, reverse=True)) + ")"
+
+
 _MEASURE = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
-_FIGURE = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)({_MEASURE})")
-_INCLUSIVE = r"(?:[(（]含[)）])?"
-_SPAN = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)({_MEASURE})?{_INCLUSIVE}(?:至|到|-|–|—|~|～)(\d+(?:\.\d+)?)({_MEASURE})")
-_ABOVE = re.compile(rf"(?:满|超过|超出|大于|高于|不少于|不低于|最低|至少)(\d+(?:\.\d+)?)({_MEASURE})|"
-                    rf"(\d+(?:\.\d+)?)({_MEASURE}){_INCLUSIVE}(?:及?以上|起|之后|以后|后)")
-_BELOW = re.compile(rf"(?:不满|不足|未满|少于|低于|不超过|最多|最长|最高|至多)(\d+(?:\.\d+)?)({_MEASURE})|"
-                    rf"(\d+(?:\.\d+)?)({_MEASURE}){_INCLUSIVE}(?:及?以下|以内|之内|内|前)")
-_EVERY = re.compile(rf"每(?:1)?({_MEASURE})")
-_PERIODS = {"天", "月", "年", "次"}
-_TENORS = {"期"}  # 36期 names a term offered or not; a fee per 期 (每期) does not address it
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_FIGURE = re.compile(rf"(?<![\d.]){_NUMBER}({_MEASURE})")
+_INCLUSIVE = _any("inclusive_marks") + "?"
+_SPAN = re.compile(rf"(?<![\d.]){_NUMBER}({_MEASURE})?{_INCLUSIVE}{_any('range_words')}{_NUMBER}({_MEASURE})")
+_ABOVE = re.compile(rf"{_any('above_before')}{_NUMBER}({_MEASURE})|{_NUMBER}({_MEASURE}){_INCLUSIVE}{_any('above_after')}")
+_BELOW = re.compile(rf"{_any('below_before')}{_NUMBER}({_MEASURE})|{_NUMBER}({_MEASURE}){_INCLUSIVE}{_any('below_after')}")
+_EVERY = re.compile(rf"{_any('every_word')}(?:1)?({_MEASURE})")
+_PERIODS = set(_WORDS["periods"])
+_TENORS = set(_WORDS["tenors"])
 
 
 class Figure(NamedTuple):

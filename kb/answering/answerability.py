@@ -22,6 +22,7 @@ from kb.figures import addressed
 from kb.memo import Memo
 from kb.text import compact
 from kb.units import Unit
+from kb.vocab import ASKING_PATTERNS, load_checked
 
 GROUPS = ("specific", "domain", "everyday", "person", "alternative", "phrasing")
 ANSWER_FEATURES = (
@@ -32,7 +33,7 @@ ANSWER_FEATURES = (
     "doc_lexical_rank", "doc_dense_rank", "contradicts", "figure_conflict", "grade_conflict", "quantity_missing",
     "expects", "typed", "yes_no", "terms", "own_cover")
 RANK_CAP = 5
-_FIGURE_OR_NONE = re.compile(r"\d|免|不收|不限")
+_FIGURE_OR_NONE = re.compile(load_checked("asking.yaml", patterns=ASKING_PATTERNS)["states_figure"])
 
 
 class AnswerabilityReader:

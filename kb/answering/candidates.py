@@ -19,7 +19,11 @@ from kb.answering.question import Question
 from kb.figures import fit as figure_fit
 from kb.text import compact
 from kb.units import Unit, section_units
-from kb.vocab import load_yaml
+from kb.vocab import ASKING_PATTERNS, load_checked, load_yaml
+
+_ASKING = load_checked("asking.yaml", patterns=ASKING_PATTERNS)
+_STATES_FIGURE = re.compile(_ASKING["states_figure"])
+_FEE_ASKED = re.compile(_ASKING["fee_asked"])
 
 CANDIDATE_DOCS = 4       # documents whose retrieved sections are read
 SECTIONS_PER_DOC = 8     # retrieved sections read per document
@@ -79,7 +83,7 @@ class CandidateReader:
         heading = self.analyzer.canonicalize(_heading(hit, meta.title))
         in_text = probe.held(text)
         own = in_text | probe.held(heading + " " + self.analyzer.canonicalize(unit.asked))
-        plain = compact(without_bands(text) if question.amounts or "费" in question.canonical else text)
+        plain = compact(without_bands(text) if question.amounts or _FEE_ASKED.search(question.canonical) else text)
         typed, weak = _typed(question, plain)
         fits = [figure_fit(f, compact(heading + text)) for f in question.figures if f.measure != "元"]
         band = band_fit(list(question.amounts), text)
@@ -89,7 +93,7 @@ class CandidateReader:
             probe.share(in_text), probe.share(own | topic), probe.share(own | topic, probe.naming),
             probe.share(own, ~topic), probe.share(in_text, ~topic), float(self._leads(question, text)),
             typed, weak, float(bool(re.search(r"\d", text))),
-            float(question.asks_quantity and not re.search(r"\d|免|不收|不限", text)),
+            float(question.asks_quantity and not _STATES_FIGURE.search(text)),
             float(any(f is not None and f > 0 for f in fits)), float(any(f == 0 for f in fits)),
             float(bool(band)), float(band is not None and not band),
             float(self.analyzer.contrasts.contradicts(question.canonical, text)),

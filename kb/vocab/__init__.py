@@ -4,6 +4,9 @@ from importlib import resources
 
 import yaml
 
+# The regular expressions of asking.yaml, each checked on load.
+ASKING_PATTERNS = ("yes_no", "quantity", "value", "states_figure", "fee_asked")
+
 
 def read_text(name: str) -> str:
     return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
@@ -16,3 +19,29 @@ def read_words(name: str) -> list[str]:
 
 def load_yaml(name: str):
     return yaml.safe_load(read_text(name))
+
+
+def load_checked(name: str, lists: tuple[str, ...] = (), mappings: tuple[str, ...] = (),
+                 patterns: tuple[str, ...] = ()) -> dict:
+    """A vocabulary file whose shape is checked on load: each of `lists` a list of words, each of
+    `mappings` a mapping, each of `patterns` a regular expression; a broken file names itself and
+    the key at start-up, not mid-call."""
+    import re
+
+    from kb.errors import KBError
+
+    found = load_yaml(name)
+    if not isinstance(found, dict):
+        raise KBError(f"kb/vocab/{name}: must be a mapping of key: value")
+    for key in lists:
+        if not isinstance(found.get(key), list) or not all(isinstance(w, str) and w for w in found[key]):
+            raise KBError(f"kb/vocab/{name}: {key}: must be a list of words")
+    for key in mappings:
+        if not isinstance(found.get(key), dict) or not found[key]:
+            raise KBError(f"kb/vocab/{name}: {key}: must be a mapping")
+    for key in patterns:
+        try:
+            re.compile(found[key])
+        except (KeyError, TypeError, re.error) as error:
+            raise KBError(f"kb/vocab/{name}: {key}: must be a regular expression ({error})") from None
+    return found

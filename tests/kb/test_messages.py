@@ -1,4 +1,4 @@
-"""The core's words to an agent come from message data, checked on load."""
+"""The core's words to an agent and its language rules come from data, checked on load."""
 
 import pytest
 
@@ -21,3 +21,14 @@ def test_a_message_file_that_names_a_wrong_field_fails_on_load(monkeypatch):
     finally:
         monkeypatch.undo()
         messages._messages.cache_clear()
+
+
+def test_a_vocabulary_file_of_the_wrong_shape_fails_on_load_naming_the_key(monkeypatch):
+    import kb.vocab as vocab
+
+    monkeypatch.setattr(vocab, "load_yaml", lambda name: {"periods": "天", "measures": {"天": ["天", 1]}})
+    with pytest.raises(KBError, match="measures.yaml: periods: must be a list of words"):
+        vocab.load_checked("measures.yaml", lists=("periods",), mappings=("measures",))
+    monkeypatch.setattr(vocab, "load_yaml", lambda name: {"yes_no": "([吗"})
+    with pytest.raises(KBError, match="asking.yaml: yes_no: must be a regular expression"):
+        vocab.load_checked("asking.yaml", patterns=("yes_no",))
