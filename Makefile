@@ -29,9 +29,9 @@ lock:
 		--no-emit-find-links -o requirements.lock pyproject.toml
 
 demo-store: setup
-	$(BIN)/kb ingest $(DEMO)/corpus --store $(STORE)
+	$(BIN)/kb --store $(STORE) ingest $(DEMO)/corpus
 
-DEMO_EVAL = $(BIN)/kb eval $(DEMO)/questions.jsonl --store $(STORE) --answers-out $(STORE)/answers.jsonl --report-out $(STORE)/report.txt --min-accuracy 0
+DEMO_EVAL = $(BIN)/kb --store $(STORE) eval $(DEMO)/questions.jsonl --answers-out $(STORE)/answers.jsonl --report-out $(STORE)/report.txt --min-accuracy 0
 eval: demo-store
 	$(DEMO_EVAL)
 
@@ -47,7 +47,7 @@ fit: setup
 # start with the same documents and set records no second one.
 run: demo-store
 	$(DEMO_EVAL) --if-changed
-	$(BIN)/kb serve --store $(STORE) --host $(HOST) --port $(PORT)
+	$(BIN)/kb --store $(STORE) serve --host $(HOST) --port $(PORT)
 
 # The README's screenshots of the panel at 400 px, taken by the browser tests, copied to docs/.
 screenshots: setup browser

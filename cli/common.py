@@ -1,6 +1,7 @@
 """What every command shares: the store options, opening the application, failing with a message."""
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -11,12 +12,26 @@ from application import Application
 from kb.config import get_settings
 from kb.errors import BadRequest, GateRefused, KBError
 
-StoreOpt = typer.Option(None, "--store", help="Store folder (default .kb, or KB_STORE).")
-UrlOpt = typer.Option(None, "--chroma-url", help="Chroma server URL instead of a store folder.")
+
+@dataclass
+class Options:
+    """What the root command's flags say, for every command under it (`kb --store S ask Q`)."""
+
+    store: Optional[Path] = None
+    chroma_url: Optional[str] = None
+    as_json: bool = False
+
+    def application(self) -> Application:
+        return Application(get_settings(store=self.store, chroma_url=self.chroma_url))
 
 
-def open_kb(store: Optional[Path], chroma_url: Optional[str]) -> Application:
-    return Application(get_settings(store=store, chroma_url=chroma_url))
+def given(ctx: typer.Context) -> Options:
+    """The root flags of this invocation (defaults when a command is invoked alone, as in tests)."""
+    return ctx.find_root().obj or Options()
+
+
+def open_kb(ctx: typer.Context) -> Application:
+    return given(ctx).application()
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from cli.common import StoreOpt, UrlOpt, gate_text, open_kb, parse_day
+from cli.common import gate_text, given, open_kb, parse_day
 
 docs_app = typer.Typer(no_args_is_help=True, help="The documents of the store, for editors.")
 
@@ -16,8 +16,7 @@ InForceOpt = dict(formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Versions in 
 
 
 @docs_app.command("list")
-def docs_list(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
-              category: Optional[str] = typer.Option(None, "--category"),
+def docs_list(ctx: typer.Context, category: Optional[str] = typer.Option(None, "--category"),
               product: Optional[str] = typer.Option(None, "--product"),
               status: Optional[str] = typer.Option(None, "--status", help="live, scheduled, superseded, retired"),
               search: Optional[str] = typer.Option(None, "--search", help="Text in titles and bodies."),
@@ -25,7 +24,7 @@ def docs_list(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlO
               in_force_from: Optional[dt.datetime] = typer.Option(None, "--in-force-from", **InForceOpt),
               in_force_to: Optional[dt.datetime] = typer.Option(None, "--in-force-to", **InForceOpt)):
     """One line per document (its current version), or per version with --status or --in-force-*."""
-    rows = open_kb(store, chroma_url).documents(
+    rows = open_kb(ctx).documents(
         parse_day(as_of), category=category, product=product, status=status, search=search,
         in_force_from=in_force_from and in_force_from.date(), in_force_to=in_force_to and in_force_to.date())
     for row in rows:
@@ -35,12 +34,10 @@ def docs_list(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlO
 
 
 @docs_app.command("show")
-def docs_show(doc_id: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
-              as_of: Optional[str] = typer.Option(None, "--as-of"),
-              as_json: bool = typer.Option(False, "--json")):
+def docs_show(ctx: typer.Context, doc_id: str, as_of: Optional[str] = typer.Option(None, "--as-of")):
     """A document's metadata, its versions and their status, and its chunks as retrieval sees them."""
-    found = open_kb(store, chroma_url).document(doc_id, parse_day(as_of))
-    if as_json:
+    found = open_kb(ctx).document(doc_id, parse_day(as_of))
+    if given(ctx).as_json:
         typer.echo(found.model_dump_json(indent=2))
         return
     meta = found.current.meta
@@ -70,12 +67,11 @@ def _published(done) -> None:
 
 
 @docs_app.command("publish")
-def docs_publish(file: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
-                 meta: list[str] = MetaOpt, by: str = ByOpt, override: str = OverrideOpt,
+def docs_publish(ctx: typer.Context, file: Path, meta: list[str] = MetaOpt, by: str = ByOpt, override: str = OverrideOpt,
                  preview: bool = typer.Option(False, "--preview", help="Validate and show chunks and diff; store nothing.")):
     """Publish FILE as a new document or a new version (no version given: the next one)."""
     form = dict(item.partition("=")[::2] for item in meta)
-    kb = open_kb(store, chroma_url)
+    kb = open_kb(ctx)
     if preview:
         shown = kb.publisher.preview(file.name, file.read_bytes(), form)
         typer.echo(f"{shown.document.meta.key} would be {shown.status}; {len(shown.chunks)} chunks")
@@ -84,22 +80,22 @@ def docs_publish(file: Path, store: Optional[Path] = StoreOpt, chroma_url: Optio
         return
     _published(kb.publisher.publish(file.name, file.read_bytes(), form, by, override))
 @docs_app.command("rollback")
-def docs_rollback(doc_id: str, to_version: int = typer.Option(..., "--to-version", min=1),
-                  store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt, by: str = ByOpt,
+def docs_rollback(ctx: typer.Context, doc_id: str, to_version: int = typer.Option(..., "--to-version", min=1),
+                  by: str = ByOpt,
                   override: str = OverrideOpt):
     """Make an earlier version's content live again, as a new version."""
-    _published(open_kb(store, chroma_url).publisher.rollback(doc_id, to_version, by, override))
+    _published(open_kb(ctx).publisher.rollback(doc_id, to_version, by, override))
 @docs_app.command("retire")
-def docs_retire(doc_id: str, last_day: str = typer.Option(..., "--last-day", help="YYYY-MM-DD"),
-                store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt, by: str = ByOpt,
+def docs_retire(ctx: typer.Context, doc_id: str, last_day: str = typer.Option(..., "--last-day", help="YYYY-MM-DD"),
+                by: str = ByOpt,
                 override: str = OverrideOpt):
     """Stop a document answering after its last day."""
-    _published(open_kb(store, chroma_url).publisher.retire(doc_id, parse_day(last_day), by, override))
+    _published(open_kb(ctx).publisher.retire(doc_id, parse_day(last_day), by, override))
 @docs_app.command("history")
-def docs_history(doc_id: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+def docs_history(ctx: typer.Context, doc_id: str):
     """The audit log of a document: who changed it, when, from which content to which (a change
     whose write did not complete is marked so)."""
-    for e in open_kb(store, chroma_url).history(doc_id):
+    for e in open_kb(ctx).history(doc_id):
         typer.echo(f"{e.at:%Y-%m-%d %H:%M}  {e.user:<12} {e.action:<9} v{e.version:<3} "
                    f"{(e.old_hash or '-')[:12]:>12} → {e.new_hash[:12]}  "
                    f"{'' if e.applied else '(not applied: the write did not complete) '}{e.reason}")

@@ -8,16 +8,16 @@ from typing import Optional
 import typer
 
 from application import Application
-from cli.common import StoreOpt, UrlOpt, open_kb, parse_day
+from cli.common import given, open_kb, parse_day
 from kb.config import get_settings
 
 app = typer.Typer()
 
 
 @app.command()
-def validate(source: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+def validate(ctx: typer.Context, source: Path):
     """Dry run: report every problem of every document in SOURCE; nothing is written."""
-    result = open_kb(store, chroma_url).validate(source)
+    result = open_kb(ctx).validate(source)
     for problem in result.problems:
         typer.echo(str(problem), err=True)
     typer.echo(f"{len(result.documents)} documents valid, "
@@ -26,9 +26,9 @@ def validate(source: Path, store: Optional[Path] = StoreOpt, chroma_url: Optiona
 
 
 @app.command()
-def ingest(source: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt):
+def ingest(ctx: typer.Context, source: Path):
     """Build or update the store from SOURCE; only changed documents are embedded again."""
-    report = open_kb(store, chroma_url).ingest(source)
+    report = open_kb(ctx).ingest(source)
     for problem in report.problems:
         typer.echo(str(problem), err=True)
     typer.echo(report.summary())
@@ -36,12 +36,10 @@ def ingest(source: Path, store: Optional[Path] = StoreOpt, chroma_url: Optional[
 
 
 @app.command()
-def ask(question: str, store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
-        as_of: Optional[str] = typer.Option(None, "--as-of", help="Answer as of YYYY-MM-DD."),
-        as_json: bool = typer.Option(False, "--json", help="Print the contract's JSON.")):
+def ask(ctx: typer.Context, question: str, as_of: Optional[str] = typer.Option(None, "--as-of", help="Answer as of YYYY-MM-DD.")):
     """Answer QUESTION with citations and the disclosures to read."""
-    response = open_kb(store, chroma_url).ask(question, parse_day(as_of))
-    if as_json:
+    response = open_kb(ctx).ask(question, parse_day(as_of))
+    if given(ctx).as_json:
         typer.echo(json.dumps(response.contract_dict(), ensure_ascii=False, indent=2))
     else:
         typer.echo(render_response(response))
@@ -61,8 +59,7 @@ def render_response(response) -> str:
 
 
 @app.command()
-def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
-          host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
+def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
           workers: int = typer.Option(1, "--workers", min=1,
                                       help="Processes; each keeps its own call contexts."),
           forwarded_allow_ips: str = typer.Option(
@@ -72,7 +69,8 @@ def serve(store: Optional[Path] = StoreOpt, chroma_url: Optional[str] = UrlOpt,
     """Serve the assist API and the agents' side panel."""
     import uvicorn
 
-    settings = get_settings(store=store, chroma_url=chroma_url)
+    options = given(ctx)
+    settings = get_settings(store=options.store, chroma_url=options.chroma_url)
     knowledge = Application(settings)
     knowledge.check_bind(host)
     typer.echo(_listening_line(host, port, workers, local=not knowledge.users.any()))

@@ -39,7 +39,7 @@ def free_port() -> int:
 
 
 def start_server(store: Path, port: int, workers: int) -> subprocess.Popen:
-    command = [str(Path(sys.executable).parent / "kb"), "serve", "--store", str(store),
+    command = [str(Path(sys.executable).parent / "kb"), "--store", str(store), "serve",
                "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

@@ -277,7 +277,7 @@ def serving(store: Path):
     output goes to a file beside the store (a pipe nobody reads would stall the server once
     full), and its tail is printed at the end: pytest shows it for a test that failed."""
     port = free_port()
-    command = [str(Path(sys.executable).parent / "kb"), "serve", "--store", str(store), "--port", str(port)]
+    command = [str(Path(sys.executable).parent / "kb"), "--store", str(store), "serve", "--port", str(port)]
     log = store.parent / f"serve-{port}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)

@@ -59,7 +59,7 @@ def work(tmp_path_factory, kbtest):
     root = tmp_path_factory.mktemp("cli")
     corpus = kbtest.write_corpus(root / "corpus")
     store = root / "store"
-    ingest = run_kb("ingest", corpus, "--store", store, cwd=root)
+    ingest = run_kb("--store", store, "ingest", corpus, cwd=root)
     return {"root": root, "corpus": corpus, "store": store, "ingest": ingest}
 
 
@@ -83,7 +83,7 @@ def test_ingest(work, kbtest):
 
 def test_ingest_again_is_incremental(work, kbtest):
     before = snapshot(work["store"])
-    result = run_kb("ingest", work["corpus"], "--store", work["store"], cwd=work["root"])
+    result = run_kb("--store", work["store"], "ingest", work["corpus"], cwd=work["root"])
     assert result.returncode == 0, result.stderr
     assert f"unchanged {len(kbtest.BASE_FILES)}" in result.stdout
     assert "; 0 chunks embedded" in result.stdout
@@ -92,7 +92,7 @@ def test_ingest_again_is_incremental(work, kbtest):
 
 def test_validate_broken_folder_reports_file_field_rule(work, broken_corpus):
     before = snapshot(work["store"])
-    result = run_kb("validate", broken_corpus, "--store", work["store"], cwd=work["root"])
+    result = run_kb("--store", work["store"], "validate", broken_corpus, cwd=work["root"])
     assert result.returncode == 1, (result.stdout, result.stderr)
     problems = [PROBLEM_LINE.match(line) for line in result.stderr.splitlines() if line.strip()]
     assert problems and all(problems), result.stderr
@@ -113,7 +113,7 @@ def test_validate_good_folder_writes_nothing(work, kbtest):
     files["disclosure/disc-y.md"] = kbtest.DISC_X.replace("doc_id: disc-x", "doc_id: disc-y")
     corpus = kbtest.write_corpus(work["root"] / "changed", files)
     before = snapshot(work["store"])
-    result = run_kb("validate", corpus, "--store", work["store"], cwd=work["root"])
+    result = run_kb("--store", work["store"], "validate", corpus, cwd=work["root"])
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "" or not any(PROBLEM_LINE.match(l) for l in result.stderr.splitlines())
     assert f"{len(files)} documents valid, 0 files rejected" in result.stdout
@@ -122,13 +122,13 @@ def test_validate_good_folder_writes_nothing(work, kbtest):
 
 def test_validate_does_not_create_a_store(work):
     fresh = work["root"] / "never-created"
-    result = run_kb("validate", work["corpus"], "--store", fresh, cwd=work["root"])
+    result = run_kb("--store", fresh, "validate", work["corpus"], cwd=work["root"])
     assert result.returncode == 0, result.stderr
     assert not fresh.exists(), sorted(p.name for p in fresh.iterdir())
 
 
 def ask_json(work, *args) -> dict:
-    result = run_kb("ask", *args, "--store", work["store"], "--json", cwd=work["root"])
+    result = run_kb("--store", work["store"], "--json", "ask", *args, cwd=work["root"])
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -182,7 +182,7 @@ def test_ask_json_no_answer(work):
 
 
 def test_ask_readable(work, kbtest):
-    result = run_kb("ask", "星辰金卡年费多少", "--store", work["store"], cwd=work["root"])
+    result = run_kb("--store", work["store"], "ask", "星辰金卡年费多少", cwd=work["root"])
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "300元" in out
@@ -200,7 +200,7 @@ def test_ask_readable(work, kbtest):
     (["ask", "   "], "the question is empty"),
 ])
 def test_ask_bad_input_exits_2(work, args, message):
-    result = run_kb(*args, "--store", work["store"], cwd=work["root"])
+    result = run_kb("--store", work["store"], *args, cwd=work["root"])
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "error:" in result.stderr and message in result.stderr
     assert "Traceback" not in result.stderr
@@ -229,8 +229,7 @@ def dataset(work) -> Path:
 
 def test_eval_below_min_accuracy_exits_1(work, dataset):
     answers, report = work["root"] / "answers-a.jsonl", work["root"] / "report-a.json"
-    result = run_kb("eval", dataset, "--store", work["store"], "--answers-out", answers,
-                    "--report-out", report, "--min-accuracy", "1.01", cwd=work["root"])
+    result = run_kb("--store", work["store"], "eval", dataset, "--answers-out", answers, "--report-out", report, "--min-accuracy", "1.01", cwd=work["root"])
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert "below --min-accuracy" in result.stderr
 
@@ -258,8 +257,7 @@ def test_eval_below_min_accuracy_exits_1(work, dataset):
 
 def test_eval_min_accuracy_zero_exits_0(work, dataset):
     answers, report = work["root"] / "answers-b.jsonl", work["root"] / "report-b.txt"
-    result = run_kb("eval", dataset, "--store", work["store"], "--answers-out", answers,
-                    "--report-out", report, "--min-accuracy", "0", cwd=work["root"])
+    result = run_kb("--store", work["store"], "eval", dataset, "--answers-out", answers, "--report-out", report, "--min-accuracy", "0", cwd=work["root"])
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert len(answers.read_text(encoding="utf-8").splitlines()) == 4
     text = report.read_text(encoding="utf-8")
@@ -268,15 +266,15 @@ def test_eval_min_accuracy_zero_exits_0(work, dataset):
 
 
 def test_docs_list_and_show(work):
-    listed = run_kb("docs", "list", "--store", work["store"], cwd=work["root"])
+    listed = run_kb("--store", work["store"], "docs", "list", cwd=work["root"])
     assert listed.returncode == 0, listed.stderr
     lines = {line.split()[0]: line.split()[1:3] for line in listed.stdout.splitlines()[:-1]}
     assert lines["fee-transfer"] == ["v2", "live"] and lines["cc-comet"] == ["v1", "scheduled"]
-    superseded = run_kb("docs", "list", "--status", "superseded", "--store", work["store"], cwd=work["root"])
+    superseded = run_kb("--store", work["store"], "docs", "list", "--status", "superseded", cwd=work["root"])
     assert superseded.stdout.split()[:3] == ["fee-transfer", "v1", "superseded"]
-    shown = run_kb("docs", "show", "fee-transfer", "--store", work["store"], cwd=work["root"])
+    shown = run_kb("--store", work["store"], "docs", "show", "fee-transfer", cwd=work["root"])
     assert shown.returncode == 0 and "v1 superseded" in shown.stdout and "柜面跨行转账手续费为每笔5元" in shown.stdout
-    missing = run_kb("docs", "show", "nope", "--store", work["store"], cwd=work["root"])
+    missing = run_kb("--store", work["store"], "docs", "show", "nope", cwd=work["root"])
     assert missing.returncode == 1 and "no document with doc_id 'nope'" in missing.stderr
 
 
@@ -285,22 +283,22 @@ def test_eval_records_runs_lists_and_diffs_them(work, tmp_path):
     dataset.write_text(json.dumps({"id": "q1", "question": "星辰金卡年费多少", "answerable": True,
                                    "expected_doc_ids": ["cc-gold"], "key_facts": ["300元"]},
                                   ensure_ascii=False) + "\n", encoding="utf-8")
-    first = run_kb("eval", dataset, "--store", work["store"], cwd=work["root"])
+    first = run_kb("--store", work["store"], "eval", dataset, cwd=work["root"])
     assert first.returncode == 0, first.stderr
     first_id = first.stdout.strip().splitlines()[-1].removeprefix("run: ")
-    gated = run_kb("eval", dataset, "--store", work["store"], "--baseline", first_id, cwd=work["root"])
+    gated = run_kb("--store", work["store"], "eval", dataset, "--baseline", first_id, cwd=work["root"])
     second_id = gated.stdout.strip().splitlines()[-1].removeprefix("run: ")
     assert gated.returncode == 0 and int(second_id) > int(first_id)
-    listed = run_kb("eval", "runs", "--store", work["store"], cwd=work["root"])
+    listed = run_kb("--store", work["store"], "eval", "runs", cwd=work["root"])
     assert f"{first_id}  " in listed.stdout and "accuracy 1.000" in listed.stdout
-    diff = run_kb("eval", "diff", first_id, second_id, "--store", work["store"], cwd=work["root"])
+    diff = run_kb("--store", work["store"], "eval", "diff", first_id, second_id, cwd=work["root"])
     assert diff.returncode == 0 and "0 items flipped" in diff.stdout
-    again = run_kb("eval", dataset, "--store", work["store"], "--if-changed", cwd=work["root"])
+    again = run_kb("--store", work["store"], "eval", dataset, "--if-changed", cwd=work["root"])
     assert again.returncode == 0 and again.stdout.splitlines() == [
         f"unchanged since run {second_id} (same set, documents in force, model and settings): no new run",
         f"run: {second_id}"]
     dataset.write_text(dataset.read_text(encoding="utf-8").replace("年费多少", "年费是多少"), encoding="utf-8")
-    changed = run_kb("eval", dataset, "--store", work["store"], "--if-changed", cwd=work["root"])
+    changed = run_kb("--store", work["store"], "eval", dataset, "--if-changed", cwd=work["root"])
     assert int(changed.stdout.strip().splitlines()[-1].removeprefix("run: ")) > int(second_id)
 
 
@@ -311,11 +309,10 @@ def test_feedback_review_queue_and_promotion(work, tmp_path):
     kb = KnowledgeBase(get_settings(store=work["store"]))
     response = kb.ask("星辰金卡年费多少").contract_dict()
     feedback_id = kb.feedback.record("星辰金卡年费多少", response, "down", comment="要说附属卡")
-    queue = run_kb("feedback", "list", "--store", work["store"], cwd=work["root"])
+    queue = run_kb("--store", work["store"], "feedback", "list", cwd=work["root"])
     assert queue.returncode == 0 and f"{feedback_id}  " in queue.stdout and "要说附属卡" in queue.stdout
     dataset = tmp_path / "from-feedback.jsonl"
-    promoted = run_kb("feedback", "promote", feedback_id, "--to", dataset, "--id", "fb-1", "--doc", "cc-gold",
-                      "--fact", "150元", "--store", work["store"], cwd=work["root"])
+    promoted = run_kb("--store", work["store"], "feedback", "promote", feedback_id, "--to", dataset, "--id", "fb-1", "--doc", "cc-gold", "--fact", "150元", cwd=work["root"])
     assert promoted.returncode == 0, promoted.stderr
     item = json.loads(dataset.read_text(encoding="utf-8"))
     assert item["expected_doc_ids"] == ["cc-gold"] and item["key_facts"] == ["150元"] and item["answerable"]
@@ -327,26 +324,26 @@ def test_docs_publish_rollback_retire_history_and_users(work, tmp_path):
     doc = tmp_path / "hours.txt"
     doc.write_text("# 网点营业时间\n\n## 工作日\n\n工作日网点营业时间为9:00至17:00。\n", encoding="utf-8")
     meta = ["--meta", "doc_id=service-hours", "--meta", "title=网点营业时间", "--meta", "category=service"]
-    refused = run_kb("docs", "publish", doc, "--store", store, cwd=tmp_path)
+    refused = run_kb("--store", store, "docs", "publish", doc, cwd=tmp_path)
     assert refused.returncode == 1 and "hours.txt: metadata: no sidecar" in refused.stderr
-    preview = run_kb("docs", "publish", doc, *meta, "--preview", "--store", store, cwd=tmp_path)
+    preview = run_kb("--store", store, "docs", "publish", doc, *meta, "--preview", cwd=tmp_path)
     assert preview.returncode == 0 and "service-hours@v1 would be live" in preview.stdout
-    published = run_kb("docs", "publish", doc, *meta, "--by", "ed", "--store", store, cwd=tmp_path)
+    published = run_kb("--store", store, "docs", "publish", doc, *meta, "--by", "ed", cwd=tmp_path)
     assert published.returncode == 0 and published.stdout.startswith("service-hours v1 live"), published.stderr
-    assert "9:00" in run_kb("ask", "网点营业时间几点", "--store", store, cwd=tmp_path).stdout
-    rolled = run_kb("docs", "rollback", "fee-transfer", "--to-version", "1", "--store", store, cwd=tmp_path)
+    assert "9:00" in run_kb("--store", store, "ask", "网点营业时间几点", cwd=tmp_path).stdout
+    rolled = run_kb("--store", store, "docs", "rollback", "fee-transfer", "--to-version", "1", cwd=tmp_path)
     assert rolled.returncode == 0 and rolled.stdout.startswith("fee-transfer v3 live")
-    retired = run_kb("docs", "retire", "service-hours", "--last-day", "2000-01-01", "--store", store, cwd=tmp_path)
+    retired = run_kb("--store", store, "docs", "retire", "service-hours", "--last-day", "2000-01-01", cwd=tmp_path)
     assert retired.returncode == 2 and "in the past" in retired.stderr  # a request that cannot be right
-    history = run_kb("docs", "history", "fee-transfer", "--store", store, cwd=tmp_path).stdout
+    history = run_kb("--store", store, "docs", "history", "fee-transfer", cwd=tmp_path).stdout
     assert "rollback" in history and "to version 1" in history
-    added = run_kb("users", "add", "ann", "--role", "editor", "--store", store, cwd=tmp_path)
+    added = run_kb("--store", store, "users", "add", "ann", "--role", "editor", cwd=tmp_path)
     assert added.returncode == 0
     token = added.stdout.split()[-1]
     assert len(token) >= 40
-    bad_role = run_kb("users", "add", "bob", "--role", "boss", "--store", store, cwd=tmp_path)
+    bad_role = run_kb("--store", store, "users", "add", "bob", "--role", "boss", cwd=tmp_path)
     assert bad_role.returncode == 2 and "role" in bad_role.stderr
-    assert "ann" in run_kb("users", "list", "--store", store, cwd=tmp_path).stdout
+    assert "ann" in run_kb("--store", store, "users", "list", cwd=tmp_path).stdout
 
 
 @pytest.mark.model
@@ -360,8 +357,8 @@ def test_serve_says_in_one_line_where_it_listens_and_in_which_mode(tmp_path, kbt
 
 def test_serve_in_local_mode_refuses_to_listen_beyond_this_machine(tmp_path):
     """No users: anyone reaching the port could do everything, so only loopback is served."""
-    refused = run_kb("serve", "--store", tmp_path / "store", "--host", "0.0.0.0", "--port", "1", cwd=tmp_path)
+    refused = run_kb("--store", tmp_path / "store", "serve", "--host", "0.0.0.0", "--port", "1", cwd=tmp_path)
     assert refused.returncode != 0
     assert "local mode" in refused.stderr and "kb users add" in refused.stderr
-    made = run_kb("users", "add", "ann", "--role", "admin", "--store", tmp_path / "store", cwd=tmp_path)
+    made = run_kb("--store", tmp_path / "store", "users", "add", "ann", "--role", "admin", cwd=tmp_path)
     assert made.returncode == 0, made.stderr

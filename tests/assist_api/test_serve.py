@@ -13,7 +13,7 @@ KB = str(Path(sys.executable).parent / "kb")
 def test_served_assist_equals_kb_ask_json(served):
     query = "星辰金卡年费多少"
     over_http = httpx.post(served.url + "/assist", json={"query": query}, timeout=30).json()
-    printed = subprocess.run([KB, "ask", query, "--store", str(served.store), "--json"],
+    printed = subprocess.run([KB, "--store", str(served.store), "--json", "ask", query],
                              capture_output=True, text=True, check=True).stdout
     from_cli = json.loads(printed)
     over_http.pop("latency_ms"), from_cli.pop("latency_ms")

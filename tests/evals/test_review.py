@@ -122,10 +122,10 @@ def test_kb_feedback_export_writes_the_promoted_items(tmp_path, kbtest):
     queue = review_queue(kb)
     queue.promote(thumbs_down(queue), "fb-1", ["cc-gold"], ["300元"], "credit_card", "eva")
     out = tmp_path / "set.jsonl"
-    done = CliRunner().invoke(app, ["feedback", "export", "--out", str(out), "--store", str(tmp_path / "store")])
+    done = CliRunner().invoke(app, ["--store", str(tmp_path / "store"), "feedback", "export", "--out", str(out)])
     assert done.exit_code == 0, done.output
     assert [i["id"] for i in load_dataset(out)] == ["fb-1"]
-    shown = CliRunner().invoke(app, ["feedback", "export", "--store", str(tmp_path / "store")])
+    shown = CliRunner().invoke(app, ["--store", str(tmp_path / "store"), "feedback", "export"])
     assert json.loads(shown.stdout)["key_facts"] == ["300元"]
 
 

@@ -29,11 +29,11 @@ def write_set(path, *items):
 
 @pytest.fixture
 def kb_cli(ingested_kb, postgres_url):
-    """`kb ARGS --store SHARED` with the app database in this test's PostgreSQL database."""
+    """`kb --store SHARED ARGS` with the app database in this test's PostgreSQL database."""
     runner, store = CliRunner(), str(ingested_kb.settings.store)
 
     def run(*args, code: int = 0):
-        result = runner.invoke(app, [*map(str, args), "--store", store],
+        result = runner.invoke(app, ["--store", store, *map(str, args)],
                                env={"KB_DATABASE_URL": postgres_url})
         assert result.exit_code == code, (result.output, result.exception)
         return result

@@ -98,12 +98,12 @@ class StoreFileWatch:
 
 
 def ingest_killed(source: Path, store: Path, log: Path, after_docs: int, delay: float) -> dict:
-    """Run `kb ingest SOURCE --store STORE` and SIGKILL it once `after_docs` B documents are in
+    """Run `kb --store STORE ingest SOURCE` and SIGKILL it once `after_docs` B documents are in
     the store file, plus `delay` seconds. Returns what happened."""
     started = time.monotonic()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     with log.open("wb") as out:
-        process = subprocess.Popen([*kb_command(), "ingest", str(source), "--store", str(store)],
+        process = subprocess.Popen([*kb_command(), "--store", str(store), "ingest", str(source)],
                                    stdout=out, stderr=subprocess.STDOUT, env=env)
         try:
             watch, seen, kill_at = StoreFileWatch(store), 0, None

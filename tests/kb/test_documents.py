@@ -86,12 +86,12 @@ def test_kb_docs_list_takes_the_window(ingested_kb):
     from cli import app
 
     store = str(ingested_kb.settings.store)
-    shown = CliRunner().invoke(app, ["docs", "list", "--store", store, "--category", "fee_rule",
+    shown = CliRunner().invoke(app, ["--store", store, "docs", "list", "--category", "fee_rule",
                                      "--in-force-from", "2025-12-31", "--in-force-to", "2026-01-01"])
     assert shown.exit_code == 0, shown.output
     assert [line.split()[:2] for line in shown.output.splitlines()[:-1]] == [["fee-transfer", "v1"], ["fee-transfer", "v2"]]
-    bad = CliRunner().invoke(app, ["docs", "list", "--store", store, "--in-force-to", "31/12/2025"])
+    bad = CliRunner().invoke(app, ["--store", store, "docs", "list", "--in-force-to", "31/12/2025"])
     assert bad.exit_code == 2 and "--in-force-to" in bad.output
-    reversed_ = CliRunner().invoke(app, ["docs", "list", "--store", store, "--in-force-from", "2026-02-01",
+    reversed_ = CliRunner().invoke(app, ["--store", store, "docs", "list", "--in-force-from", "2026-02-01",
                                          "--in-force-to", "2026-01-01"])
     assert reversed_.exit_code == 2 and "after" in reversed_.output
