@@ -11,8 +11,9 @@ Changes to users are written in the transaction that makes them, applied from th
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import DateTime, Integer, String, Text, select, update
+from sqlalchemy import DateTime, Engine, Integer, String, Table, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.database import Base, add_missing_columns, create_tables
@@ -53,10 +54,10 @@ class Change:
 
 
 class AuditLog:
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         create_tables(engine, AuditEntry)
-        add_missing_columns(engine, AuditEntry.__table__)
+        add_missing_columns(engine, cast(Table, AuditEntry.__table__))
 
     def record(self, user: str, action: str, doc_id: str, version: int, old_hash: str | None,
                new_hash: str, reason: str = "") -> int:

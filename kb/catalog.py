@@ -1,9 +1,10 @@
 """Which document versions exist and which one of each doc_id is in force on a given day."""
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
 
-from kb.models import DocMeta, SourceDocument
+from kb.models import Citation, DocMeta, SourceDocument
 
 
 class Catalog:
@@ -38,7 +39,7 @@ class Catalog:
     def meta(self, key: str) -> DocMeta:
         return self.by_key[key].meta
 
-    def cited(self, citations) -> list[DocMeta]:
+    def cited(self, citations: Iterable[Citation]) -> list[DocMeta]:
         """The document versions that citations name, each once, in citation order."""
         keys = dict.fromkeys(f"{c.doc_id}@v{c.version}" for c in citations)
         return [self.meta(key) for key in keys]

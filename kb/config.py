@@ -1,7 +1,7 @@
 """The one settings object. Nothing else in the project reads the environment."""
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +85,6 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.store.resolve() / 'app.db'}"
 
 
-def get_settings(**overrides) -> Settings:
+def get_settings(**overrides: Any) -> Settings:
     """Build settings from the environment (KB_*) with explicit overrides on top."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})

@@ -7,7 +7,7 @@ alone (a benchmark, a test) works on a new database.
 """
 
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -47,7 +47,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(connection, _record) -> None:
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     """WAL lets the panel record feedback while an evaluator reads it."""
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -55,7 +55,7 @@ def _sqlite_pragmas(connection, _record) -> None:
     cursor.close()
 
 
-def add_missing_columns(engine: Engine, table) -> None:
+def add_missing_columns(engine: Engine, table: Table) -> None:
     """Columns a later release added to a table (all nullable), added to a database an earlier
     release created: `create_all` makes missing tables, never missing columns."""
     present = {column["name"] for column in inspect(engine).get_columns(table.name)}

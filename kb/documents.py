@@ -10,6 +10,7 @@ scheduled versions included, whatever their status today.
 """
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -119,7 +120,7 @@ def _overlaps(span: tuple[dt.date, dt.date] | None, window: tuple[dt.date, dt.da
     return span is not None and span[0] <= window[1] and window[0] <= span[1]
 
 
-def detail(doc_id: str, catalog: Catalog, chunks, day: dt.date) -> DocumentDetail | None:
+def detail(doc_id: str, catalog: Catalog, chunks: Any, day: dt.date) -> DocumentDetail | None:
     versions = _versions(catalog, doc_id)
     if not versions:
         return None
@@ -151,7 +152,8 @@ def _summary(doc: SourceDocument, catalog: Catalog, day: dt.date) -> DocumentSum
                            versions=len(_versions(catalog, meta.doc_id)))
 
 
-def _wanted(row: DocumentSummary, doc: SourceDocument, category, product, status, search) -> bool:
+def _wanted(row: DocumentSummary, doc: SourceDocument, category: str | None, product: str | None,
+            status: str | None, search: str | None) -> bool:
     if category and row.category != category:
         return False
     if status and row.status != status:

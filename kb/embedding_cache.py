@@ -58,4 +58,4 @@ class EmbeddingCache:
         query, args = "SELECT COUNT(*) FROM vectors", []
         if model is not None:
             query, args = query + " WHERE model = ?", [model]
-        return self._connection().execute(query, args).fetchone()[0]
+        return int(self._connection().execute(query, args).fetchone()[0])

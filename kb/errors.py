@@ -1,6 +1,7 @@
 """The core's one error family: every failure a user can cause is a KBError."""
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class GateRefused(KBError):
     """A new document version would break evaluation items that were answered correctly; the
     result names them (an override with a written reason may publish anyway)."""
 
-    def __init__(self, result):
+    def __init__(self, result: Any):  # evals.gate.GateResult, which the core cannot import
         self.result = result
         names = ", ".join(f.item_id for f in result.failures)
         super().__init__(f"refused by the evaluation gate: {result.summary()} ({names}); "

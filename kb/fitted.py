@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +42,7 @@ class LinearModel:
     def probability(self, rows: np.ndarray) -> np.ndarray:
         """`rows`: one row per case, columns in the order of `features`."""
         z = (np.asarray(rows, dtype=np.float64) - np.asarray(self.mean)) / np.asarray(self.scale)
-        return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.coef) + self.intercept)))
+        return np.asarray(1.0 / (1.0 + np.exp(-(z @ np.asarray(self.coef) + self.intercept))))
 
     def contributions(self, row: np.ndarray) -> dict[str, float]:
         """What each feature added to one case's log-odds: why it was decided so."""
@@ -66,7 +67,7 @@ class Fitted:
     answerable: LinearModel | None = None
     threshold: float = 0.5
     selection: Selection = Selection()
-    provenance: dict = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         """One line per part, so that a refit reads as a short diff."""
@@ -81,7 +82,7 @@ class Fitted:
                    threshold=raw["threshold"], provenance=raw.get("provenance", {}), **models)
 
 
-def _linear(raw: dict) -> LinearModel:
+def _linear(raw: dict[str, Any]) -> LinearModel:
     return LinearModel(features=tuple(raw["features"]), mean=tuple(raw["mean"]), scale=tuple(raw["scale"]),
                        coef=tuple(raw["coef"]), intercept=float(raw["intercept"]))
 

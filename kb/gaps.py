@@ -4,7 +4,7 @@ ask about, so the product team knows what to write next. Questions are stored ma
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import DateTime, Integer, String, Text, func, select
+from sqlalchemy import DateTime, Engine, Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.database import Base, create_tables
@@ -30,7 +30,7 @@ class Gap:
 
 
 class Gaps:
-    def __init__(self, engine):
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         create_tables(engine, Unanswered)
 

@@ -8,11 +8,13 @@ versions) builds a new index beside the old one before the swap.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from kb.answering import Answerer
 from kb.catalog import Catalog
+from kb.config import Settings
 from kb.fitted import Fitted
 from kb.lexicon import Analyzer
 from kb.models import SourceDocument
@@ -48,7 +50,7 @@ class Index:
 
 
 def build_index(docs: list[SourceDocument], chunks: list[ChunkRecord], analyzer: Analyzer,
-                dense, settings, embedder, fitted: Fitted, generation: str | None = None) -> Index:
+                dense: Any, settings: Settings, embedder: Any, fitted: Fitted, generation: str | None = None) -> Index:
     """`embedder`: passages (texts → rows) and query (text → vector), both through the cache."""
     catalog = Catalog(docs)
     units = UnitTable.build(chunks, lambda c: catalog.meta(c.meta["doc_key"]).title, embedder.passages)
@@ -61,7 +63,7 @@ def build_index(docs: list[SourceDocument], chunks: list[ChunkRecord], analyzer:
 
 def section_texts(chunks: list[ChunkRecord]) -> dict[tuple[str, str], str]:
     """(doc_id@vN, heading path) → the section's whole text, as retrieval sees it."""
-    parts: dict[tuple[str, str], list] = {}
+    parts: dict[tuple[str, str], list[ChunkRecord]] = {}
     for chunk in chunks:
         parts.setdefault((chunk.meta["doc_key"], chunk.meta["section"]), []).append(chunk)
     return {key: "\n".join(c.text for c in sorted(pieces, key=lambda c: c.number))

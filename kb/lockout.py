@@ -6,7 +6,7 @@ counts the same failures."""
 import datetime as dt
 from collections.abc import Callable
 
-from sqlalchemy import DateTime, Integer, String, delete, func, select
+from sqlalchemy import DateTime, Engine, Integer, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.database import Base, create_tables
@@ -21,7 +21,7 @@ class FailedSignIn(Base):
 
 
 class Lockout:
-    def __init__(self, engine, per_user: int, per_address: int, minutes: float,
+    def __init__(self, engine: Engine, per_user: int, per_address: int, minutes: float,
                  clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)):
         self.engine, self.clock = engine, clock
         self.limits = {"user": per_user, "address": per_address}

@@ -102,6 +102,6 @@ class AssistResponse(BaseModel):
     retrieved: list[str] = Field(default=[], exclude=True,
                                  description="Doc ids in retrieval rank order (for scoring only).")
 
-    def contract_dict(self) -> dict:
+    def contract_dict(self) -> dict[str, Any]:
         """The JSON object of the contract (plus its optional fields)."""
         return self.model_dump(mode="json", exclude={"related"} if not self.related else None)

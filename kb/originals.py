@@ -7,8 +7,9 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import DateTime, Engine, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.database import Base, create_tables
@@ -28,12 +29,12 @@ class OriginalFile(Base):
 
 
 class Originals:
-    def __init__(self, folder: Path, engine):
+    def __init__(self, folder: Path, engine: Engine) -> None:
         self.folder = folder
         self.engine = engine
         create_tables(engine, OriginalFile)
 
-    def keep(self, doc_key: str, filename: str, data: bytes, form: dict, user: str) -> int:
+    def keep(self, doc_key: str, filename: str, data: bytes, form: dict[str, Any], user: str) -> int:
         """Store the bytes (once per content) and note which version they are; returns the row."""
         digest = hashlib.sha256(data).hexdigest()
         self._write_blob(digest, data)

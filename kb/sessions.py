@@ -6,6 +6,7 @@ and forgotten after a quiet spell.
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -17,7 +18,7 @@ class CallContext:
 
 
 class CallContexts:
-    def __init__(self, ttl_seconds: float, clock=time.monotonic):
+    def __init__(self, ttl_seconds: float, clock: Callable[[], float] = time.monotonic):
         self.ttl = ttl_seconds
         self.clock = clock
         self._contexts: dict[str, CallContext] = {}

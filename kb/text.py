@@ -15,7 +15,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 @lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width), traditional → simplified, lower case."""
-    return _T2S.convert(unicodedata.normalize("NFKC", text)).lower()
+    return str(_T2S.convert(unicodedata.normalize("NFKC", text))).lower()
 
 
 def normalize_for_match(text: str) -> str:
@@ -68,7 +68,7 @@ def counted_numbers_to_digits(text: str) -> str:
     """Chinese numerals before a measure word become digits (三年 → 3年, 两张 → 2张), as documents
     write figures in digits; other 一 and 十 (一般, 十分) stay as they are."""
 
-    def replace(match: re.Match) -> str:
+    def replace(match: re.Match[str]) -> str:
         value = chinese_number(match.group(1))
         if value is None:
             return match.group(1)

@@ -9,13 +9,14 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, cast
 
 import bcrypt
-from sqlalchemy import DateTime, ForeignKey, Integer, String, delete, select
+from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, Table, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -153,7 +154,7 @@ def _check_password_rules(password: str) -> None:
 
 
 class Users:
-    def __init__(self, engine, clock: Clock = utc_now, bcrypt_rounds: int = 12):
+    def __init__(self, engine: Engine, clock: Clock = utc_now, bcrypt_rounds: int = 12) -> None:
         """`clock` lets tests expire sessions without sleeping; `bcrypt_rounds` lets them hash
         fast (bcrypt's minimum is 4); production keeps bcrypt's default of 12."""
         self.engine = engine
@@ -161,7 +162,7 @@ class Users:
         self.bcrypt_rounds = bcrypt_rounds
         self._have_users = False
         create_tables(engine, User, SignIn, AuditEntry)
-        add_missing_columns(engine, User.__table__)
+        add_missing_columns(engine, cast(Table, User.__table__))
 
     def now(self) -> dt.datetime:
         return as_utc(self.clock())
@@ -241,7 +242,7 @@ class Users:
             session.execute(delete(User).where(User.name == name))
 
     @contextmanager
-    def _change(self, name: str, by: str, action: str, detail: str = ""):
+    def _change(self, name: str, by: str, action: str, detail: str = "") -> Iterator[User]:
         """One change to a user, with its audit entry, in one transaction; the user's sign-ins
         end with it (a role is read on every request, so it applies at once anyway)."""
         with Session(self.engine) as session, session.begin():
@@ -297,7 +298,7 @@ class Users:
         with Session(self.engine) as session, session.begin():
             session.execute(delete(SignIn).where(SignIn.id == sha256(secret)))
 
-    def list(self) -> list[dict]:
+    def list(self) -> list[dict[str, Any]]:
         with Session(self.engine) as session:
             users = session.scalars(select(User).order_by(User.name))
             return [{"name": u.name, "role": u.role, "created_at": as_utc(u.created_at),

@@ -5,6 +5,8 @@ force for the facts (另见《跨境汇款手续费标准》) hands the answer t
 """
 
 import re
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -41,7 +43,7 @@ def select(units: list[Unit], probabilities: np.ndarray, holds: list[frozenset[s
     return [units[best], *rest]
 
 
-def referred(chosen: list[Unit], hits, catalog) -> str | None:
+def referred(chosen: list[Unit], hits: Sequence[Any], catalog: Any) -> str | None:
     """The document in force that the best unit refers the reader to for the facts, if it is
     among the retrieved ones."""
     if not chosen:
@@ -51,11 +53,11 @@ def referred(chosen: list[Unit], hits, catalog) -> str | None:
     for unit in chosen:
         for title in _REFERENCE.findall(normalize(unit.display)):
             if titles.get(title, own) != own:
-                return titles[title]
+                return str(titles[title])
     return None
 
 
-def join(parts) -> str:
+def join(parts: Iterable[str]) -> str:
     """Units read as one answer: each ends on its own punctuation or a semicolon."""
     text = ""
     for part in parts:

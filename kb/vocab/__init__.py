@@ -1,6 +1,7 @@
 """Domain vocabulary kept as data: synonyms, question words, situations, alert and phrase rules."""
 
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -17,12 +18,12 @@ def read_words(name: str) -> list[str]:
     return [w for line in read_text(name).splitlines() if not line.lstrip().startswith("#") for w in line.split()]
 
 
-def load_yaml(name: str):
+def load_yaml(name: str) -> Any:
     return yaml.safe_load(read_text(name))
 
 
 def load_checked(name: str, lists: tuple[str, ...] = (), mappings: tuple[str, ...] = (),
-                 patterns: tuple[str, ...] = ()) -> dict:
+                 patterns: tuple[str, ...] = ()) -> dict[str, Any]:
     """A vocabulary file whose shape is checked on load: each of `lists` a list of words, each of
     `mappings` a mapping, each of `patterns` a regular expression; a broken file names itself and
     the key at start-up, not mid-call."""
