@@ -15,14 +15,13 @@ import re
 
 import numpy as np
 
-from kb.answering.candidates import UNIT_FEATURES, Candidates
+from kb.answering.candidates import STATES_FIGURE, UNIT_FEATURES, Candidates
 from kb.answering.evidence import Holding, char_share, pair_share
 from kb.answering.question import Question, Term
 from kb.figures import addressed
 from kb.memo import Memo
 from kb.text import compact
 from kb.units import Unit
-from kb.vocab import ASKING_PATTERNS, load_checked
 
 GROUPS = ("specific", "domain", "everyday", "person", "alternative", "phrasing")
 ANSWER_FEATURES = (
@@ -33,7 +32,6 @@ ANSWER_FEATURES = (
     "doc_lexical_rank", "doc_dense_rank", "contradicts", "figure_conflict", "grade_conflict", "quantity_missing",
     "expects", "typed", "yes_no", "terms", "own_cover")
 RANK_CAP = 5
-_FIGURE_OR_NONE = re.compile(load_checked("asking.yaml", patterns=ASKING_PATTERNS)["states_figure"])
 
 
 class AnswerabilityReader:
@@ -76,7 +74,7 @@ class AnswerabilityReader:
             "figure_conflict": float(self._figure_conflict(question, chosen, catalog)),
             "grade_conflict": float(_grade_conflict(question, chosen)),
             "quantity_missing": float(question.asks_quantity and not question.yes_no
-                                      and not _FIGURE_OR_NONE.search(text)),
+                                      and not STATES_FIGURE.search(text)),
             "expects": float(question.expected is not None),
             "typed": float(typed[chosen_rows].max()) if chosen_rows else 0.0,
             "yes_no": float(question.yes_no), "terms": float(len(question.terms)),

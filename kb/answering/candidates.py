@@ -19,11 +19,10 @@ from kb.answering.question import Question
 from kb.figures import fit as figure_fit
 from kb.text import compact
 from kb.units import Unit, section_units
-from kb.vocab import ASKING_PATTERNS, load_checked, load_yaml
+from kb.vocab import asking, load_yaml
 
-_ASKING = load_checked("asking.yaml", patterns=ASKING_PATTERNS)
-_STATES_FIGURE = re.compile(_ASKING["states_figure"])
-_FEE_ASKED = re.compile(_ASKING["fee_asked"])
+STATES_FIGURE = re.compile(asking()["states_figure"])  # a text stating a figure or its absence (免, 不限)
+_FEE_ASKED = re.compile(asking()["fee_asked"])
 
 CANDIDATE_DOCS = 4       # documents whose retrieved sections are read
 SECTIONS_PER_DOC = 8     # retrieved sections read per document
@@ -93,7 +92,7 @@ class CandidateReader:
             probe.share(in_text), probe.share(own | topic), probe.share(own | topic, probe.naming),
             probe.share(own, ~topic), probe.share(in_text, ~topic), float(self._leads(question, text)),
             typed, weak, float(bool(re.search(r"\d", text))),
-            float(question.asks_quantity and not _STATES_FIGURE.search(text)),
+            float(question.asks_quantity and not STATES_FIGURE.search(text)),
             float(any(f is not None and f > 0 for f in fits)), float(any(f == 0 for f in fits)),
             float(bool(band)), float(band is not None and not band),
             float(self.analyzer.contrasts.contradicts(question.canonical, text)),

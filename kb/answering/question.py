@@ -11,7 +11,8 @@ import numpy as np
 from kb.amounts import question_amounts
 from kb.figures import Figure, figure_of
 from kb.lexicon import ECHO, EVERYDAY_WORD, Analyzer
-from kb.vocab import ASKING_PATTERNS, load_checked, load_yaml, read_words
+from kb.vocab import asking as vocab_asking
+from kb.vocab import load_yaml, read_words
 
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 _GRADE_ASKED = re.compile(r"(?<![a-z0-9])([a-z]\d?\+?)(?:级|类|档)(?![a-z0-9])")
@@ -57,7 +58,7 @@ class QuestionReader:
 
     def __init__(self, analyzer: Analyzer, idf, seen, speller=None):
         self.analyzer, self.idf, self.seen, self.speller = analyzer, idf, seen, speller
-        asking = load_checked("asking.yaml", patterns=ASKING_PATTERNS)
+        asking = vocab_asking()
         self.yes_no = re.compile(asking["yes_no"])
         self.quantity = re.compile(asking["quantity"])
         self.value = re.compile(asking["value"])

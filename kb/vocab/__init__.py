@@ -1,5 +1,6 @@
 """Domain vocabulary kept as data: synonyms, question words, situations, alert and phrase rules."""
 
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -7,6 +8,16 @@ import yaml
 
 # The regular expressions of asking.yaml, each checked on load.
 ASKING_PATTERNS = ("yes_no", "quantity", "value", "states_figure", "fee_asked")
+
+
+def asking() -> dict[str, Any]:
+    """asking.yaml, its patterns checked, read once for every stage that reads questions."""
+    return _asking()
+
+
+@lru_cache(maxsize=1)
+def _asking() -> dict[str, Any]:
+    return load_checked("asking.yaml", patterns=ASKING_PATTERNS)
 
 
 def read_text(name: str) -> str:
