@@ -7,6 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from application.schema import upgrade
+from evals.call_review import evaluate_call_sets
 from evals.gate import check as gate_check
 from evals.jobs import EvalJobs
 from evals.runner import run_evaluation
@@ -14,9 +15,13 @@ from evals.runs import RunLog
 from ingest.indexer import ingest_into
 from ingest.publishing import Publisher
 from ingest.reader import read_folder
+from kb.calls.desk import CallDesk
+from kb.calls.records import CallRecords
+from kb.calls.rules import ScorecardRules
 from kb.database import make_engine
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
+from kb.users import utc_now
 
 
 class Application(KnowledgeBase):
@@ -26,6 +31,12 @@ class Application(KnowledgeBase):
         engine = make_engine(self.settings.app_database_url)
         upgrade(engine)
         return engine
+
+    @cached_property
+    def calls(self) -> CallDesk:
+        """Live calls: suggestions and checks as they are spoken, and their quality scorecards."""
+        records = CallRecords(self.database, self.settings.call_retention_days, utc_now)
+        return CallDesk(self, records, ScorecardRules.load())
 
     @cached_property
     def publisher(self) -> Publisher:
@@ -65,6 +76,11 @@ class Application(KnowledgeBase):
     def _run_inputs(self) -> tuple[list[str], str, dict]:
         return (sorted(self.catalog.live_keys(dt.date.today())), self.embedder.id,
                 self.settings.model_dump(mode="json"))
+
+    def evaluate_calls(self, folder: Path) -> dict:
+        """Recorded calls listened to and their findings compared, per writer's folder and in
+        all; the disclosure share is fitted on the folders not sealed (evals.call_review)."""
+        return evaluate_call_sets(self, folder)
 
     def example_questions(self, count: int) -> list[str]:
         """Questions to show on an empty panel: ones the latest evaluation run answered

@@ -14,6 +14,7 @@ import evals.jobs
 import evals.review
 import evals.runs
 import kb.audit
+import kb.calls.records
 import kb.feedback
 import kb.gaps
 import kb.lockout
@@ -22,7 +23,8 @@ import kb.users
 from kb.database import Base
 
 metadata = Base.metadata
-MODULES = (kb.audit, kb.feedback, kb.gaps, kb.lockout, kb.originals, kb.users, evals.jobs, evals.review, evals.runs)
+MODULES = (kb.audit, kb.calls.records,
+           kb.feedback, kb.gaps, kb.lockout, kb.originals, kb.users, evals.jobs, evals.review, evals.runs)
 SCRIPTS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"  # the schema of the last release before migrations, which made its tables itself
 

@@ -11,11 +11,13 @@ from fastapi.responses import JSONResponse
 
 from application import Application
 from assist_api import errors
+from assist_api.calls import router as calls_router
 from assist_api.documents import router as documents_router
 from assist_api.evaluations import router as evaluations_router
 from assist_api.gaps import router as gaps_router
 from assist_api.headers import SecurityHeaders
 from assist_api.limits import BodyLimits
+from assist_api.live import CallStreams
 from assist_api.metrics import Metrics, MetricsMiddleware
 from assist_api.review import router as review_api_router
 from assist_api.routes import router as api_router
@@ -71,11 +73,12 @@ def create_api(settings: Settings | None = None, warm_up: bool = True, page_erro
                   description="Cited answers, disclosures, scripts and alerts for agents mid-call.")
     app.state.kb = knowledge
     app.state.metrics = Metrics()
+    app.state.streams = CallStreams()
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimits, knowledge=knowledge)
     app.add_middleware(SecurityHeaders)
     app.middleware("http")(_local_mode_guard(knowledge))
     errors.install(app, page_errors)
-    for router in (api_router, documents_router, evaluations_router, users_router, gaps_router, review_api_router):
+    for router in (api_router, calls_router, documents_router, evaluations_router, users_router, gaps_router, review_api_router):
         app.include_router(router)
     return app

@@ -14,8 +14,9 @@ from urllib.parse import urlparse
 from fastapi import Depends, Path, Query, Request
 
 from application import Application
+from assist_api.live import CallStreams
 from assist_api.metrics import Metrics
-from kb.errors import Forbidden, Unauthorized
+from kb.errors import Forbidden, NotFound, Unauthorized
 from kb.users import LOCAL, Principal
 
 SESSION_COOKIE = "kb_session"
@@ -108,3 +109,19 @@ Asker = Annotated[Principal, permission("ask")]
 Editor = Annotated[Principal, permission("documents")]
 Evaluator = Annotated[Principal, permission("evaluations")]
 Admin = Annotated[Principal, permission("users")]
+Transcriber = Annotated[Principal, permission("transcribe")]
+
+
+def get_streams(request: Request) -> CallStreams:
+    return request.app.state.streams
+
+
+Streams = Annotated[CallStreams, Depends(get_streams)]
+
+
+def readable_call(kb: Application, principal: Principal, call_id: str) -> None:
+    """Quality staff and admins read every call; an agent only their own (a 404, so that an
+    agent cannot learn which call ids exist)."""
+    row = kb.calls.records.call(call_id)
+    if not principal.can("calls") and row.agent != principal.name:
+        raise NotFound(f"no call with id '{call_id}'")

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
+from kb.calls.models import CallEvent
 from kb.config import Settings
 from kb.feedback import Rating
 from kb.models import Alert
@@ -130,3 +131,19 @@ class UserToken(BaseModel):
     name: str
     role: str
     token: str
+
+
+class UtterancePost(Strict):
+    """One utterance of a live call, as the call platform's speech recognition posts it."""
+
+    speaker: Literal["customer", "agent"]
+    text: StrictStr = Field(min_length=1, max_length=2000, pattern=NOT_BLANK)
+    at: dt.datetime = Field(description="When it was said (ISO 8601; without an offset, UTC).")
+    agent: StrictStr | None = Field(None, max_length=64,
+                                    description="The agent's user name (read at the call's first utterance).")
+
+
+class UtteranceHeard(BaseModel):
+    call_id: str
+    utterance: int = Field(description="Its number in the call, from 1.")
+    events: list[CallEvent] = Field(description="What was pushed to the agent's panel for it.")

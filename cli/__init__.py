@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from cli import documents, evaluations, knowledge, users
+from cli import calls, documents, evaluations, knowledge, users
 from cli.common import Commands, Options
 
 app = typer.Typer(cls=Commands, add_completion=False, no_args_is_help=True, help=__doc__)
@@ -15,6 +15,8 @@ app.add_typer(evaluations.eval_app, name="eval")
 app.add_typer(evaluations.feedback_app, name="feedback")
 app.add_typer(documents.docs_app, name="docs")
 app.add_typer(users.users_app, name="users")
+app.add_typer(calls.call_app, name="call")
+app.command("eval-calls")(calls.eval_calls)
 
 
 @app.callback()

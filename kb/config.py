@@ -71,6 +71,8 @@ class Settings(BaseSettings):
         "X-Forwarded-Proto the server does not trust: see `kb serve --forwarded-allow-ips`).")
     upload_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest document file an editor may upload.")
+    call_retention_days: int = Field(
+        90, ge=1, description="Days a call's transcript and scorecard are kept before they are deleted.")
     database_url: str | None = Field(
         None, description="SQLAlchemy URL of the app database (feedback, users, audit log, "
         "evaluation runs); default: SQLite file app.db in the store folder.")

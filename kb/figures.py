@@ -26,6 +26,7 @@ def _any(key: str) -> str:
 _MEASURE = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _FIGURE = re.compile(rf"(?<![\d.]){_NUMBER}({_MEASURE})")
+FIGURE_TEXT = _FIGURE
 _INCLUSIVE = _any("inclusive_marks") + "?"
 _SPAN = re.compile(rf"(?<![\d.]){_NUMBER}({_MEASURE})?{_INCLUSIVE}{_any('range_words')}{_NUMBER}({_MEASURE})")
 _ABOVE = re.compile(rf"{_any('above_before')}{_NUMBER}({_MEASURE})|{_NUMBER}({_MEASURE}){_INCLUSIVE}{_any('above_after')}")
@@ -77,6 +78,12 @@ def addressed(figure: Figure, text: str) -> bool | None:
 def _figure(number: str, measure: str) -> Figure:
     base, factor = _MEASURES[measure]
     return Figure(float(number) * factor, base)
+
+
+def stated_spans(text: str) -> list[tuple[re.Match[str], Figure]]:
+    """Every figure a canonical, compact text states, with where it stands (an agent's words, a
+    document's sentence)."""
+    return [(m, _figure(m.group(1), m.group(2))) for m in _FIGURE.finditer(text)]
 
 
 def _figures(text: str) -> list[Figure]:

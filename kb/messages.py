@@ -12,6 +12,9 @@ FIELDS = {
     "rule_changes": {"title", "last_day", "days"}, "personal_data": {"kinds"},
     "missing_disclosure_of": {"title", "names"}, "missing_disclosure_named": {"title"},
     "missing_disclosure_any": set(), "missing_wealth_disclosure": set(), "list_separator": set(),
+    "call_no_greeting": set(), "call_no_closing": set(), "call_identity_not_verified": set(),
+    "call_wrong_figure": {"title", "quote"}, "call_missing_disclosure": {"title"},
+    "call_complaint_step_missing": {"step"}, "call_escalation_missed": set(),
 }
 
 
@@ -24,6 +27,8 @@ def _messages() -> dict:
             raise KBError(f"kb/vocab/messages.yaml: {key}: must be a text using the fields {sorted(fields)}")
     if not isinstance(found.get("personal_data_kinds"), dict):
         raise KBError("kb/vocab/messages.yaml: personal_data_kinds: must map each kind to its name")
+    if not isinstance(found.get("call_steps"), dict):
+        raise KBError("kb/vocab/messages.yaml: call_steps: must map each complaint step to its name")
     return found
 
 
@@ -38,3 +43,8 @@ def kind_name(kind: str) -> str:
 
 def joined(items) -> str:
     return _messages()["list_separator"].join(items)
+
+
+def step_name(step: str) -> str:
+    """What the scorecard calls a complaint step (共情安抚 for empathy)."""
+    return _messages()["call_steps"].get(step, step)

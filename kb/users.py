@@ -24,18 +24,22 @@ from kb.audit import AuditEntry
 from kb.database import Base, add_missing_columns, create_tables
 from kb.errors import BadRequest, NotFound
 
-ROLES = ("agent", "editor", "evaluator", "admin")
+ROLES = ("agent", "editor", "evaluator", "qa", "integration", "admin")
 
 # "ask": assist, check, feedback, the side panel; "documents": read and change documents;
 # "evaluations": run and read evaluations; "users": manage users and tokens; "override": publish
-# a document version that the evaluation gate refuses, with a written reason.
-PERMISSION_NAMES = ("ask", "documents", "evaluations", "users", "override")
+# a document version that the evaluation gate refuses, with a written reason; "transcribe": post a
+# call's utterances (the call platform's speech recognition, and nothing else); "calls": read every
+# call and its quality scorecard (an agent reads only their own calls, with "ask").
+PERMISSION_NAMES = ("ask", "documents", "evaluations", "users", "override", "transcribe", "calls")
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "agent": frozenset({"ask"}),
     "editor": frozenset({"ask", "documents"}),
     "evaluator": frozenset({"ask", "evaluations"}),
-    "admin": frozenset(PERMISSION_NAMES),
+    "qa": frozenset({"ask", "calls"}),
+    "integration": frozenset({"transcribe"}),
+    "admin": frozenset(PERMISSION_NAMES) - {"transcribe"},
 }
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,64}")

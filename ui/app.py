@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from assist_api.app import create_api
 from kb.config import Settings
 from ui.account import router as account_router
+from ui.calls import router as calls_pages
 from ui.editor import router as editor_router
 from ui.errors import page_for
 from ui.evaluations import router as evaluations_pages
@@ -28,7 +29,7 @@ API_DOCS = """<!doctype html>
 
 def create_app(settings: Settings | None = None, warm_up: bool = True) -> FastAPI:
     app = create_api(settings, warm_up, page_errors=page_for)
-    for router in (panel_router, account_router, editor_router, review_router, evaluations_pages, users_pages):
+    for router in (panel_router, calls_pages, account_router, editor_router, review_router, evaluations_pages, users_pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

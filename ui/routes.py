@@ -4,7 +4,7 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from assist_api.deps import KB, AppMetrics, Asker
@@ -17,9 +17,11 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def panel(request: Request, kb: KB, _: Asker):
+def panel(request: Request, kb: KB, _: Asker, call: Annotated[str, Query(max_length=128)] = ""):
+    """The side panel; with ?call=ID it also follows that live call's suggestions."""
     return templates.TemplateResponse(request, "panel.html", {
-        "session_id": uuid.uuid4().hex, "documents": len(kb.catalog), "examples": kb.example_questions(3)})
+        "session_id": uuid.uuid4().hex, "documents": len(kb.catalog), "examples": kb.example_questions(3),
+        "call_id": call})
 
 
 @router.post("/ui/ask", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from application.schema import revision
 from kb.config import get_settings
 
 PREVIOUS = Path(__file__).parent / "previous_release"
-HEAD = "0002"
+HEAD = "0003"
 
 
 def opened(tmp_path: Path, database_url: str) -> Application:

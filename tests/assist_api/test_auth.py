@@ -1,13 +1,17 @@
 """Who may do what: every route of the app, walked with every role (and with no one), answers 401
 or 403 exactly where it must; pages sign in with a password and guard their forms with CSRF."""
 
+import datetime as dt
 import re
 
 import pytest
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
+from kb.calls.transcript import utterance
 from kb.users import PERMISSIONS, ROLES
+
+NOW = dt.datetime.now(dt.UTC).isoformat()
 
 FEEDBACK = {"query": "q", "response": {"answer": {"status": "answered"}}, "rating": "up"}
 BAD_UPLOAD = {"files": {"file": ("a.exe", b"MZ")}}
@@ -58,6 +62,14 @@ ROUTES = {
     ("DELETE", "/api/users/{name}"): ("users", {}),
     ("GET", "/admin/users"): ("users", {}),
     ("POST", "/admin/users/{name}/{change}"): ("users", {"data": {}}),
+    ("POST", "/calls/{call_id}/utterances"): ("transcribe", {"json": {"speaker": "agent", "text": "您好", "at": "2026-01-01T00:00:00"}}),
+    ("POST", "/calls/{call_id}/end"): ("transcribe", {}),
+    ("GET", "/calls/{call_id}/qa"): ("ask", {}),
+    ("GET", "/api/calls"): ("ask", {}),
+    ("GET", "/api/calls/export.csv"): ("ask", {}),
+    ("GET", "/calls"): ("ask", {}),
+    ("GET", "/calls/{call_id}"): ("ask", {}),
+    ("GET", "/ui/calls/{call_id}/stream"): ("ask", {}),
     ("GET", "/"): ("ask", {}),
     ("POST", "/ui/ask"): ("ask", {"data": {"query": "星辰金卡年费多少"}}),
     ("POST", "/ui/feedback"): ("ask", {"data": {"rating": "up", "query": "q", "response_json": "{}"}}),
@@ -73,7 +85,7 @@ ROUTES = {
     ("GET", "/docs"): (None, {}),
     ("GET", "/openapi.json"): (None, {}),
 }
-EXAMPLE_PARAMS = {"change": "disable", "doc_id": "fee-transfer", "version": "1", "name": "nobody-here", "step": "preview", "feedback_id": "999999", "run_id": "1", "job_id": "1", "fmt": "csv"}
+EXAMPLE_PARAMS = {"call_id": "ended-call", "change": "disable", "doc_id": "fee-transfer", "version": "1", "name": "nobody-here", "step": "preview", "feedback_id": "999999", "run_id": "1", "job_id": "1", "fmt": "csv"}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -96,6 +108,8 @@ def secured(tmp_path_factory, kbtest):
     knowledge = kbtest.make_kb(root / "store")
     assert knowledge.ingest(kbtest.write_corpus(root / "corpus")).ok
     tokens = {role: knowledge.users.add(role, role, password=f"{role}-password") for role in ROLES}
+    knowledge.calls.hear("ended-call", "agent", utterance({"speaker": "agent", "text": "您好", "at": NOW}))
+    knowledge.calls.end("ended-call")  # a call that takes no more utterances and whose stream closes
     with TestClient(create_app(knowledge.settings), base_url="http://127.0.0.1") as client:
         yield client, tokens
 

@@ -163,7 +163,9 @@ def test_sessions_need_a_known_user_and_a_positive_length(users):
     ("agent", {"ask"}),
     ("editor", {"ask", "documents"}),
     ("evaluator", {"ask", "evaluations"}),
-    ("admin", {"ask", "documents", "evaluations", "users", "override"}),
+    ("qa", {"ask", "calls"}),
+    ("integration", {"transcribe"}),
+    ("admin", {"ask", "documents", "evaluations", "users", "override", "calls"}),
     ("superuser", set()),
 ])
 def test_each_role_is_allowed_exactly_its_permissions(role, allowed):

@@ -1,0 +1,32 @@
+"""Live calls: their utterances (masked) and their quality scorecards."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+
+
+def upgrade() -> None:
+    present = set(sa.inspect(op.get_bind()).get_table_names())
+    if "calls" not in present:  # a store the core alone made has them already
+        op.create_table(
+            "calls",
+            sa.Column("id", sa.String(128), primary_key=True),
+            sa.Column("agent", sa.String(64), nullable=True, index=True),
+            sa.Column("started_at", sa.DateTime(timezone=True), nullable=False, index=True),
+            sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
+            sa.Column("score", sa.Integer, nullable=True),
+            sa.Column("products", sa.Text, nullable=False),
+            sa.Column("finding_kinds", sa.Text, nullable=False),
+            sa.Column("scorecard_json", sa.Text, nullable=True))
+    if "call_utterances" not in present:
+        op.create_table(
+            "call_utterances",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("call_id", sa.String(128), sa.ForeignKey("calls.id", ondelete="CASCADE"),
+                      nullable=False, index=True),
+            sa.Column("number", sa.Integer, nullable=False),
+            sa.Column("speaker", sa.String(16), nullable=False),
+            sa.Column("text", sa.Text, nullable=False),
+            sa.Column("at", sa.DateTime(timezone=True), nullable=False))
