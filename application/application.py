@@ -2,12 +2,14 @@
 core, `ingest` and `evals`, so that none of those imports another layer's composition."""
 
 import datetime as dt
+import hashlib
 import json
 from functools import cached_property
 from pathlib import Path
 
 from application.schema import upgrade
 from evals.call_review import evaluate_call_sets
+from evals.call_runs import CallEvalRuns
 from evals.gate import check as gate_check
 from evals.jobs import EvalJobs
 from evals.runner import run_evaluation
@@ -22,6 +24,7 @@ from kb.database import make_engine
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from kb.users import utc_now
+from kb.vocab import read_text
 
 
 class Application(KnowledgeBase):
@@ -77,10 +80,19 @@ class Application(KnowledgeBase):
         return (sorted(self.catalog.live_keys(dt.date.today())), self.embedder.id,
                 self.settings.model_dump(mode="json"))
 
-    def evaluate_calls(self, folder: Path) -> dict:
+    @cached_property
+    def call_runs(self) -> CallEvalRuns:
+        return CallEvalRuns(self.database)
+
+    def evaluate_calls(self, folder: Path, record: bool = True) -> dict:
         """Recorded calls listened to and their findings compared, per writer's folder and in
-        all; the disclosure share is fitted on the folders not sealed (evals.call_review)."""
-        return evaluate_call_sets(self, folder)
+        all (the disclosure share fitted on the folders not sealed: evals.call_review); the run
+        is recorded with the calls' and the rules' hashes and the model, its id under "run"."""
+        figures = evaluate_call_sets(self, folder)
+        if record:
+            rules = hashlib.sha256(read_text("scorecard.yaml").encode()).hexdigest()
+            figures["run"] = self.call_runs.record(folder, figures, rules, self.embedder.id)
+        return figures
 
     def example_questions(self, count: int) -> list[str]:
         """Questions to show on an empty panel: ones the latest evaluation run answered

@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
+import evals.call_runs
 import evals.jobs
 import evals.review
 import evals.runs
@@ -24,7 +25,7 @@ from kb.database import Base
 
 metadata = Base.metadata
 MODULES = (kb.audit, kb.calls.records,
-           kb.feedback, kb.gaps, kb.lockout, kb.originals, kb.users, evals.jobs, evals.review, evals.runs)
+           kb.feedback, kb.gaps, kb.lockout, kb.originals, kb.users, evals.call_runs, evals.jobs, evals.review, evals.runs)
 SCRIPTS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"  # the schema of the last release before migrations, which made its tables itself
 

@@ -77,6 +77,7 @@ def eval_calls(ctx: typer.Context, folder: Path = typer.Argument(Path("evals/cal
         typer.echo(f"  {kind:<24} found {f['found']:>3} expected {f['expected']:>3} "
                    f"precision {_fmt(f['precision'])} recall {_fmt(f['recall'])}")
     typer.echo(f"(by kind: the read sets only) disclosure share fitted on the read sets: {figures['fitted_covered_share']}")
+    typer.echo(f"run: {figures['run']}")
 
 
 def _fmt(value) -> str:

@@ -56,6 +56,12 @@ def unit_passages(title: str, section: str, text: str) -> list[str]:
             for _quote, display, asked in _parsed(text)]
 
 
+def unit_displays(text: str) -> list[str]:
+    """How each unit of a text reads alone: sentences, items with their lead-in, table rows as
+    列名：值 (a row's figures with what they are)."""
+    return [display for _quote, display, _asked in _parsed(text)]
+
+
 class UnitTable:
     """Every unit of every chunk, in chunk order, with one normalized vector each: the dense
     similarity of each sentence, list item and row to a question costs one product."""

@@ -11,16 +11,31 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kb.calls.models import CallEvent, ChecklistItem, Finding, Scorecard
 from kb.calls.rules import STEPS, ScorecardRules, said
 from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import FIGURE_TEXT, Figure, addressed, stated_spans
+from kb.figures import FIGURE_TEXT, Figure, addressed, fit, stated_spans
 from kb.knowledge_base import KnowledgeBase
+from kb.markdown import sections
+from kb.memo import Memo
 from kb.messages import message, step_name
 from kb.models import Alert, AssistResponse, SourceDocument
-from kb.text import compact, normalize_for_match
+from kb.text import compact, normalize, normalize_for_match
+from kb.units import unit_displays
+from kb.vocab import asking, read_words
+
+
+class Claim(NamedTuple):
+    """A figure the agent states, with what tells which of the document's figures it is about."""
+
+    stated: str
+    figure: Figure
+    attribute: frozenset[str]
+    keys: tuple[str, ...]
+    products: tuple[str, ...]
 
 
 @dataclass
@@ -83,23 +98,24 @@ class CallListener:
         if response.answer.status == "answered" and response.answer.citations:
             self.state.answers.append((number, response.answer.citations[0].doc_id,
                                        self._canonical_text(response.answer.text)))
-        if self._fresh_suggestion(number, response):
+        if self._fresh_suggestion(number, response, raw):
             events.append(CallEvent(kind="suggestion", utterance=number, suggestion=response))
-            events += self._owe_disclosures(number, response)
-        return events
+        return events + self._owe_disclosures(number, raw)
 
     def _note_complaint(self, number: int, text: str, response: AssistResponse) -> None:
         found = {s.name for s in self.kb.scripts.situations_in(text, set())}
         if self.state.complaint_at is None and found & self.rules.complaint_situations:
             self.state.complaint_at = number
 
-    def _fresh_suggestion(self, number: int, response: AssistResponse) -> bool:
-        """An answer, or a situation's script, not already suggested in this call."""
-        if response.answer.status != "answered" and response.script is None:
+    def _fresh_suggestion(self, number: int, response: AssistResponse, raw: str) -> bool:
+        """An answer, a situation's script, or, for an utterance that asks, the passages possibly
+        related (shown as such, never as an answer), not already suggested in this call."""
+        shown = response.answer.citations or (response.related if asks(raw) else [])
+        if not shown and response.script is None:
             return False
-        key = frozenset((c.doc_id, c.section) for c in response.answer.citations) if response.answer.citations \
+        key = frozenset((c.doc_id, c.section) for c in shown) if shown \
             else frozenset({("script", response.script.doc_id if response.script else "")})
-        docs = list(dict.fromkeys(c.doc_id for c in response.answer.citations))
+        docs = list(dict.fromkeys(c.doc_id for c in shown))
         self.state.suggested_docs += [(number, d) for d in docs[:2]]  # on the panel, new or not
         if key in self.state.suggested:
             return False
@@ -107,10 +123,12 @@ class CallListener:
         self.state.topic_docs = docs + [d for d in self.state.topic_docs if d not in docs]
         return True
 
-    def _owe_disclosures(self, number: int, response: AssistResponse) -> list[CallEvent]:
+    def _owe_disclosures(self, number: int, raw: str) -> list[CallEvent]:
+        """The disclosures of the wealth and credit products this utterance names (a product is
+        discussed when its name is spoken, not when a suggestion merely cites it)."""
         live = self.kb.catalog.in_force(self.day)
         added = False
-        for doc_id in dict.fromkeys(c.doc_id for c in response.answer.citations):
+        for doc_id in sorted(self.kb.retriever.named_docs(raw)):
             product = live.get(doc_id)
             if product is None or product.meta.category not in self.rules.owing_categories:
                 continue
@@ -130,6 +148,7 @@ class CallListener:
         self._process(text)
         events = [self._alerted(number, a) for a in self._forbidden(text)]
         events += [CallEvent(kind="figure", utterance=number, finding=f) for f in self._figures(number, raw)]
+        events += self._owe_disclosures(number, raw)
         if self.state.owed:
             self.state.agent_pairs |= _pairs(text)
             if self._recount():
@@ -137,16 +156,18 @@ class CallListener:
         return events
 
     def _identity(self, number: int, text: str) -> None:
-        if said(text, self.rules.verify):
+        """Verified once the agent asks for what proves who is calling (an agent stating the
+        card's last digits is acting on the account, not verifying)."""
+        if said(text, self.rules.verify) and said(text, self.rules.request):
             self.state.verified = True
         elif self.state.account_matter and not self.state.verified and said(text, self.rules.act):
             if not any(f.kind == "identity_not_verified" for f in self.state.findings):
                 self._find("identity_not_verified", number)
 
     def _process(self, text: str) -> None:
-        """The complaint's steps and the escalation, as the agent speaks after their cues."""
-        if self.state.complaint_at is not None:
-            self.state.steps |= {s for s in STEPS if said(text, self.rules.steps[s])}
+        """The complaint's steps (wherever in the call the agent takes them: the customer may
+        name the complaint late) and the escalation, as the agent speaks after its cue."""
+        self.state.steps |= {s for s in STEPS if said(text, self.rules.steps[s])}
         if self.state.escalation_cue is not None and said(text, self.rules.escalate):
             self.state.escalated = True
 
@@ -162,45 +183,91 @@ class CallListener:
 
     def _figures(self, number: int, raw: str) -> list[Finding]:
         """The figures the agent states that the documents of the topic speak of: right, or the
-        first one wrong (one finding per utterance)."""
-        canonical = compact(self.kb.analyzer.canonicalize(written_figures(raw)))
-        stated = [(m.start(), figure) for m, figure in stated_spans(canonical)
-                  if not RANGE_AFTER.match(canonical, m.end())]
-        if not stated:
-            return []
-        evidence = self._evidence(canonical)
+        first one wrong (one finding per utterance). Left alone: figures the customer said (the
+        agent restating their situation) and results the agent worked out (那就是每笔6元)."""
+        canonical = self._canonical_text(written_figures(normalize(raw)))
+        claims = self._claims(canonical)
+        evidence = self._evidence(canonical) if claims else []
         found: list[Finding] = []
-        for start, figure in stated:
-            finding = self._figure(number, figure, _attribute(canonical, start), evidence, canonical)
-            if finding is not None and not (not finding.ok and any(not f.ok for f in found)):
+        for claim in claims:
+            finding = self._figure(number, claim, evidence)
+            if finding is not None and (finding.ok or not any(not f.ok for f in found)):
                 found.append(finding)
                 (self.state.checks if finding.ok else self.state.findings).append(finding)
         return found
 
-    def _figure(self, number: int, figure: Figure, attribute: frozenset[str],
-                evidence: list[tuple[str, str]], canonical: str) -> Finding | None:
-        """Right or wrong by the sentences of the evidence that state a figure of the same
-        measure about the same thing (their words before it share the agent's words before it);
-        None when no sentence speaks of it, as for an amount the agent worked out. A figure the
-        document states anywhere is not called wrong: the agent may be reading another row."""
-        about = [(doc_id, x) for doc_id, passage in evidence for x in _pieces(passage)
-                 if _speaks_of(x, figure, attribute, self.rules.attribute_pairs)]
-        if not about:
-            return None
-        if any(addressed(figure, x) for _, x in about):
-            return Finding(kind="figure_right", utterance=number, ok=True, doc_id=about[0][0])
-        doc_id = about[0][0]
-        if any(f == figure for _, f in stated_spans(self._document(doc_id))):
-            return None
-        doc = self.kb.catalog.in_force(self.day).get(doc_id)
-        quote = max((x for d, x in about if d == doc_id), key=lambda x: len(_pairs(x) & attribute))[:200]
-        return Finding(kind="wrong_figure", utterance=number, doc_id=doc_id, quote=quote,
-                       weight=self.rules.weight("wrong_figure"),
-                       message=message("call_wrong_figure", title=doc.meta.title if doc else doc_id, quote=quote))
+    def _claims(self, canonical: str) -> list[Claim]:
+        """Each figure with what says what it is: the words before it (in a list of parallel
+        figures, 1年期1.2%,3年期1.75%, also the first's), and its keys: the other figures of its
+        clause (3年 of 3年期1.75%) and the products its sentence names."""
+        told = {f for u in self.state.spoken if u.speaker == "customer"
+                for _, f in stated_spans(self._canonical_text(written_figures(normalize(u.text))))}
+        claims: list[Claim] = []
+        previous: frozenset[str] = frozenset()
+        for match, figure in stated_spans(canonical):
+            own = _attribute(canonical, match.start())
+            ranged = RANGE_BEFORE.search(canonical[max(0, match.start() - 3):match.start()])
+            attribute = previous if ranged else own | previous
+            previous = attribute if ranged else (own or previous)
+            clause = _clause(canonical, match.start())
+            if figure in told or said(_lead(canonical, match.start()), self.rules.computed) \
+                    or said(clause, self.rules.own_account) or DATE_AFTER.match(canonical, match.end()):
+                continue
+            keys = tuple(m.group(0) for m, f in stated_spans(clause + canonical[match.start():match.end() + 4])
+                         if f.measure != figure.measure)
+            claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start())))
+        return claims
 
-    def _document(self, doc_id: str) -> str:
+    def _telling(self, products: tuple[str, ...], doc_id: str, pieces: list[str]) -> tuple[str, ...]:
+        """The products named that tell the pieces apart: where the document's sentences speak of
+        several of its products (普卡 and 金卡 rows), the one named picks its own."""
         doc = self.kb.catalog.in_force(self.day).get(doc_id)
-        return self._canonical_text(doc.meta.title + "\n" + doc.body) if doc else ""
+        names = [self.kb.analyzer.canonicalize(n) for n in (doc.meta.products if doc else [])]
+        return tuple(p for p in products if any(n != p and p not in n and n not in p and n in x
+                                                 for n in names for x in pieces))
+
+    def _products(self, canonical: str, start: int) -> tuple[str, ...]:
+        sentence = re.split(r"[。；;!?！？]", canonical[:start])[-1]
+        return tuple(name for name, _ in self.kb.retriever.named_products(sentence))
+
+    def _figure(self, number: int, claim: Claim, evidence: list[tuple[str, str]]) -> Finding | None:
+        """Right when a sentence about the same thing (sharing words before a figure of the same
+        measure, and the claim's keys where any such sentence holds them), in the evidence or
+        the rest of its document, states it; wrong when such sentences state only other values;
+        None when none speaks of it, or only by a span (某元以下) that is no verdict."""
+        least = self.rules.attribute_pairs
+        about = [(doc_id, x) for doc_id, passage in evidence for x in _pieces(passage)
+                 if _speaks_of(x, claim.figure, claim.attribute, least)]
+        doc_id = about[0][0] if about else (evidence[0][0] if evidence else None)
+        if doc_id is None:
+            return None
+        whole = [x for x in self._document(doc_id) if _speaks_of(x, claim.figure, claim.attribute, least)]
+        pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
+        pieces = _keyed(pieces, claim.keys + self._telling(claim.products, doc_id, pieces))
+        fits = [fit(claim.figure, x) for x in pieces]
+        if not pieces or any(f == 1.0 for f in fits):
+            return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated) \
+                if pieces else None
+        if all(f is None for f in fits) or any(f for f in fits) or \
+                all(addressed(claim.figure, x) is None for x in pieces):
+            return None  # a span that holds it, or 一次性 / 前一天: no verdict
+        doc = self.kb.catalog.in_force(self.day).get(doc_id)
+        quote = max(pieces, key=lambda x: len(_pairs(x) & claim.attribute))[:200]
+        return Finding(kind="wrong_figure", utterance=number, doc_id=doc_id, quote=quote, stated=claim.stated,
+                       weight=self.rules.weight("wrong_figure"),
+                       message=message("call_wrong_figure", stated=claim.stated, title=doc.meta.title if doc else doc_id,
+                                       quote=quote))
+
+    def _document(self, doc_id: str) -> list[str]:
+        """Each unit of the document in force under its heading, canonical (once per version,
+        for every call): the heading says what a row is (利息计算示例)."""
+        doc = self.kb.catalog.in_force(self.day).get(doc_id)
+        if doc is None:
+            return []
+        key = (doc.meta.doc_id, doc.meta.version, id(self.kb.analyzer))
+        return DOCUMENT_PIECES.get(key, lambda _: [
+            self._canonical_text((trail[-1][1] + "\n" if trail else "") + unit)
+            for trail, text in sections(doc.body) for unit in unit_displays(text)])
 
     def _evidence(self, canonical: str) -> list[tuple[str, str]]:
         recent = [(doc, text) for number, doc, text in self.state.answers[-1:]
@@ -297,9 +364,12 @@ def _pairs(text: str) -> frozenset[str]:
     return frozenset(text[i:i + 2] for i in range(len(text) - 1))
 
 
+DOCUMENT_PIECES = Memo(limit=2_000)
 ATTRIBUTE_CHARS = 6  # the words before a figure that say what it is (年费, 手续费率, 最长期限)
-RANGE_AFTER = re.compile(r"(?:到|至|-|~|以上|以下|起)")
-PIECES = re.compile(r"[。；;！？!?\n|]")
+DATE_AFTER = re.compile(r"\d+(?:日|号)")  # 1月1日 is a date, not a figure of months
+RANGE_BEFORE = re.compile(r"(?:到|至|-|~|～)$")
+LEAD_CHARS = 4  # the words right before a figure that say the agent worked it out (那就是, 一共)
+PIECES = re.compile(r"[。；;！？!?\n]")
 
 
 def _attribute(canonical: str, start: int) -> frozenset[str]:
@@ -307,6 +377,34 @@ def _attribute(canonical: str, start: int) -> frozenset[str]:
     before = re.sub(r"[:：\s]", "", canonical[max(0, start - ATTRIBUTE_CHARS - 2):start])[-ATTRIBUTE_CHARS:]
     before = re.split(r"[,，。；;!?！？、\d%]", before)[-1]
     return _pairs(before)
+
+
+ASKING_WORDS = tuple(read_words("question_words.txt"))
+
+
+def asks(raw: str) -> bool:
+    """Whether an utterance asks something (a question mark, a question word, 吗 / 能不能)."""
+    text = normalize(raw).strip()
+    return "?" in text or "？" in text or any(w in text for w in ASKING_WORDS) or \
+        bool(re.search(asking()["yes_no"], text.rstrip("。！!")))
+
+
+def _clause(canonical: str, start: int) -> str:
+    """The clause a figure stands in (back to the last punctuation mark)."""
+    return re.split(r"[,，。；;!?！？]", canonical[:start])[-1]
+
+
+def _keyed(pieces: list[str], keys: tuple[str, ...]) -> list[str]:
+    """The pieces that hold every key, where some do (the 3年 row for 3年期1.75%); else all."""
+    holding = [x for x in pieces if keys and all(k in x for k in keys)]
+    if holding:
+        return holding
+    some = [x for x in pieces if any(k in x for k in keys)]
+    return some or pieces
+
+
+def _lead(canonical: str, start: int) -> str:
+    return canonical[max(0, start - LEAD_CHARS):start]
 
 
 def _pieces(passage: str) -> list[str]:

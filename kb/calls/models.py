@@ -16,6 +16,7 @@ class Finding(BaseModel):
     doc_id: str | None = None
     step: str | None = None
     quote: str | None = Field(default=None, description="The document's words the finding rests on.")
+    stated: str | None = Field(default=None, description="The figure as the agent stated it (a figure finding).")
     weight: int = 0
 
 

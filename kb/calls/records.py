@@ -117,10 +117,14 @@ class CallRecords:
                 and (day is None or _aware(r.started_at).date() == day)]
 
     def purge(self) -> int:
-        """Delete calls that started before the retention window; how many."""
+        """Delete calls that ended before the retention window (a call left open: that started
+        before it), with their utterances; how many. Kept time counts from when a call was
+        stored, so a recorded call replayed today is kept like one spoken today."""
         cutoff = self.now() - dt.timedelta(days=self.retention_days)
+        ended_before = CallRow.ended_at.is_not(None) & (CallRow.ended_at < cutoff)
+        open_since = CallRow.ended_at.is_(None) & (CallRow.started_at < cutoff)
         with Session(self.engine) as session, session.begin():
-            old = list(session.scalars(select(CallRow.id).where(CallRow.started_at < cutoff)).all())
+            old = list(session.scalars(select(CallRow.id).where(ended_before | open_since)).all())
             if old:
                 session.execute(delete(UtteranceRow).where(UtteranceRow.call_id.in_(old)))
                 session.execute(delete(CallRow).where(CallRow.id.in_(old)))

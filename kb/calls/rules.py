@@ -31,6 +31,7 @@ class ScorecardRules:
     closing_window: int
     account: tuple[str, ...]
     verify: tuple[str, ...]
+    request: tuple[str, ...]
     act: tuple[str, ...]
     complaint_situations: frozenset[str]
     steps: dict[str, tuple[str, ...]]
@@ -39,6 +40,9 @@ class ScorecardRules:
     covered_share: float
     answer_reach: int
     attribute_pairs: int
+    computed: tuple[str, ...]
+    own_account: tuple[str, ...]
+    example: tuple[str, ...]
     owing_categories: frozenset[str]
 
     @classmethod
@@ -53,6 +57,7 @@ class ScorecardRules:
                 closing_window=int(raw["closing"]["last_utterances"]),
                 account=_phrases(raw["identity"]["account_cues"], "identity.account_cues"),
                 verify=_phrases(raw["identity"]["verify_cues"], "identity.verify_cues"),
+                request=_phrases(raw["identity"]["request_cues"], "identity.request_cues"),
                 act=_phrases(raw["identity"]["act_cues"], "identity.act_cues"),
                 complaint_situations=frozenset(raw["complaint"]["situations"]),
                 steps={s: _phrases(steps[s]["cues"], f"complaint.steps.{s}.cues") for s in STEPS},
@@ -61,6 +66,9 @@ class ScorecardRules:
                 covered_share=float(raw["missing_disclosure"]["covered_share"]),
                 answer_reach=int(raw["wrong_figure"]["answer_reach"]),
                 attribute_pairs=int(raw["wrong_figure"]["attribute_pairs"]),
+                computed=_phrases(raw["wrong_figure"]["computed_cues"], "wrong_figure.computed_cues"),
+                own_account=_phrases(raw["wrong_figure"]["own_account_cues"], "wrong_figure.own_account_cues"),
+                example=_phrases(raw["wrong_figure"]["example_cues"], "wrong_figure.example_cues"),
                 owing_categories=frozenset(raw["missing_disclosure"]["categories"]))
         except (KeyError, TypeError, ValueError) as error:
             raise KBError(f"kb/vocab/scorecard.yaml: missing or malformed {error}") from None

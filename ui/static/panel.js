@@ -181,4 +181,16 @@
     const result = document.getElementById("result");
     if (result) result.replaceChildren();
   });
+
+  // A live call: the panel says whether it is following the call (the SSE extension reconnects
+  // by itself after a dropped connection).
+  const following = { "htmx:sseOpen": ["open", "已连接"], "htmx:sseError": ["lost", "连接中断，正在重连…"] };
+  for (const [name, [state, words]] of Object.entries(following)) {
+    document.addEventListener(name, () => {
+      const live = document.getElementById("live");
+      if (!live) return;
+      live.dataset.live = state;
+      live.querySelector(".live-state").textContent = words;
+    });
+  }
 })();

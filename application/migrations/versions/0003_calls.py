@@ -1,4 +1,4 @@
-"""Live calls: their utterances (masked) and their quality scorecards."""
+"""Live calls: their utterances (masked) and their quality scorecards; runs of `kb eval-calls`."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,3 +30,13 @@ def upgrade() -> None:
             sa.Column("speaker", sa.String(16), nullable=False),
             sa.Column("text", sa.Text, nullable=False),
             sa.Column("at", sa.DateTime(timezone=True), nullable=False))
+    if "call_eval_runs" not in present:
+        op.create_table(
+            "call_eval_runs",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("folder", sa.Text, nullable=False),
+            sa.Column("calls_hash", sa.String(64), nullable=False),
+            sa.Column("rules_hash", sa.String(64), nullable=False),
+            sa.Column("embed_model", sa.Text, nullable=False),
+            sa.Column("figures_json", sa.Text, nullable=False))
