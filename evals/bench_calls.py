@@ -11,6 +11,8 @@ import argparse
 import asyncio
 import datetime as dt
 import re
+import subprocess
+import sys
 import time
 import uuid
 from collections import defaultdict
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from evals.bench_http import free_port, start_server, wait_ready
+from evals.bench_http import free_port, wait_ready
 from evals.call_review import transcripts
 from evals.scoring import percentile
 from kb.calls.transcript import read_transcript
@@ -52,8 +54,10 @@ class Panel:
                     name, data = "", []
 
 
-async def post_call(client, panel: Panel, utterances, interval: float, posted: dict) -> None:
-    """The recorded call's utterances into this panel's call, `interval` apart, then its end."""
+async def post_call(client, panel: Panel, utterances, interval: float, start: float, posted: dict) -> None:
+    """The recorded call's utterances into this panel's call, `interval` apart from `start` s on
+    (calls are staggered, as calls are: the load is even, not bursts of every call at once)."""
+    await asyncio.sleep(start)
     for said in utterances:
         started = time.perf_counter()
         body = {"speaker": said.speaker, "text": said.text, "at": dt.datetime.now(dt.UTC).isoformat(), "agent": "bench"}
@@ -77,7 +81,7 @@ async def run(url: str, panels: int, utterances: int, rate: float) -> dict:
         posted: dict[str, list] = defaultdict(list)
         interval = panels / rate  # each call posts every `interval` s: `rate` utterances per second in all
         started = time.perf_counter()
-        await asyncio.gather(*(post_call(client, p, calls[i % len(calls)], interval, posted)
+        await asyncio.gather(*(post_call(client, p, calls[i % len(calls)], interval, i / rate, posted)
                                for i, p in enumerate(followers)))
         await asyncio.wait_for(asyncio.gather(*tasks), 60)
         elapsed = time.perf_counter() - started
@@ -114,7 +118,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=20.0, help="utterances posted per second, all calls together")
     args = parser.parse_args()
     port = free_port()
-    server = start_server(args.store, port, workers=1)
+    log = args.store / f"bench-calls-{port}.log"
+    with log.open("wb") as output:  # the server's output, kept: a failed run says why
+        server = subprocess.Popen([str(Path(sys.executable).parent / "kb"), "--store", str(args.store), "serve",
+                                   "--port", str(port)], stdout=output, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_ready(url)

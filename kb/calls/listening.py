@@ -205,12 +205,13 @@ class CallListener:
         claims: list[Claim] = []
         previous: frozenset[str] = frozenset()
         for match, figure in stated_spans(canonical):
-            own = _attribute(canonical, match.start())
+            own = _attribute(canonical, match.start(), self.rules.attribute_chars)
             ranged = RANGE_BEFORE.search(canonical[max(0, match.start() - 3):match.start()])
             attribute = previous if ranged else own | previous
             previous = attribute if ranged else (own or previous)
             clause = _clause(canonical, match.start())
-            if figure in told or said(_lead(canonical, match.start()), self.rules.computed) \
+            lead = canonical[max(0, match.start() - self.rules.lead_chars):match.start()]
+            if figure in told or said(lead, self.rules.computed) \
                     or said(clause, self.rules.own_account) or DATE_AFTER.match(canonical, match.end()):
                 continue
             keys = tuple(m.group(0) for m, f in stated_spans(clause + canonical[match.start():match.end() + 4])
@@ -218,13 +219,16 @@ class CallListener:
             claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start())))
         return claims
 
-    def _telling(self, products: tuple[str, ...], doc_id: str, pieces: list[str]) -> tuple[str, ...]:
-        """The products named that tell the pieces apart: where the document's sentences speak of
-        several of its products (普卡 and 金卡 rows), the one named picks its own."""
+    def _own_product(self, products: tuple[str, ...], doc_id: str, pieces: list[str]) -> list[str]:
+        """Where the document's sentences speak of several of its products (普卡 and 金卡 rows), the
+        product named keeps its own and the neutral ones; a sentence about another is left out."""
+        if not products:
+            return pieces
         doc = self.kb.catalog.in_force(self.day).get(doc_id)
         names = [self.kb.analyzer.canonicalize(n) for n in (doc.meta.products if doc else [])]
-        return tuple(p for p in products if any(n != p and p not in n and n not in p and n in x
-                                                 for n in names for x in pieces))
+        others = [n for n in names if all(n != p and p not in n and n not in p for p in products)]
+        kept = [x for x in pieces if any(p in x for p in products) or not any(n in x for n in others)]
+        return kept or pieces
 
     def _products(self, canonical: str, start: int) -> tuple[str, ...]:
         sentence = re.split(r"[。；;!?！？]", canonical[:start])[-1]
@@ -237,13 +241,13 @@ class CallListener:
         None when none speaks of it, or only by a span (某元以下) that is no verdict."""
         least = self.rules.attribute_pairs
         about = [(doc_id, x) for doc_id, passage in evidence for x in _pieces(passage)
-                 if _speaks_of(x, claim.figure, claim.attribute, least)]
+                 if _speaks_of(x, claim, least, self.rules.label_chars)]
         doc_id = about[0][0] if about else (evidence[0][0] if evidence else None)
         if doc_id is None:
             return None
-        whole = [x for x in self._document(doc_id) if _speaks_of(x, claim.figure, claim.attribute, least)]
+        whole = [x for x in self._document(doc_id) if _speaks_of(x, claim, least, self.rules.label_chars)]
         pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
-        pieces = _keyed(pieces, claim.keys + self._telling(claim.products, doc_id, pieces))
+        pieces = _keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
         fits = [fit(claim.figure, x) for x in pieces]
         if not pieces or any(f == 1.0 for f in fits):
             return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated) \
@@ -365,16 +369,14 @@ def _pairs(text: str) -> frozenset[str]:
 
 
 DOCUMENT_PIECES = Memo(limit=2_000)
-ATTRIBUTE_CHARS = 6  # the words before a figure that say what it is (年费, 手续费率, 最长期限)
 DATE_AFTER = re.compile(r"\d+(?:日|号)")  # 1月1日 is a date, not a figure of months
 RANGE_BEFORE = re.compile(r"(?:到|至|-|~|～)$")
-LEAD_CHARS = 4  # the words right before a figure that say the agent worked it out (那就是, 一共)
 PIECES = re.compile(r"[。；;！？!?\n]")
 
 
-def _attribute(canonical: str, start: int) -> frozenset[str]:
+def _attribute(canonical: str, start: int, width: int) -> frozenset[str]:
     """Character pairs of the words just before a figure, back to a punctuation mark or figure."""
-    before = re.sub(r"[:：\s]", "", canonical[max(0, start - ATTRIBUTE_CHARS - 2):start])[-ATTRIBUTE_CHARS:]
+    before = re.sub(r"[:：\s]", "", canonical[max(0, start - width - 2):start])[-width:]
     before = re.split(r"[,，。；;!?！？、\d%]", before)[-1]
     return _pairs(before)
 
@@ -403,17 +405,20 @@ def _keyed(pieces: list[str], keys: tuple[str, ...]) -> list[str]:
     return some or pieces
 
 
-def _lead(canonical: str, start: int) -> str:
-    return canonical[max(0, start - LEAD_CHARS):start]
-
-
 def _pieces(passage: str) -> list[str]:
     return [p for p in PIECES.split(passage) if p]
 
 
-def _speaks_of(piece: str, figure: Figure, attribute: frozenset[str], least: int) -> bool:
-    return any(f.measure == figure.measure and len(_attribute(piece, m.start()) & attribute) >= least
+def _speaks_of(piece: str, claim: Claim, least: int, width: int) -> bool:
+    """Whether a document's sentence states a figure of the measure about what the agent's words
+    say: the words before one of its figures (across commas: a row's label, 借款期限，内容：6个月)
+    share the agent's."""
+    return any(f.measure == claim.figure.measure and len(_pairs(_label(piece, m.start(), width)) & claim.attribute) >= least
                for m, f in stated_spans(piece))
+
+
+def _label(piece: str, start: int, width: int) -> str:
+    return re.sub(r"[\d.%、,，:：]", "", piece[max(0, start - width):start])
 
 
 def _without_figures(canonical: str) -> str:

@@ -40,6 +40,9 @@ class ScorecardRules:
     covered_share: float
     answer_reach: int
     attribute_pairs: int
+    attribute_chars: int
+    label_chars: int
+    lead_chars: int
     computed: tuple[str, ...]
     own_account: tuple[str, ...]
     example: tuple[str, ...]
@@ -66,6 +69,9 @@ class ScorecardRules:
                 covered_share=float(raw["missing_disclosure"]["covered_share"]),
                 answer_reach=int(raw["wrong_figure"]["answer_reach"]),
                 attribute_pairs=int(raw["wrong_figure"]["attribute_pairs"]),
+                attribute_chars=int(raw["wrong_figure"]["attribute_chars"]),
+                label_chars=int(raw["wrong_figure"]["label_chars"]),
+                lead_chars=int(raw["wrong_figure"]["lead_chars"]),
                 computed=_phrases(raw["wrong_figure"]["computed_cues"], "wrong_figure.computed_cues"),
                 own_account=_phrases(raw["wrong_figure"]["own_account_cues"], "wrong_figure.own_account_cues"),
                 example=_phrases(raw["wrong_figure"]["example_cues"], "wrong_figure.example_cues"),
