@@ -18,6 +18,7 @@ from ingest.indexer import ingest_into
 from ingest.publishing import Publisher
 from ingest.reader import read_folder
 from kb.calls.desk import CallDesk
+from kb.calls.events import CallEventLog
 from kb.calls.records import CallRecords
 from kb.calls.rules import ScorecardRules
 from kb.database import make_engine
@@ -39,7 +40,7 @@ class Application(KnowledgeBase):
     def calls(self) -> CallDesk:
         """Live calls: suggestions and checks as they are spoken, and their quality scorecards."""
         records = CallRecords(self.database, self.settings.call_retention_days, utc_now)
-        return CallDesk(self, records, ScorecardRules.load())
+        return CallDesk(self, records, ScorecardRules.load(), CallEventLog(self.database))
 
     @cached_property
     def publisher(self) -> Publisher:

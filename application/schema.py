@@ -15,17 +15,19 @@ import evals.jobs
 import evals.review
 import evals.runs
 import kb.audit
+import kb.calls.events
 import kb.calls.records
 import kb.feedback
 import kb.gaps
 import kb.lockout
 import kb.originals
+import kb.sessions
 import kb.users
 from kb.database import Base
 
 metadata = Base.metadata
-MODULES = (kb.audit, kb.calls.records,
-           kb.feedback, kb.gaps, kb.lockout, kb.originals, kb.users, evals.call_runs, evals.jobs, evals.review, evals.runs)
+MODULES = (kb.audit, kb.calls.events, kb.calls.records, kb.feedback, kb.gaps, kb.lockout, kb.originals,
+           kb.sessions, kb.users, evals.call_runs, evals.jobs, evals.review, evals.runs)
 SCRIPTS = Path(__file__).resolve().parent / "migrations"
 BASELINE = "0001"  # the schema of the last release before migrations, which made its tables itself
 

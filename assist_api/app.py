@@ -1,6 +1,7 @@
 """The API's factory: one Application per process, loaded and warmed up before the first call. The
 pages add themselves on top of it (ui/app.py builds the whole site)."""
 
+import asyncio
 import gc
 import logging
 import threading
@@ -17,7 +18,7 @@ from assist_api.evaluations import router as evaluations_router
 from assist_api.gaps import router as gaps_router
 from assist_api.headers import SecurityHeaders
 from assist_api.limits import BodyLimits
-from assist_api.live import CallStreams
+from assist_api.live import CallStreams, PollingRelay, PostgresRelay
 from assist_api.metrics import Metrics, MetricsMiddleware
 from assist_api.review import router as review_api_router
 from assist_api.routes import router as api_router
@@ -50,6 +51,21 @@ def _local_mode_guard(knowledge: Application):
     return guard
 
 
+def _relay(knowledge: Application, streams: CallStreams) -> PostgresRelay | PollingRelay:
+    """Several processes may serve: hand on the call events the others hear (PostgreSQL announces
+    them; on SQLite, with `--workers N` on one machine, the events are polled)."""
+    engine, loop = knowledge.database, asyncio.get_running_loop()
+    relay: PostgresRelay | PollingRelay
+    if engine.dialect.name == "postgresql":
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        relay = PostgresRelay(url, knowledge.calls.events, knowledge.calls.origin, streams, loop)
+    else:
+        relay = PollingRelay(knowledge.calls.events, knowledge.calls.origin, streams, loop,
+                              knowledge.settings.call_events_poll_seconds)
+    relay.start()
+    return relay
+
+
 def create_api(settings: Settings | None = None, warm_up: bool = True, page_errors=None) -> FastAPI:
     """The JSON API over one Application; with no settings they come from KB_*. `page_errors`:
     how the pages render an error for a browser (see errors.install)."""
@@ -65,7 +81,15 @@ def create_api(settings: Settings | None = None, warm_up: bool = True, page_erro
             gc.freeze()
         stop = threading.Event()
         threading.Thread(target=_follow_store, args=(knowledge, stop), daemon=True, name="kb-sync").start()
+        relay = _relay(knowledge, app.state.streams)
+        app.state.ready = True
         yield
+        # Shutting down: the load balancer takes this process out (GET /ready answers 503) while
+        # requests in flight finish; the panels' event streams close so that none holds it open
+        # (each reconnects to another process).
+        app.state.ready = False
+        app.state.streams.close_all()
+        relay.stop.set()
         stop.set()
 
     app = FastAPI(title="kb assist API", version="1", lifespan=lifespan, docs_url=None,
@@ -74,6 +98,7 @@ def create_api(settings: Settings | None = None, warm_up: bool = True, page_erro
     app.state.kb = knowledge
     app.state.metrics = Metrics()
     app.state.streams = CallStreams()
+    app.state.ready = False
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(BodyLimits, knowledge=knowledge)
     app.add_middleware(SecurityHeaders)

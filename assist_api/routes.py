@@ -2,7 +2,7 @@
 knowledge and no personal data in them). Each route calls one method of the core; the side
 panel's pages call the same methods."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from assist_api.deps import KB, AppMetrics, Asker
@@ -36,6 +36,13 @@ def feedback(body: FeedbackRequest, kb: KB, _: Asker) -> FeedbackStored:
 def health(kb: KB) -> Health:
     return Health(status="ok", documents=len(kb.catalog), chunks=len(kb.retriever.chunks),
                   embed_model=kb.store.model_id)
+
+
+@router.get("/ready", summary="Readiness: 200 once the process serves, 503 while it loads or stops",
+            responses={503: {"description": "Loading or stopping: send requests elsewhere"}})
+def ready(request: Request) -> JSONResponse:
+    serving = bool(getattr(request.app.state, "ready", False))
+    return JSONResponse({"status": "ready" if serving else "unavailable"}, status_code=200 if serving else 503)
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -60,8 +60,10 @@ def render_response(response) -> str:
 
 @app.command()
 def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port"),
-          workers: int = typer.Option(1, "--workers", min=1,
-                                      help="Processes; each keeps its own call contexts."),
+          workers: int = typer.Option(1, "--workers", min=1, help="Processes (call contexts are shared "
+                                      "through the app database; live calls' events reach the panels of one process)."),
+          graceful: int = typer.Option(30, "--graceful-seconds", min=0,
+                                       help="On SIGTERM, how long requests in flight may take to finish."),
           forwarded_allow_ips: str = typer.Option(
               "127.0.0.1", "--forwarded-allow-ips",
               help="Addresses of the TLS proxy whose X-Forwarded-Proto and -For are trusted (comma-separated, "
@@ -78,14 +80,15 @@ def serve(ctx: typer.Context, host: str = typer.Option("127.0.0.1", "--host"), p
         from ui.app import create_app
 
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                    forwarded_allow_ips=forwarded_allow_ips)
+                    forwarded_allow_ips=forwarded_allow_ips, timeout_graceful_shutdown=graceful)
         return
     # Worker processes build their own app from KB_*: hand them this command's options, and
     # each its share of the cores (more model threads than cores spin against each other).
     threads = settings.torch_threads or max(1, (os.cpu_count() or 1) // workers)
     os.environ.update(settings.model_copy(update={"torch_threads": threads}).as_environment())
     uvicorn.run("ui.app:create_app", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", forwarded_allow_ips=forwarded_allow_ips)
+                workers=workers, log_level="warning", forwarded_allow_ips=forwarded_allow_ips,
+                timeout_graceful_shutdown=graceful)
 
 
 def _listening_line(host: str, port: int, workers: int, local: bool) -> str:

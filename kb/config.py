@@ -71,6 +71,9 @@ class Settings(BaseSettings):
         "X-Forwarded-Proto the server does not trust: see `kb serve --forwarded-allow-ips`).")
     upload_max_bytes: int = Field(
         10 * 1024 * 1024, description="Largest document file an editor may upload.")
+    call_events_poll_seconds: float = Field(
+        0.25, gt=0, description="With SQLite and several workers: how often a process looks for live call "
+        "events another worker heard, for its panels (PostgreSQL announces them instead).")
     call_retention_days: int = Field(
         90, ge=1, description="Days a call's transcript and scorecard are kept before they are deleted.")
     database_url: str | None = Field(

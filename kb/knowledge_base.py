@@ -190,7 +190,7 @@ class KnowledgeBase:
 
     @cached_property
     def contexts(self) -> CallContexts:
-        return CallContexts(self.settings.session_minutes * 60)
+        return CallContexts(self.database, self.settings.session_minutes * 60)
 
     def check_bind(self, host: str) -> None:
         """Local mode (no users: everything allowed to whoever reaches the port) serves this
@@ -252,6 +252,8 @@ class KnowledgeBase:
             related=answer.related,
             context=self._remember(index, context, named, masked.without, asked, answer),
             retrieved=_ranked_doc_ids(hits))
+        if context is not None and session_id:
+            self.contexts.save(session_id, context)
         response.latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return response
 
@@ -293,14 +295,14 @@ class KnowledgeBase:
             cited = index.catalog.cited(answer.citations)[0]
             if cited.category in PRODUCT_CATEGORIES and cited.products:
                 context.product = cited.products[0]
-        context.turns.append(query)
-        return CallContextInfo(product=context.product, carried=asked != query,
-                               turn=len(context.turns))
+        context.turns += 1
+        return CallContextInfo(product=context.product, carried=asked != query, turn=context.turns)
 
     def forget_context(self, session_id: str) -> None:
         """The agent let the call's product go: the next question is read as it is typed."""
         context = self.contexts.get(session_id)
         context.product = None
+        self.contexts.save(session_id, context)
 
     def check(self, draft: str, as_of: dt.date | None = None) -> list[Alert]:
         """Alerts for an agent's draft reply: forbidden phrases, a missing risk disclosure."""

@@ -5,8 +5,9 @@ core methods as the JSON API in assist_api/calls.py."""
 import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
 from assist_api.deps import KB, Asker, Streams, readable_call
@@ -22,10 +23,16 @@ KEEP_ALIVE_SECONDS = 15
 
 
 @router.get("/ui/calls/{call_id}/stream")
-async def stream(call_id: str, kb: KB, streams: Streams, principal: Asker) -> StreamingResponse:
+async def stream(request: Request, call_id: str, kb: KB, streams: Streams, principal: Asker,
+                 after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0) -> StreamingResponse:
+    """The call's events as they come; a panel reconnecting (the last event's id in `after`, or
+    as EventSource's Last-Event-ID) first gets what it missed, from whichever process heard it."""
     _may_follow(kb, principal, call_id)
     ended = kb.calls.records.exists(call_id) and kb.calls.records.call(call_id).ended_at is not None
-    return StreamingResponse(_events(streams, call_id, ended), media_type="text/event-stream",
+    header = request.headers.get("last-event-id", "")
+    last = max(after, int(header) if header.isdigit() and len(header) < 19 else 0)
+    missed = kb.calls.events.after(call_id, last) if last else []
+    return StreamingResponse(_events(streams, call_id, ended, missed), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
@@ -38,11 +45,15 @@ def _may_follow(kb, principal: Principal, call_id: str) -> None:
             raise
 
 
-async def _events(streams, call_id: str, ended: bool) -> AsyncIterator[str]:
-    """The call's events as they come; a call that has ended says so and closes."""
+async def _events(streams, call_id: str, ended: bool, missed: list[CallEvent]) -> AsyncIterator[str]:
+    """What the panel missed, then the call's events as they come; a call that has ended says so
+    and closes."""
     queue = streams.subscribe(call_id)
     try:
         yield ": following\n\n"
+        for event in missed:
+            yield _sse(*_rendered(event), event.seq)
+        sent = max((e.seq or 0 for e in missed), default=0)
         if ended:
             yield _sse("ended", templates.get_template("_call_ended.html").render())
             return
@@ -55,7 +66,8 @@ async def _events(streams, call_id: str, ended: bool) -> AsyncIterator[str]:
             if event is None:
                 yield _sse("ended", templates.get_template("_call_ended.html").render())
                 return
-            yield _sse(*_rendered(event))
+            if event.seq is None or event.seq > sent:
+                yield _sse(*_rendered(event), event.seq)
     finally:
         streams.unsubscribe(call_id, queue)
 
@@ -71,9 +83,9 @@ def _rendered(event: CallEvent) -> tuple[str, str]:
     return "card", templates.get_template("_call_card.html").render(event=event, disclosures=disclosures)
 
 
-def _sse(name: str, html: str) -> str:
+def _sse(name: str, html: str, seq: int | None = None) -> str:
     data = "\n".join(f"data: {line}" for line in html.strip().splitlines())
-    return f"event: {name}\n{data}\n\n"
+    return (f"id: {seq}\n" if seq else "") + f"event: {name}\n{data}\n\n"
 
 
 @router.get("/calls", response_class=HTMLResponse)

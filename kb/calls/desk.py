@@ -3,8 +3,10 @@ first, masked), and a finished call is scored and kept. A call whose listener th
 not hold (a restart) is listened to again from its stored utterances."""
 
 import threading
+import uuid
 from collections import defaultdict
 
+from kb.calls.events import CallEventLog
 from kb.calls.listening import CallListener
 from kb.calls.models import CallEvent, Scorecard
 from kb.calls.records import CallRecords, checked_call_id, scorecard_of
@@ -14,10 +16,12 @@ from kb.knowledge_base import KnowledgeBase
 
 
 class CallDesk:
-    def __init__(self, kb: KnowledgeBase, records: CallRecords, rules: ScorecardRules):
+    def __init__(self, kb: KnowledgeBase, records: CallRecords, rules: ScorecardRules, events: CallEventLog):
         self.kb = kb
         self.records = records
         self.rules = rules
+        self.events = events
+        self.origin = uuid.uuid4().hex  # this process, in the events it announces
         self._listeners: dict[str, CallListener] = {}
         self._locks: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
 
@@ -27,7 +31,7 @@ class CallDesk:
         with self._locks[call_id]:
             number, masked = self.records.add(call_id, agent, said)
             listener = self._listener(call_id, masked, heard=number - 1)
-            return number, listener.hear(masked)
+            return number, self.events.append(call_id, listener.hear(masked), self.origin)
 
     def _listener(self, call_id: str, first: Utterance, heard: int) -> CallListener:
         listener = self._listeners.get(call_id)
@@ -46,6 +50,7 @@ class CallDesk:
             self._listeners.pop(call_id, None)
         self._locks.pop(call_id, None)
         self.records.purge()
+        self.events.purge()
         return card
 
     def scorecard(self, call_id: str) -> Scorecard:

@@ -31,6 +31,7 @@ class ChecklistItem(BaseModel):
 class CallEvent(BaseModel):
     kind: Literal["suggestion", "alert", "figure", "checklist"]
     utterance: int
+    seq: int | None = Field(default=None, description="Its number among all calls' events (a panel resumes after it).")
     suggestion: AssistResponse | None = None
     alert: Alert | None = None
     finding: Finding | None = None

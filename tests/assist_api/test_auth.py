@@ -23,6 +23,7 @@ ROUTES = {
     ("POST", "/feedback"): ("ask", {"json": FEEDBACK}),
     ("GET", "/health"): (None, {}),
     ("GET", "/metrics"): (None, {}),
+    ("GET", "/ready"): (None, {}),
     ("GET", "/api/documents"): ("documents", {}),
     ("POST", "/api/documents"): ("documents", BAD_UPLOAD),
     ("POST", "/api/documents/preview"): ("documents", BAD_UPLOAD),

@@ -109,3 +109,15 @@ async def _panels():
     assert a.get_nowait() == event and b.empty()
     streams.end("b")
     assert b.get_nowait() is None and streams.subscribers("b") == 0 and streams.subscribers("a") == 1
+
+
+def test_a_panel_that_reconnects_gets_the_events_it_missed_in_order(client, finished):
+    call_id, heard, _ = finished
+    seen = heard[1]["events"][-1]["seq"]  # the panel saw everything of the customer's question
+    with client.stream("GET", f"/ui/calls/{call_id}/stream", params={"after": seen}) as stream:
+        body = "".join(stream.iter_text())
+    missed = [e["seq"] for h in heard[2:] for e in h["events"]]
+    assert missed and [int(line[4:]) for line in body.splitlines() if line.startswith("id: ")] == missed
+    assert 'data-utterance="2"' not in body and 'data-utterance="3"' in body
+    with client.stream("GET", f"/ui/calls/{call_id}/stream", headers={"Last-Event-ID": str(seen)}) as stream:
+        assert "".join(stream.iter_text()).count("id: ") == len(missed)

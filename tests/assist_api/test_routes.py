@@ -137,3 +137,18 @@ def test_a_question_as_of_the_ends_of_the_calendar_is_answered(client, day):
                                   "/evaluations/runs/99999999999999999999", "/api/documents/fee-transfer/versions/9223372036854775808/original"])
 def test_a_row_number_past_64_bits_is_a_422(client, path):
     assert client.get(path).status_code == 422
+
+
+def test_ready_answers_503_before_start_up_and_after_shut_down_and_200_between(ingested_kb):
+    from fastapi.testclient import TestClient
+
+    from ui.app import create_app
+
+    app = create_app(ingested_kb.settings, warm_up=False)
+    outside = TestClient(app, base_url="http://127.0.0.1")  # not entered: start-up has not run
+    assert outside.get("/ready").status_code == 503
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        assert client.get("/ready").json() == {"status": "ready"}
+        queue = app.state.streams.subscribe("call-1")
+    assert app.state.ready is False
+    assert queue.get_nowait() is None  # a panel's stream was closed at shut-down, not left hanging

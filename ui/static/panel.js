@@ -193,4 +193,15 @@
       live.querySelector(".live-state").textContent = words;
     });
   }
+
+  // Each event's id goes into the stream's address, so that a reconnection (to this process or,
+  // behind a proxy, another) resumes after it; the browser also sends it as Last-Event-ID.
+  document.addEventListener("htmx:sseMessage", (event) => {
+    const live = document.getElementById("live");
+    const id = event.detail && event.detail.lastEventId;
+    if (!live || !id) return;
+    const url = new URL(live.getAttribute("sse-connect"), window.location.href);
+    url.searchParams.set("after", id);
+    live.setAttribute("sse-connect", url.pathname + url.search);
+  });
 })();

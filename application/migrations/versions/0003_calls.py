@@ -1,4 +1,5 @@
-"""Live calls: their utterances (masked) and their quality scorecards; runs of `kb eval-calls`."""
+"""Live calls: their utterances (masked) and their quality scorecards; runs of `kb eval-calls`;
+call contexts, which serving processes share; each call's events, which panels resume from."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -40,3 +41,18 @@ def upgrade() -> None:
             sa.Column("rules_hash", sa.String(64), nullable=False),
             sa.Column("embed_model", sa.Text, nullable=False),
             sa.Column("figures_json", sa.Text, nullable=False))
+    if "call_contexts" not in present:
+        op.create_table(
+            "call_contexts",
+            sa.Column("session_id", sa.String(128), primary_key=True),
+            sa.Column("product", sa.Text, nullable=True),
+            sa.Column("turns", sa.Integer, nullable=False),
+            sa.Column("touched_at", sa.DateTime(timezone=True), nullable=False, index=True))
+    if "call_events" not in present:
+        op.create_table(
+            "call_events",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("call_id", sa.String(128), nullable=False, index=True),
+            sa.Column("origin", sa.String(64), nullable=False),
+            sa.Column("event_json", sa.Text, nullable=False),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True))
