@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     sync_seconds: float = Field(
         2.0, description="How often a serving process looks for documents that another process "
         "(an editor's publish on another worker, `kb ingest`) changed in the store.")
+    clock_skew_seconds: float = Field(
+        5.0, ge=0, description="How far the clocks of the machines that write to the store may differ: a "
+        "serving process reads the store's change log from this far before it last followed it.")
     signin_minutes: float = Field(
         480, description="A page sign-in expires after this many minutes (one shift).")
     signin_max_failures: int = Field(

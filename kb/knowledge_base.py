@@ -2,6 +2,7 @@
 holds the app database's records. Ingesting, publishing and evaluating build on it from the outer
 packages; `application.Application` composes them."""
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -36,11 +37,15 @@ from kb.vectors import ChromaVectors, MemoryVectors
 PRODUCT_CATEGORIES = frozenset({"credit_card", "loan", "wealth", "deposit"})
 
 
+CHANGES_KEPT_NS = 24 * 3600 * 10**9  # every process follows within seconds; a day of writes is plenty
+
+
 class KnowledgeBase:
     def __init__(self, settings: Settings):
         self.settings = settings
         self._index: Index | None = None
         self._index_lock = threading.Lock()
+        self._followed = 0  # when the index last followed the store's change log (ns since the epoch)
 
     @cached_property
     def store(self) -> Store:
@@ -87,6 +92,7 @@ class KnowledgeBase:
         return self.index.sections
 
     def _build_index(self) -> Index:
+        self._followed = time.time_ns()  # the change log is read from here on (less the skew)
         generation = self.store.generation()
         if self.store.model_id is not None:
             self.store.check_model(self.embedder.id)
@@ -105,10 +111,12 @@ class KnowledgeBase:
 
     def sync(self) -> bool:
         """Bring the index in line with the store after a publish here or a write by another
-        process: new versions are added to a copy of the index; a changed or removed version
-        (a folder re-ingest), or a renamed file's new path, means a new index, built beside the
-        one questions are reading. The store is looked at again once the index is held: the
-        publisher and the process's follower may both have seen one write."""
+        process: the change log says what was written since the index was built (or last
+        followed); new versions are added to a copy of the index; a changed or removed version (a
+        folder re-ingest), or a renamed file's new path, means a new index, built beside the one
+        questions are reading. Without a log of the writes (a store an earlier release wrote),
+        every version's hash is compared instead. The store is looked at again once the index is
+        held: the publisher and the process's follower may both have seen one write."""
         if self._index is None:
             return False
         if self.store.generation() == self._index.generation:
@@ -117,15 +125,30 @@ class KnowledgeBase:
             generation = self.store.generation()  # again: another thread may have followed it meanwhile
             if generation == self._index.generation:
                 return False
-            held, stored = self._index.hashes, self.store.committed_hashes()
-            new = [k for k in stored if k not in held]
-            if not new or set(held) - set(stored) or any(held[k] != stored[k] for k in held):
-                self._index = self._build_index()  # versions changed, removed or only re-recorded
-                return True
-            docs = self.store.document_records(new)
-            chunks, vectors = self.store.version_chunks({d.meta.key: d.content_hash for d in docs})
-            self._index = self._index.with_versions(docs, chunks, vectors, generation)
+            followed = time.time_ns()
+            since = self._followed - int(self.settings.clock_skew_seconds * 1e9)
+            new, rebuild = self._changed(self._index.hashes, self.store.changes_since(since))
+            if rebuild:
+                self._index = self._build_index()
+            elif new:
+                docs = self.store.document_records(new)
+                chunks, vectors = self.store.version_chunks({d.meta.key: d.content_hash for d in docs})
+                self._index = self._index.with_versions(docs, chunks, vectors, generation)
+            else:
+                self._index = dataclasses.replace(self._index, generation=generation)
+            self._followed = followed
+            self.store.prune_changes(followed - CHANGES_KEPT_NS)
         return True
+
+    def _changed(self, held: dict[str, str], changes) -> tuple[list[str], bool]:
+        """(new versions to add, whether the index must be built anew) from the writes since."""
+        if not changes:  # no log of them: compare every version's hash
+            stored = self.store.committed_hashes()
+            new = [k for k in stored if k not in held]
+            return new, not new or bool(set(held) - set(stored)) or any(held[k] != stored[k] for k in held)
+        new = list(dict.fromkeys(c.key for c in changes if c.op == "put" and c.key not in held))
+        rebuild = any(c.op != "put" or (c.key in held and held[c.key] != c.content_hash) for c in changes)
+        return new, rebuild
 
     @cached_property
     def scripts(self) -> ScriptPicker:

@@ -11,8 +11,10 @@ its old or its new state; leftovers are collected by the next write.
 """
 
 import datetime as dt
+import time
 import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlparse
 
 import numpy as np
@@ -57,12 +59,23 @@ def _client(settings: Settings):
     return chromadb.PersistentClient(path=str(settings.store), settings=chroma_settings)
 
 
+class Change(NamedTuple):
+    """One write to the store, as the change log keeps it."""
+
+    at: int
+    op: str  # put (a version written), move (its file renamed), delete
+    key: str
+    content_hash: str
+
+
 class Store:
     def __init__(self, settings: Settings):
         self.client = _client(settings)
         self._chunks_name = f"{settings.collection_prefix}_chunks"
         self._docs_name = f"{settings.collection_prefix}_documents"
         self.documents = self.client.get_or_create_collection(self._docs_name, embedding_function=None)
+        self.changes = self.client.get_or_create_collection(f"{settings.collection_prefix}_changes",
+                                                            embedding_function=None)
         self._chunks = None
 
     def chunks(self, model_id: str | None = None):
@@ -98,8 +111,23 @@ class Store:
         current = self.client.get_collection(self._docs_name, embedding_function=None)
         return (current.metadata or {}).get("generation")
 
-    def _bump_generation(self) -> None:
+    def _bump_generation(self, op: str, key: str, content_hash: str = "") -> None:
+        """Record the write in the change log, then announce it (the generation), so that a
+        serving process reads what changed rather than every document's record."""
+        at = time.time_ns()
+        self.changes.add(ids=[f"{at:020d}-{uuid.uuid4().hex[:8]}"], embeddings=[[1.0]],
+                         metadatas=[{"at": at, "op": op, "key": key, "hash": content_hash}])
         self.documents.modify(metadata={"generation": uuid.uuid4().hex})
+
+    def changes_since(self, at: int) -> list[Change]:
+        """The writes recorded after `at` (ns since the epoch), oldest first."""
+        got = self.changes.get(where={"at": {"$gt": at}}, include=["metadatas"])
+        found = [Change(int(m["at"]), str(m["op"]), str(m["key"]), str(m.get("hash", ""))) for m in got["metadatas"]]
+        return sorted(found)
+
+    def prune_changes(self, before: int) -> None:
+        """Forget writes older than `before`: every process has followed them long since."""
+        self.changes.delete(where={"at": {"$lt": before}})
 
     def document_records(self, keys: list[str] | None = None) -> list[SourceDocument]:
         if keys is None:
@@ -178,7 +206,7 @@ class Store:
             metadatas=[{"doc_id": doc.meta.doc_id, "version": doc.meta.version,
                         "meta": doc.meta.model_dump_json(), "source": doc.source,
                         "content_hash": doc.content_hash}])
-        self._bump_generation()
+        self._bump_generation("put", doc.meta.key, doc.content_hash)
         previous = chunks.get(where={"doc_key": doc.meta.key}, include=["metadatas"])
         stale = [i for i, m in zip(previous["ids"], previous["metadatas"])
                  if m.get("content_hash") != doc.content_hash]
@@ -189,11 +217,11 @@ class Store:
         """A renamed but unchanged file: only the recorded source path changes."""
         record = self.documents.get(ids=[key], include=["metadatas"])["metadatas"][0]
         self.documents.update(ids=[key], metadatas=[{**record, "source": source}])
-        self._bump_generation()
+        self._bump_generation("move", key)
 
     def delete_document(self, key: str) -> None:
         self.documents.delete(ids=[key])
-        self._bump_generation()
+        self._bump_generation("delete", key)
         self._delete_chunks(key)
 
     def _delete_chunks(self, key: str) -> None:
