@@ -8,7 +8,12 @@ The clients are wrk (Debian's `wrk`, a C load generator, when it is installed: i
 cores to the server) or, with --client python or without wrk, asyncio + httpx in this process.
 --unique makes every question new (a counter appended), so no worker has its embedding cached.
 
+With --rate the load is open: new questions (never seen before) arrive at that rate, Poisson, for
+--seconds, whatever the answers' pace: the way a contact centre loads the service (1,000 agents who
+each ask every 20 s: --rate 50).
+
 Run: python -m evals.bench_http --store .kb [--clients 16] [--workers 2] [--think-ms 0]
+     python -m evals.bench_http --store .kb --workers 3 --rate 50 --seconds 60
 """
 
 import argparse
@@ -42,6 +47,16 @@ def start_server(store: Path, port: int, workers: int) -> subprocess.Popen:
     command = [str(Path(sys.executable).parent / "kb"), "--store", str(store), "serve",
                "--port", str(port), "--workers", str(workers)]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM (requests in flight finish), then SIGKILL if it has not stopped within a minute."""
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=30)
 
 
 def wait_ready(url: str, seconds: float = 180) -> None:
@@ -128,8 +143,51 @@ def run_python(url: str, questions: list[str], clients: int, seconds: float, thi
             "p50": percentile(values, 50), "p95": percentile(values, 95), "max": values.max()}
 
 
+async def open_loop(url: str, questions: list[str], rate: float, seconds: float) -> tuple[list[float], list[str], float]:
+    """Questions arrive at `rate` per second (Poisson arrivals, as from many agents who each ask
+    now and then), whether or not earlier ones were answered; each is new (a counter appended).
+    (latencies, errors, seconds taken to send them all)."""
+    arrivals = random.Random(7)
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    async def one(http: httpx.AsyncClient, question: str) -> None:
+        started = time.perf_counter()
+        try:
+            response = await http.post("/assist", json={"query": question})
+            if response.status_code != 200:
+                errors.append(f"{response.status_code}: {question}")
+        except httpx.HTTPError as exc:
+            errors.append(f"{type(exc).__name__}: {question}")
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+        started, due, tasks, n = time.perf_counter(), 0.0, [], 0
+        while due < seconds:
+            await asyncio.sleep(max(0.0, started + due - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(http, f"{questions[n % len(questions)]} {n}")))
+            n += 1
+            due += arrivals.expovariate(rate)
+        sent = time.perf_counter() - started
+        await asyncio.gather(*tasks)
+    return latencies, errors, sent
+
+
+def run_open_loop(url: str, questions: list[str], rate: float, seconds: float) -> dict:
+    latencies, errors, sent = asyncio.run(open_loop(url, questions, rate, seconds))
+    values = np.array(latencies)
+    for error in errors[:5]:
+        print("  error:", error)
+    return {"requests": len(values), "errors": len(errors), "seconds": sent,
+            "p50": percentile(values, 50), "p95": percentile(values, 95), "max": values.max()}
+
+
 def measure(args, url: str, questions: list[str]) -> tuple[str, dict]:
     """Warm every worker on the questions first, then measure."""
+    if args.rate:
+        run_python(url, questions, args.clients, args.warm_seconds, 0, False)
+        return "open loop", run_open_loop(url, questions, args.rate, args.seconds)
     use_wrk = args.client == "wrk" and not args.think_ms
     if use_wrk:
         run_wrk(url, questions, args.clients, args.warm_seconds, False)
@@ -152,6 +210,8 @@ def main() -> None:
                         default="wrk" if shutil.which("wrk") else "python")
     parser.add_argument("--unique", action="store_true", help="Every question new (no cached embedding).")
     parser.add_argument("--warm-seconds", type=int, default=15)
+    parser.add_argument("--rate", type=float, default=0, help="Open loop: new questions arriving at this many "
+                        "per second (1,000 agents asking every 20 s: 50), whatever the answers' pace.")
     args = parser.parse_args()
     questions = [json.loads(line)["question"] for line in args.questions.read_text("utf-8").splitlines() if line.strip()]
     server = None
@@ -165,11 +225,11 @@ def main() -> None:
         client_name, result = measure(args, url, questions)
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-    print(f"HTTP POST /assist: {args.clients} clients ({client_name}), {args.workers} worker(s), "
-          f"think {args.think_ms:g} ms, {result['seconds']:.0f} s, {len(questions)} distinct questions"
-          f"{', every one new' if args.unique else ''}")
+            stop(server)
+    load = (f"open loop at {args.rate:g} new questions/s" if args.rate else
+            f"{args.clients} clients ({client_name}), think {args.think_ms:g} ms")
+    print(f"HTTP POST /assist: {load}, {args.workers} worker(s), {result['seconds']:.0f} s, "
+          f"{len(questions)} distinct questions{', every one new' if args.unique or args.rate else ''}")
     print(f"  requests {result['requests']}  errors {result['errors']}  "
           f"throughput {result['requests'] / result['seconds']:.1f}/s")
     print(f"  latency p50 {result['p50']:.1f} ms  p95 {result['p95']:.1f} ms  max {result['max']:.1f} ms")
