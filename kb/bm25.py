@@ -24,8 +24,8 @@ class BM25:
         lengths = [len(tokens) for tokens in corpus]
         self.avg_length = sum(lengths) / len(lengths) if lengths and sum(lengths) else 1.0
         self.df: dict[str, int] = {}
-        self._groups_of: dict[str, frozenset] = {}
-        self._all_groups: frozenset = frozenset()
+        self._groups_of: dict[str, frozenset[str | int]] = {}
+        self._all_groups: frozenset[str | int] = frozenset()
         self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._add(corpus, groups)
 
@@ -43,8 +43,8 @@ class BM25:
         return grown
 
     def _add(self, corpus: list[list[str]], groups: list[str] | None) -> None:
-        labels = groups if groups is not None else range(self.size, self.size + len(corpus))
-        added: dict[str, tuple[list[int], list[float], set]] = {}
+        labels: list[str] | range = groups if groups is not None else range(self.size, self.size + len(corpus))
+        added: dict[str, tuple[list[int], list[float], set[str | int]]] = {}
         for offset, tokens in enumerate(corpus):
             norm = self.k1 * (1 - self.b + self.b * len(tokens) / self.avg_length)
             for term, tf in Counter(tokens).items():
@@ -84,5 +84,5 @@ class BM25:
         return sum(w * self.idf(t) for t, w in query.items() if t in self.df) or 1.0
 
 
-def _weighted(query) -> dict[str, float]:
+def _weighted(query: dict[str, float] | list[str]) -> dict[str, float]:
     return query if isinstance(query, dict) else dict.fromkeys(query, 1.0)

@@ -6,9 +6,9 @@ masked already, but a comment or a response built elsewhere may not be.
 
 import datetime as dt
 import json
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import DateTime, Engine, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kb.database import Base, create_tables, fetched
@@ -35,13 +35,13 @@ MAX_KEPT_CITATIONS = 10
 CITATION_FIELDS = ("doc_id", "version", "title", "section", "quote")
 
 
-def kept_answer(response: dict) -> dict:
+def kept_answer(response: dict[str, Any]) -> dict[str, Any]:
     """What the review queue reads of the response the feedback is about: the answer's status,
     text and citations, each capped; whatever else a client sent is not stored."""
     answer = response.get("answer") if isinstance(response, dict) else None
     answer = answer if isinstance(answer, dict) else {}
     given = answer.get("citations")
-    citations: list = given if isinstance(given, list) else []
+    citations: list[Any] = given if isinstance(given, list) else []
     return {"answer": {
         "status": str(answer.get("status", ""))[:16],
         "text": str(answer.get("text", ""))[:MAX_KEPT_CHARS],
@@ -49,16 +49,16 @@ def kept_answer(response: dict) -> dict:
                       for c in citations[:MAX_KEPT_CITATIONS] if isinstance(c, dict)]}}
 
 
-def _capped(value):
+def _capped(value: object) -> int | str:
     return value if isinstance(value, int) and not isinstance(value, bool) else str(value)[:MAX_KEPT_CHARS]
 
 
 class FeedbackLog:
-    def __init__(self, engine):
+    def __init__(self, engine: Engine):
         self.engine = engine
         create_tables(engine, Feedback)
 
-    def record(self, query: str, response: dict, rating: Rating, comment: str = "",
+    def record(self, query: str, response: dict[str, Any], rating: Rating, comment: str = "",
                session_id: str | None = None) -> int:
         row = Feedback(
             created_at=dt.datetime.now(dt.UTC), rating=rating,
@@ -83,7 +83,7 @@ class FeedbackLog:
         return fetched(self.engine, Feedback, feedback_id, f"no feedback {feedback_id}")
 
     def as_eval_item(self, feedback_id: int, item_id: str, expected_doc_ids: list[str],
-                     key_facts: list[str], category: str | None = None) -> dict:
+                     key_facts: list[str], category: str | None = None) -> dict[str, Any]:
         """An evaluation item (the contract's shape) from an agent's feedback, in one step: its
         question, and what the evaluator says the answer must cite and hold. No documents means
         the knowledge base should not answer it."""

@@ -2,7 +2,9 @@
 fields each message is formatted with, so that a broken file fails at start-up."""
 
 import string
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any, cast
 
 from kb.errors import KBError
 from kb.vocab import load_yaml
@@ -19,7 +21,7 @@ FIELDS = {
 
 
 @lru_cache(maxsize=1)
-def _messages() -> dict:
+def _messages() -> dict[str, Any]:
     found = load_yaml("messages.yaml")
     for key, fields in FIELDS.items():
         used = {name for _, name, _, _ in string.Formatter().parse(found.get(key) or "") if name}
@@ -29,22 +31,22 @@ def _messages() -> dict:
         raise KBError("kb/vocab/messages.yaml: personal_data_kinds: must map each kind to its name")
     if not isinstance(found.get("call_steps"), dict):
         raise KBError("kb/vocab/messages.yaml: call_steps: must map each complaint step to its name")
-    return found
+    return cast(dict[str, Any], found)
 
 
-def message(key: str, **fields) -> str:
-    return _messages()[key].format(**fields)
+def message(key: str, **fields: object) -> str:
+    return str(_messages()[key]).format(**fields)
 
 
 def kind_name(kind: str) -> str:
     """What the agent calls a kind of personal data (银行卡号 for card_number)."""
-    return _messages()["personal_data_kinds"].get(kind, kind)
+    return str(_messages()["personal_data_kinds"].get(kind, kind))
 
 
-def joined(items) -> str:
-    return _messages()["list_separator"].join(items)
+def joined(items: Iterable[str]) -> str:
+    return str(_messages()["list_separator"]).join(items)
 
 
 def step_name(step: str) -> str:
     """What the scorecard calls a complaint step (共情安抚 for empathy)."""
-    return _messages()["call_steps"].get(step, step)
+    return str(_messages()["call_steps"].get(step, step))

@@ -6,13 +6,17 @@ a few ms at 100,000 chunks), which is cheaper than a Chroma query and needs no m
 a larger store is searched in Chroma, over-fetching to leave out versions not in force.
 """
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import numpy as np
 
 OVERFETCH = 2
+Embed = Callable[[str], Any]  # a question → its vector
 
 
 class MemoryVectors:
-    def __init__(self, embed, matrix: np.ndarray):
+    def __init__(self, embed: Embed, matrix: np.ndarray):
         self.embed = embed
         self.matrix = _normalized(matrix)
 
@@ -22,7 +26,7 @@ class MemoryVectors:
         grown.matrix = np.vstack([self.matrix, _normalized(vectors)]) if len(self.matrix) else _normalized(vectors)
         return grown
 
-    def nearest(self, query: str, n: int, live: np.ndarray, also=()) -> dict[int, float]:
+    def nearest(self, query: str, n: int, live: np.ndarray, also: Iterable[int] = ()) -> dict[int, float]:
         """The `n` live rows nearest the query, and the similarity of the rows `also` asked for
         (the lexical candidates: a weak embedding model's top `n` often misses the right one)."""
         if n <= 0 or not len(self.matrix):
@@ -35,17 +39,17 @@ class MemoryVectors:
 
 
 class ChromaVectors:
-    def __init__(self, embed, store, chunk_ids: list[str]):
+    def __init__(self, embed: Embed, store: Any, chunk_ids: list[str]):
         self.embed = embed
         self.store = store
         self.chunk_ids = list(chunk_ids)
         self.row_of = {chunk_id: row for row, chunk_id in enumerate(chunk_ids)}
 
-    def extended(self, vectors, chunk_ids: list[str]) -> "ChromaVectors":
+    def extended(self, vectors: np.ndarray, chunk_ids: list[str]) -> "ChromaVectors":
         """The same search knowing the rows of new chunks (their vectors are in Chroma)."""
         return ChromaVectors(self.embed, self.store, self.chunk_ids + chunk_ids)
 
-    def nearest(self, query: str, n: int, live: np.ndarray, also=()) -> dict[int, float]:
+    def nearest(self, query: str, n: int, live: np.ndarray, also: Iterable[int] = ()) -> dict[int, float]:
         vector = self.embed(query)
         found = self.store.dense(vector, n * OVERFETCH)
         rows = {self.row_of[i]: s for i, s in found.items() if i in self.row_of and live[self.row_of[i]]}

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from kb.calls.models import CallEvent, ChecklistItem, Finding, Scorecard
 from kb.calls.rules import STEPS, ScorecardRules, said
@@ -269,9 +269,9 @@ class CallListener:
         if doc is None:
             return []
         key = (doc.meta.doc_id, doc.meta.version, id(self.kb.analyzer))
-        return DOCUMENT_PIECES.get(key, lambda _: [
+        return cast(list[str], DOCUMENT_PIECES.get(key, lambda _: [
             self._canonical_text((trail[-1][1] + "\n" if trail else "") + unit)
-            for trail, text in sections(doc.body) for unit in unit_displays(text)])
+            for trail, text in sections(doc.body) for unit in unit_displays(text)]))
 
     def _evidence(self, canonical: str) -> list[tuple[str, str]]:
         recent = [(doc, text) for number, doc, text in self.state.answers[-1:]
