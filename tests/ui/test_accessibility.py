@@ -1,18 +1,24 @@
 """axe-core (vendored in tests/vendor/axe-core, MPL-2.0; never fetched) run by Playwright in
-Debian's chromium over the agents', editors' and evaluators' pages, at 400 px and 1280 px and in
+Debian's chromium over the agents', editors', evaluators' and quality inspectors' pages, at 400 px and 1280 px and in
 both colour schemes: no serious or critical WCAG 2 A/AA violation."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from kb.calls.transcript import utterance
+
 AXE = (Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 SET = {"id": "q1", "question": "星辰金卡年费多少", "answerable": True, "expected_doc_ids": ["cc-gold"],
        "key_facts": ["300元"]}
 PAGES = ["/editor", "/editor/upload", "/editor/documents/cc-gold", "/editor/gaps", "/evaluations",
-         "/evaluations/runs/1", "/evaluations/diff", "/signin", "/editor/documents/no-such-doc"]
+         "/evaluations/runs/1", "/evaluations/diff", "/signin", "/editor/documents/no-such-doc",
+         "/calls", "/calls/a11y-call", "/?call=a11y-call"]
+CALL = [("agent", "您好，星辰银行信用卡中心，请问有什么可以帮您"), ("customer", "星辰金卡的年费是多少"),
+        ("agent", "星辰金卡主卡年费是五百块一年"), ("customer", "我要打12378投诉你们")]
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +30,10 @@ def served(tmp_path_factory, kbtest):
     dataset = root / "set.jsonl"
     dataset.write_text(json.dumps(SET, ensure_ascii=False) + "\n", encoding="utf-8")
     knowledge.evaluate(dataset)
+    for speaker, text in CALL:  # a finished call with findings, for the quality pages
+        knowledge.calls.hear("a11y-call", "agent01", utterance({"speaker": speaker, "text": text,
+                                                                "at": dt.datetime.now(dt.UTC).isoformat()}))
+    knowledge.calls.end("a11y-call")
     with kbtest.serving(root / "store") as server:
         yield server
 
