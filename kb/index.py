@@ -7,6 +7,7 @@ large knowledge base to about a second; anything else (a folder re-ingest that c
 versions) builds a new index beside the old one before the swap.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ class Index:
     answerer: Answerer
     sections: dict[tuple[str, str], str]
     generation: str | None = None
-    embed_passages: object = None  # texts → rows, for the units of versions added later
+    embed_passages: Callable[[list[str]], np.ndarray] | None = None  # texts → rows, for versions added later
 
     @property
     def hashes(self) -> dict[str, str]:
@@ -43,6 +44,8 @@ class Index:
         """This index plus new document versions (none of which it holds yet)."""
         catalog = Catalog([*self.catalog.by_key.values(), *docs])
         analyzer = self.analyzer.with_words([name for doc in docs for name in doc.meta.products])
+        if self.embed_passages is None:
+            raise ValueError("this index was built without a way to embed the units of new versions")
         retriever = self.retriever.extended(chunks, vectors, catalog, self.embed_passages, analyzer)
         answerer = self.answerer.rebound(retriever.bm25.idf, retriever.bm25.df.__contains__, retriever.speller)
         return Index(catalog, analyzer, retriever, answerer,

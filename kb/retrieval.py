@@ -8,6 +8,7 @@ by `python -m evals.fit`), so that dense is a full partner wherever it earns it.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from kb.lexicon import Analyzer
 from kb.speller import Speller
 from kb.store import ChunkRecord
 from kb.units import UnitTable
+from kb.vectors import ChromaVectors, MemoryVectors
 
 
 @dataclass
@@ -37,12 +39,12 @@ class Hit:
 
     @property
     def doc_key(self) -> str:
-        return self.chunk.meta["doc_key"]
+        return str(self.chunk.meta["doc_key"])
 
 
 class Retriever:
     def __init__(self, chunks: list[ChunkRecord], catalog: Catalog, analyzer: Analyzer,
-                 dense, settings: Settings, units: UnitTable, fusion: Fusion,
+                 dense: MemoryVectors | ChromaVectors, settings: Settings, units: UnitTable, fusion: Fusion,
                  bm25: BM25 | None = None, speller: Speller | None = None):
         self.chunks = chunks
         self.catalog = catalog
@@ -67,8 +69,8 @@ class Retriever:
                                           naming=analyzer.is_naming_word, variants=analyzer.variants)
         self.category_cues = analyzer.category_cues
 
-    def extended(self, chunks: list[ChunkRecord], vectors, catalog: Catalog, embed_passages,
-                 analyzer: Analyzer) -> "Retriever":
+    def extended(self, chunks: list[ChunkRecord], vectors: np.ndarray, catalog: Catalog,
+                 embed_passages: Callable[[list[str]], np.ndarray], analyzer: Analyzer) -> "Retriever":
         """A retriever that also holds these new chunks (of documents `catalog` knows), read by
         `analyzer` (this one's, grown by the new product names); only the new chunks are
         tokenized, and this retriever stays as it was for searches under way."""

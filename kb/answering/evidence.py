@@ -5,7 +5,7 @@ pairs. Each piece is analysed once per content (pinyin and word boundaries are t
 """
 
 import re
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from kb.figures import addressed, figure_of
 from kb.lexicon import Analyzer
@@ -42,7 +42,7 @@ class Holding:
                 normalize(raw), canonical=False)
             return Evidence(canonical, sounds, self.analyzer.boundaries(canonical))
 
-        return self._evidence.get(key, compute)
+        return cast(Evidence, self._evidence.get(key, compute))
 
     def names(self, term: str) -> tuple[str, ...]:
         """The term and what else writes it: a broader name, the thing of a "thing + facet"
@@ -50,8 +50,8 @@ class Holding:
         return (term, *self.broader.get(term, ()), *self.faceted(term))
 
     def faceted(self, term: str) -> tuple[str, ...]:
-        return self._faceted.get(term, lambda _term: tuple(
-            term[:-len(f)] for f in self.facets if term.endswith(f) and len(term) - len(f) >= 2))
+        return cast(tuple[str, ...], self._faceted.get(term, lambda _term: tuple(
+            term[:-len(f)] for f in self.facets if term.endswith(f) and len(term) - len(f) >= 2)))
 
     def mentions(self, term: str, pieces: list[Evidence]) -> bool:
         """Whether any piece holds the term as a word, by a broader name, a stated condition, by
