@@ -100,6 +100,18 @@ def run_wrk(url: str, questions: list[str], clients: int, seconds: float, unique
             "p50": float(p50), "p95": float(p95), "max": float(worst)}
 
 
+async def ask(http: httpx.AsyncClient, question: str, latencies: list[float], errors: list[str]) -> None:
+    """One question: its time kept, and what went wrong if anything did."""
+    started = time.perf_counter()
+    try:
+        response = await http.post("/assist", json={"query": question})
+        if response.status_code != 200:
+            errors.append(f"{response.status_code}: {question}")
+    except httpx.HTTPError as exc:
+        errors.append(f"{type(exc).__name__}: {question}")
+    latencies.append((time.perf_counter() - started) * 1000)
+
+
 async def client(url: str, questions: list[str], start: int, until: float, think: float,
                  unique: bool, latencies: list[float], errors: list[str]) -> None:
     pause = random.Random(start)
@@ -110,14 +122,7 @@ async def client(url: str, questions: list[str], start: int, until: float, think
         while time.perf_counter() < until:
             question = questions[n % len(questions)] + (f" {start}-{n}" if unique else "")
             n += 1
-            started = time.perf_counter()
-            try:
-                response = await http.post("/assist", json={"query": question})
-                if response.status_code != 200:
-                    errors.append(f"{response.status_code}: {question}")
-            except httpx.HTTPError as exc:
-                errors.append(f"{type(exc).__name__}: {question}")
-            latencies.append((time.perf_counter() - started) * 1000)
+            await ask(http, question, latencies, errors)
             if think:
                 await asyncio.sleep(pause.expovariate(1 / think))
 
@@ -136,6 +141,10 @@ async def load(url: str, questions: list[str], clients: int, seconds: float, thi
 def run_python(url: str, questions: list[str], clients: int, seconds: float, think: float,
                unique: bool) -> dict:
     latencies, errors = asyncio.run(load(url, questions, clients, seconds, think, unique))
+    return summary(latencies, errors, seconds)
+
+
+def summary(latencies: list[float], errors: list[str], seconds: float) -> dict:
     values = np.array(latencies)
     for error in errors[:5]:
         print("  error:", error)
@@ -151,22 +160,12 @@ async def open_loop(url: str, questions: list[str], rate: float, seconds: float)
     latencies: list[float] = []
     errors: list[str] = []
 
-    async def one(http: httpx.AsyncClient, question: str) -> None:
-        started = time.perf_counter()
-        try:
-            response = await http.post("/assist", json={"query": question})
-            if response.status_code != 200:
-                errors.append(f"{response.status_code}: {question}")
-        except httpx.HTTPError as exc:
-            errors.append(f"{type(exc).__name__}: {question}")
-        latencies.append((time.perf_counter() - started) * 1000)
-
     limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
         started, due, tasks, n = time.perf_counter(), 0.0, [], 0
         while due < seconds:
             await asyncio.sleep(max(0.0, started + due - time.perf_counter()))
-            tasks.append(asyncio.create_task(one(http, f"{questions[n % len(questions)]} {n}")))
+            tasks.append(asyncio.create_task(ask(http, f"{questions[n % len(questions)]} {n}", latencies, errors)))
             n += 1
             due += arrivals.expovariate(rate)
         sent = time.perf_counter() - started
@@ -176,11 +175,7 @@ async def open_loop(url: str, questions: list[str], rate: float, seconds: float)
 
 def run_open_loop(url: str, questions: list[str], rate: float, seconds: float) -> dict:
     latencies, errors, sent = asyncio.run(open_loop(url, questions, rate, seconds))
-    values = np.array(latencies)
-    for error in errors[:5]:
-        print("  error:", error)
-    return {"requests": len(values), "errors": len(errors), "seconds": sent,
-            "p50": percentile(values, 50), "p95": percentile(values, 95), "max": values.max()}
+    return summary(latencies, errors, sent)
 
 
 def measure(args, url: str, questions: list[str]) -> tuple[str, dict]:
