@@ -4,12 +4,16 @@ another alternative than the one asked about is not its answer, however many oth
 two share."""
 
 import re
+from collections.abc import Callable
+from typing import cast
 
 from kb.memo import Memo
 from kb.vocab import load_yaml
 
 _NEGATION = re.compile(r"[不无未非没]")
 NEGATION_REACH = 3  # 不发行外币: a negation this close before a name excludes it
+
+Group = list[tuple[str, ...]]  # alternatives, each the canonical words that name it
 
 
 class Contrasts:
@@ -22,7 +26,7 @@ class Contrasts:
         self._asked_by_question = Memo()
 
     @classmethod
-    def load(cls, canonicalize, broader=None) -> "Contrasts":
+    def load(cls, canonicalize: Callable[[str], str], broader: dict[str, list[str]] | None = None) -> "Contrasts":
         groups = load_yaml("contrasts.yaml") or []
         return cls([[[canonicalize(str(w)) for w in alternative] for alternative in group] for group in groups],
                    broader)
@@ -39,16 +43,16 @@ class Contrasts:
                 return True
         return False
 
-    def _asked(self, question: str) -> tuple[tuple[list, frozenset[int]], ...]:
+    def _asked(self, question: str) -> tuple[tuple[Group, frozenset[int]], ...]:
         """The groups the question names an alternative of, with those it names (found once per
         question, checked against every sentence and row)."""
-        def compute(_question: str):
+        def compute(_question: str) -> tuple[tuple[Group, frozenset[int]], ...]:
             named = ((group, frozenset(_named(group, question))) for group in self.groups)
             return tuple((group, asked) for group, asked in named if asked)
 
-        return self._asked_by_question.get(question, compute)
+        return cast(tuple[tuple[Group, frozenset[int]], ...], self._asked_by_question.get(question, compute))
 
-    def _covered(self, group, asked: frozenset[int] | set[int], text: str) -> bool:
+    def _covered(self, group: Group, asked: frozenset[int] | set[int], text: str) -> bool:
         """The text names a broader name of an asked alternative (其他外币 for 日元), and not to
         exclude it (不发行外币大额存单)."""
         return any(_affirmed(b, text) for i in asked for word in group[i] for b in self.broader.get(word, ()))
@@ -63,7 +67,7 @@ def _affirmed(name: str, text: str) -> bool:
     return False
 
 
-def _named(group: list[tuple[str, ...]], text: str) -> set[int]:
+def _named(group: Group, text: str) -> set[int]:
     """The alternatives the text names; a word inside a longer word of the group that the text
     also holds does not count (金卡 within 白金卡)."""
     spans = []

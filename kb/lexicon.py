@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import jieba
 import yaml
@@ -23,6 +23,8 @@ from kb.contrasts import Contrasts
 from kb.memo import Memo
 
 if TYPE_CHECKING:  # each index's speller is built on its analyzer; spelling is asked of the analyzer
+    from jieba.posseg import POSTokenizer
+
     from kb.speller import Speller
 from kb.text import counted_numbers_to_digits, is_cjk, normalize
 from kb.vocab import load_yaml, read_text
@@ -168,7 +170,7 @@ class Analyzer:
 
     def canonicalize(self, text: str) -> str:
         """Normalized text with numerals as digits and every synonym in its canonical form."""
-        return self._canonical_texts.get(text, self._canonicalize)
+        return cast(str, self._canonical_texts.get(text, self._canonicalize))
 
     def _canonicalize(self, text: str) -> str:
         text = counted_numbers_to_digits(normalize(text))
@@ -199,7 +201,7 @@ class Analyzer:
         return [w for w, start, end in pieces if _KEEP_TOKEN.search(w.strip() or " ")
                 and w not in self.stopwords and not self._inside_alternative(w, start, end, pieces)]
 
-    def _inside_alternative(self, word: str, start: int, end: int, pieces) -> bool:
+    def _inside_alternative(self, word: str, start: int, end: int, pieces: list[tuple[str, int, int]]) -> bool:
         """金卡 inside 白金卡: a search-mode sub-word naming one alternative of kb/vocab/contrasts.yaml
         within a longer word naming another, which would match the wrong card tier."""
         alternative = self.contrasts.alternative
@@ -267,7 +269,7 @@ class Analyzer:
                  for m in re.finditer(re.escape(name), canonical)]
         seen = []
 
-        def pull(number: re.Match) -> str:
+        def pull(number: re.Match[str]) -> str:
             if any(s <= number.start() < e for s, e in named):
                 return number.group(0)
             seen.append(number.group(0))
@@ -282,7 +284,7 @@ class Analyzer:
         return seen
 
     @cached_property
-    def _tagger(self):
+    def _tagger(self) -> "POSTokenizer":
         from jieba.posseg import POSTokenizer
 
         return POSTokenizer(tokenizer=self._jieba)
@@ -290,7 +292,7 @@ class Analyzer:
     def is_naming_word(self, word: str) -> bool:
         """Nouns and names say what a question is about; verbs, adjectives and adverbs say how
         the customer puts it (打电话, 开门, 取出来), which documents phrase differently."""
-        return self._naming.get(word, self._tags_name)
+        return cast(bool, self._naming.get(word, self._tags_name))
 
     def _tags_name(self, word: str) -> bool:
         tags = {pair.flag for pair in self._tagger.lcut(word)}
@@ -372,4 +374,4 @@ def _pinyin(run: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _general_dictionary() -> dict[str, int]:
     jieba.dt.check_initialized()
-    return jieba.dt.FREQ
+    return cast(dict[str, int], jieba.dt.FREQ)

@@ -2,7 +2,9 @@
 (年废 → 年费): each index has its own speller, grown with the index, never shared between two."""
 
 import copy
+from collections.abc import Callable, Iterable
 from functools import cached_property
+from typing import cast
 
 from kb.lexicon import _CJK_RUN, ECHO, _pinyin_tuple, _tones
 from kb.memo import Memo
@@ -21,8 +23,9 @@ class Speller:
     knows. Nothing else is touched, so a word the knowledge base does not know (钻石卡) stays what
     it is and can still make the question unanswerable."""
 
-    def __init__(self, words=(), known=lambda word: False, names=(), listed=lambda word: False,
-                 naming=lambda word: False, variants=None):
+    def __init__(self, words: Iterable[str] = (), known: Callable[[str], bool] = lambda word: False,
+                 names: Iterable[str] = (), listed: Callable[[str], bool] = lambda word: False,
+                 naming: Callable[[str], bool] = lambda word: False, variants: dict[str, str] | None = None):
         """`words`: what the knowledge base writes; `known(word)`: whether a word it does not
         write is still a word (everyday Chinese, a function word), whose characters are then no
         slip; `names`: product names, put right first and even where the slip is an everyday
@@ -43,21 +46,21 @@ class Speller:
         self.learn(words)
         self.learn_names(names)
 
-    def learn_names(self, names) -> "Speller":
+    def learn_names(self, names: Iterable[str]) -> "Speller":
         for name in names:
             if 3 <= len(name) <= 8 and _CJK_RUN.fullmatch(name):
                 self._names.setdefault(_pinyin_tuple(name), []).append(name)
         self._name_lengths = sorted({len(n) for names in self._names.values() for n in names}, reverse=True)
         return self
 
-    def learn(self, words) -> "Speller":
+    def learn(self, words: Iterable[str]) -> "Speller":
         for word in words:
             if word not in self.words and 2 <= len(word) <= max(SPELL_LENGTHS) and _CJK_RUN.fullmatch(word):
                 self.words.add(word)
                 self._by_sound.setdefault(_pinyin_tuple(word), []).append(word)
         return self
 
-    def grown(self, words, names=()) -> "Speller":
+    def grown(self, words: Iterable[str], names: Iterable[str] = ()) -> "Speller":
         """A speller that also knows these words and names; this one is left as it was."""
         other = copy.copy(self)  # the same dictionaries (known, listed, naming, variants)
         other.words, other._by_sound = set(self.words), {k: list(v) for k, v in self._by_sound.items()}
@@ -69,8 +72,8 @@ class Speller:
         return other
 
     def correct(self, canonical: str) -> str:
-        return self._corrected.get(canonical, lambda text: _CJK_RUN.sub(lambda m: self._run(
-            m.group(0), after_number=m.start() > 0 and text[m.start() - 1].isdigit()), text))
+        return cast(str, self._corrected.get(canonical, lambda text: _CJK_RUN.sub(lambda m: self._run(
+            m.group(0), after_number=m.start() > 0 and text[m.start() - 1].isdigit()), text)))
 
     def _run(self, run: str, after_number: bool = False) -> str:
         """`after_number`: the run follows a figure, whose unit (10万, 3年) is no slip."""
@@ -125,7 +128,7 @@ class Speller:
     def _by_tones(self) -> dict[tuple[str, ...], str]:
         return self._tone_index(self.words)
 
-    def _tone_index(self, words) -> dict[tuple[str, ...], str]:
+    def _tone_index(self, words: set[str]) -> dict[tuple[str, ...], str]:
         """These words and the variants of them, by the tones they are spoken in."""
         spoken = [*words, *(v for v, w in self.variants.items() if w in words
                             and 2 <= len(v) <= max(SPELL_LENGTHS) and _CJK_RUN.fullmatch(v))]

@@ -13,8 +13,9 @@ its old or its new state; leftovers are collected by the next write.
 import datetime as dt
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NotRequired, TypedDict, overload
 from urllib.parse import urlparse
 
 import numpy as np
@@ -23,19 +24,42 @@ from kb.config import Settings
 from kb.errors import KBError, StoreMismatch
 from kb.models import DocMeta, SourceDocument
 
+if TYPE_CHECKING:  # ingestion's chunk nodes, written here
+    from llama_index.core.schema import TextNode
+
 NO_START, NO_END = 0, 99991231
 _PAGE = 5000
+
+# A Chroma collection. Chroma's own types reject what it accepts (embeddings as lists of float
+# lists, filters as plain dicts) and make every field of a result optional, so its client and
+# collections are taken as they come at this boundary.
+Collection = Any
 
 
 def day_number(day: dt.date | None, default: int) -> int:
     return default if day is None else day.year * 10000 + day.month * 100 + day.day
 
 
+class ChunkMeta(TypedDict):
+    """What Chroma holds of a chunk: scalars only, its dates as YYYYMMDD integers."""
+
+    doc_id: str
+    version: int
+    doc_key: str  # doc_id@vN
+    chunk: int
+    title: str
+    category: str
+    section: str
+    eff_from: int
+    eff_to: int
+    content_hash: NotRequired[str]  # absent from chunks written by an earlier release
+
+
 @dataclass
 class ChunkRecord:
     id: str
     text: str
-    meta: dict
+    meta: ChunkMeta
 
     @property
     def number(self) -> int:
@@ -43,7 +67,7 @@ class ChunkRecord:
         return int(self.id.rsplit("#", 1)[-1])
 
 
-def _client(settings: Settings):
+def _client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -76,9 +100,14 @@ class Store:
         self.documents = self.client.get_or_create_collection(self._docs_name, embedding_function=None)
         self.changes = self.client.get_or_create_collection(f"{settings.collection_prefix}_changes",
                                                             embedding_function=None)
-        self._chunks = None
+        self._chunks: Collection | None = None
 
-    def chunks(self, model_id: str | None = None):
+    @overload
+    def chunks(self, model_id: str) -> Collection: ...
+    @overload
+    def chunks(self, model_id: None = None) -> Collection | None: ...
+
+    def chunks(self, model_id: str | None = None) -> Collection | None:
         """The chunk collection; with `model_id`, created for that model or checked against it."""
         if self._chunks is None:
             names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
@@ -193,7 +222,7 @@ class Store:
         by_id = dict(zip(records["ids"], records["embeddings"]))
         return np.array([by_id[i] for i in ids], dtype=np.float32)
 
-    def put_document(self, doc: SourceDocument, nodes, model_id: str) -> None:
+    def put_document(self, doc: SourceDocument, nodes: Sequence["TextNode"], model_id: str) -> None:
         """Write one document version: new chunks, then the record (the commit), then drop the
         chunks of its previous content. Its id never gains a duplicate."""
         chunks = self.chunks(model_id)
@@ -225,8 +254,9 @@ class Store:
         self._delete_chunks(key)
 
     def _delete_chunks(self, key: str) -> None:
-        if self.chunks() is not None:
-            self.chunks().delete(where={"doc_key": key})
+        chunks = self.chunks()
+        if chunks is not None:
+            chunks.delete(where={"doc_key": key})
 
     def dense(self, embedding: list[float], n: int) -> dict[str, float]:
         """Cosine similarity of the `n` nearest chunks of any version. Which versions are in
@@ -240,17 +270,18 @@ class Store:
 
     def similarities(self, embedding: list[float], ids: list[str]) -> dict[str, float]:
         """Cosine similarity of these chunks to the embedding."""
-        if not ids or self.chunks() is None:
+        chunks = self.chunks() if ids else None
+        if chunks is None:
             return {}
-        found = self.chunks().get(ids=ids, include=["embeddings"])
+        found = chunks.get(ids=ids, include=["embeddings"])
         vectors = np.asarray(found["embeddings"], dtype=np.float32).reshape(len(found["ids"]), -1)
         query = np.asarray(embedding, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
         return dict(zip(found["ids"], (vectors @ query / np.where(norms == 0, 1, norms)).tolist()))
 
 
-def _get_all(collection, include: list[str]) -> dict:
-    out: dict[str, list] = {"ids": [], **{k: [] for k in include}}
+def _get_all(collection: Collection, include: list[str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {"ids": [], **{k: [] for k in include}}
     offset = 0
     while True:
         page = collection.get(include=include, limit=_PAGE, offset=offset)
@@ -261,7 +292,7 @@ def _get_all(collection, include: list[str]) -> dict:
         offset += _PAGE
 
 
-def _committed_rows(metadatas: list[dict], hashes: dict[str, str]) -> set[int]:
+def _committed_rows(metadatas: list[dict[str, Any]], hashes: dict[str, str]) -> set[int]:
     """Rows of chunks whose document version is recorded with the chunk's content hash. A chunk
     written before chunks carried their hash belongs to its record as it is, unless hashed chunks
     of that record exist (a store made by an earlier release keeps answering until an ingest
@@ -272,13 +303,13 @@ def _committed_rows(metadatas: list[dict], hashes: dict[str, str]) -> set[int]:
         or (m.get("content_hash") is None and m["doc_key"] not in hashed))}
 
 
-def records_of(nodes) -> tuple[list[ChunkRecord], np.ndarray]:
+def records_of(nodes: Sequence["TextNode"]) -> tuple[list[ChunkRecord], np.ndarray]:
     """Embedded nodes as the store will hold them: what an index built before the write reads."""
     chunks = [ChunkRecord(n.id_, n.text, _chunk_metadata(n.metadata)) for n in nodes]
     return chunks, np.array([n.embedding for n in nodes], dtype=np.float32)
 
 
-def _chunk_metadata(meta: dict) -> dict:
+def _chunk_metadata(meta: dict[str, Any]) -> ChunkMeta:
     """Chroma holds scalars only: lists as JSON, dates as YYYYMMDD integers for range filters."""
     return {
         "doc_id": meta["doc_id"], "version": meta["version"],

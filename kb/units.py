@@ -7,16 +7,19 @@ context of the units that answer it.
 """
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from kb.text import split_sentences
 
 if TYPE_CHECKING:  # retrieval builds on units; a unit only points back at its hit
     from kb.retrieval import Hit
+    from kb.store import ChunkRecord
 
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
@@ -40,7 +43,7 @@ class Unit:
     score: float = 0.0
 
 
-def section_units(hit) -> list[Unit]:
+def section_units(hit: "Hit") -> list[Unit]:
     sims = getattr(hit, "unit_dense", None)
     return [Unit(hit, quote, display, position, asked,
                  float(sims[position]) if sims is not None and position < len(sims) else 0.0)
@@ -73,9 +76,10 @@ class UnitTable:
         self._starts = np.array([s for s, e in spans if e > s], dtype=np.int64)
 
     @classmethod
-    def build(cls, chunks, titles, embed_passages) -> "UnitTable":
+    def build(cls, chunks: Iterable["ChunkRecord"], titles: Callable[["ChunkRecord"], str],
+              embed_passages: Callable[[list[str]], np.ndarray]) -> "UnitTable":
         """`titles`: chunk → its document's title; `embed_passages`: texts → rows."""
-        spans: list = []
+        spans: list[tuple[int, int]] = []
         texts: list[str] = []
         for chunk in chunks:
             passages = unit_passages(titles(chunk), chunk.meta["section"], chunk.text)
@@ -84,7 +88,8 @@ class UnitTable:
         matrix = embed_passages(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         return cls(spans, np.asarray(matrix, dtype=np.float32))
 
-    def extended(self, chunks, titles, embed_passages) -> "UnitTable":
+    def extended(self, chunks: Iterable["ChunkRecord"], titles: Callable[["ChunkRecord"], str],
+                 embed_passages: Callable[[list[str]], np.ndarray]) -> "UnitTable":
         """This table with the units of new chunks appended (a copy: searches under way keep theirs)."""
         grown = UnitTable.build(chunks, titles, embed_passages)
         offset = len(self.matrix)
@@ -92,7 +97,7 @@ class UnitTable:
         parts = [m for m in (self.matrix, grown.matrix) if m.size]
         return UnitTable(spans, np.vstack(parts) if parts else self.matrix)
 
-    def similarities(self, vector) -> np.ndarray:
+    def similarities(self, vector: ArrayLike) -> np.ndarray:
         if not self.matrix.size:
             return np.zeros(0, dtype=np.float32)
         return self.matrix @ np.asarray(vector, dtype=np.float32)
