@@ -51,6 +51,9 @@ def provenance(chosen: list[Bank], lobo: dict[str, dict]) -> dict:
         vocabulary.update(path.read_bytes())
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
+    changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                             capture_output=True, text=True).stdout.strip()
+    commit = f"{commit}+uncommitted" if commit and changed else commit  # fitted on code no commit holds
     return {"fitted_at": dt.datetime.now().isoformat(timespec="seconds"), "code": commit or None,
             "vocabulary_sha256": vocabulary.hexdigest()[:16], "banks": [b.name for b in chosen],
             "sealed": sorted(sealed()),

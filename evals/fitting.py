@@ -20,7 +20,7 @@ from kb.answering import probabilities
 from kb.answering.answerability import ANSWER_FEATURES
 from kb.answering.candidates import UNIT_FEATURES, Candidates
 from kb.answering.selection import select
-from kb.fitted import Fitted, Fusion, LinearModel, Selection
+from kb.fitted import Fitted, Fusion, LinearModel, Selection, VectorModel
 from kb.text import normalize_for_match
 
 FUSION_GRID = {"dense": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0), "unit": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0),
@@ -28,6 +28,8 @@ FUSION_GRID = {"dense": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0), "unit": (0.0, 2.
 SELECTION_GRID = {"ratio": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), "floor": (0.05, 0.1, 0.2, 0.3, 0.4),
                   "cover_floor": (0.02, 0.05, 0.1, 0.2, 1.0)}
 REGULARIZATION = 1.0
+MEANING_REGULARIZATION = 0.1  # of the vector model: 384 weights learn from a few thousand questions
+MEANING_SCALE = 10.0          # unit-length vectors scaled so that the regularization reads as for standardized features
 
 
 @dataclass
@@ -145,8 +147,11 @@ def fit_all(folds: dict[str, FoldData]) -> Fitted:
     cases = [(fold, data, *candidates(fold, data, fusion)) for fold in folds.values() for data in fold.items]
     units = _fit_units(cases)
     selection = _fit_selection(cases, units)
-    answerable, threshold = _fit_answerable(cases, units, selection)
-    return Fitted(fusion=fusion, units=units, answerable=answerable, threshold=threshold, selection=selection)
+    chosen = [_chosen(fold, found, units, selection) for fold, _, found, _, _ in cases]
+    meaning, scores = _fit_meaning(cases)
+    answerable, threshold = _fit_answerable(cases, units, chosen, scores)
+    return Fitted(fusion=fusion, units=units, answerable=answerable, threshold=threshold, selection=selection,
+                  meaning=meaning)
 
 
 def _fit_units(cases) -> LinearModel:
@@ -186,17 +191,54 @@ def _limits(fold: FoldData) -> tuple[int, int]:
     return fold.kb.settings.answer_max_chars, fold.kb.settings.answer_max_units
 
 
-def _fit_answerable(cases, units: LinearModel, selection: Selection) -> tuple[LinearModel, float]:
+def _chosen(fold: FoldData, found: Candidates, units: LinearModel, selection: Selection) -> list:
+    if not len(found.units):
+        return []
+    p = probabilities(units, found.rows, UNIT_FEATURES, "dense")
+    return select(found.units, p, found.holds, selection, _limits(fold))
+
+
+def _meaning_rows(cases) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per case: the question's vector, whether it is answerable, and its bank."""
+    rows = np.array([data.question.vector for _, data, _, _, _ in cases]) * MEANING_SCALE
+    labels = np.array([data.item["answerable"] for _, data, _, _, _ in cases])
+    return rows, labels, np.array([fold.bank.name for fold, _, _, _, _ in cases])
+
+
+def _fit_meaning(cases) -> tuple[VectorModel | None, np.ndarray]:
+    """The vector model, and each case's score from a model fitted without its own bank (so
+    that the answerability model learns how far such a score carries to a bank it has not
+    seen). With one bank there is nothing to carry it across, and no model."""
+    scores = np.zeros(len(cases))
+    rows, labels, banks = _meaning_rows(cases)
+    if len(set(banks)) < 2:
+        return None, scores
+    for bank in sorted(set(banks)):
+        scores[banks == bank] = _logistic(rows[banks != bank], labels[banks != bank]).decision_function(
+            rows[banks == bank])
+    model = _logistic(rows, labels)
+    space = cases[0][0].kb.embedder.id
+    return VectorModel(space, tuple((model.coef_[0] * MEANING_SCALE).round(5).tolist()),
+                       round(float(model.intercept_[0]), 5)), scores
+
+
+def _logistic(rows: np.ndarray, labels: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=MEANING_REGULARIZATION, max_iter=3000).fit(rows, labels)
+
+
+def _fit_answerable(cases, units: LinearModel, chosen: list, scores: np.ndarray) -> tuple[LinearModel, float]:
     rows, labels, right = [], [], []
-    for fold, data, found, _, hits in cases:
+    for (fold, data, found, _, hits), answer, meaning in zip(cases, chosen, scores):
         if not len(found.units):
             continue
         p = probabilities(units, found.rows, UNIT_FEATURES, "dense")
-        chosen = select(found.units, p, found.holds, selection, _limits(fold))
         answerer = fold.kb.index.answerer
-        rows.append(answerer.answerability.row(data.question, found, p, chosen, hits, fold.kb.index.catalog))
+        rows.append(answerer.answerability.row(data.question, found, p, answer, hits, fold.kb.index.catalog,
+                                               float(meaning)))
         labels.append(data.item["answerable"])
-        right.append(data.item["answerable"] and _right_if_answered(data, chosen))
+        right.append(data.item["answerable"] and _right_if_answered(data, answer))
     rows, labels, right = np.array(rows), np.array(labels), np.array(right)
     model = fit_logistic(rows, labels, ANSWER_FEATURES)
     p = model.probability(rows)

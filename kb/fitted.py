@@ -2,9 +2,10 @@
 
 `python -m evals.fit` writes the file: the weights that fuse the lexical and dense scores, a
 logistic model that scores each sentence, list item and row as an answer, the share of the best
-unit's score another unit needs to join the answer, and a logistic model of answerability with its
-threshold, each with the banks, code version and vocabulary it was fitted on. Nothing here is
-set by hand; `Fitted()` holds neutral starting values for a knowledge base with no file.
+unit's score another unit needs to join the answer, a logistic model over the meaning of a question
+(its embedding), and a logistic model of answerability with its threshold,
+each with the banks, code version and vocabulary it was fitted on. Nothing here is set by hand;
+`Fitted()` holds neutral starting values for a knowledge base with no file.
 """
 
 import json
@@ -51,6 +52,22 @@ class LinearModel:
 
 
 @dataclass(frozen=True)
+class VectorModel:
+    """A logistic model over the meaning of a question: its embedding. It holds what other banks
+    taught about which kinds of question a bank's documents answer and which they do not (a
+    feature no document describes, advice, another bank's product), beyond what the words show;
+    `space` names the embedding model whose vectors it reads (no other model's vectors mean
+    anything to it)."""
+    space: str
+    coef: tuple[float, ...]
+    intercept: float
+
+    def score(self, vector: np.ndarray) -> float:
+        """The log-odds that a question with this embedding is answerable."""
+        return float(np.asarray(vector, dtype=np.float64) @ np.asarray(self.coef) + self.intercept)
+
+
+@dataclass(frozen=True)
 class Selection:
     """A further unit joins the answer when its score is at least `ratio` of the best unit's
     and at least `floor`, or, holding a word of the question that no unit chosen holds yet (the
@@ -67,6 +84,7 @@ class Fitted:
     answerable: LinearModel | None = None
     threshold: float = 0.5
     selection: Selection = Selection()
+    meaning: VectorModel | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -78,8 +96,11 @@ class Fitted:
     def from_json(cls, text: str) -> "Fitted":
         raw = json.loads(text)
         models = {k: _linear(raw[k]) if raw.get(k) else None for k in ("units", "answerable")}
+        meaning = raw.get("meaning")
         return cls(fusion=Fusion(**raw["fusion"]), selection=Selection(**raw["selection"]),
-                   threshold=raw["threshold"], provenance=raw.get("provenance", {}), **models)
+                   threshold=raw["threshold"], provenance=raw.get("provenance", {}),
+                   meaning=VectorModel(meaning["space"], tuple(meaning["coef"]), float(meaning["intercept"]))
+                   if meaning else None, **models)
 
 
 def _linear(raw: dict[str, Any]) -> LinearModel:

@@ -59,7 +59,7 @@ def build_index(docs: list[SourceDocument], chunks: list[ChunkRecord], analyzer:
     units = UnitTable.build(chunks, lambda c: catalog.meta(c.meta["doc_key"]).title, embedder.passages)
     retriever = Retriever(chunks, catalog, analyzer, dense, settings, units, fitted.fusion)
     answerer = Answerer(analyzer, retriever.bm25.idf, retriever.bm25.df.__contains__, settings, fitted,
-                        embedder.query, retriever.cued_categories, retriever.speller)
+                        embedder.query, retriever.cued_categories, retriever.speller, getattr(embedder, "id", ""))
     return Index(catalog, analyzer, retriever, answerer, section_texts(chunks), generation,
                  embedder.passages)
 

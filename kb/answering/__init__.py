@@ -46,8 +46,11 @@ class Trace:
 
 
 class Answerer:
-    def __init__(self, analyzer, idf, seen, settings: Settings, fitted: Fitted, embed, cues, speller=None):
+    def __init__(self, analyzer, idf, seen, settings: Settings, fitted: Fitted, embed, cues, speller=None,
+                 space: str = ""):
+        """`space`: the embedding model the question and unit vectors come from."""
         self.analyzer = analyzer
+        self.space = space
         self.settings = settings
         self.fitted = fitted
         self.embed = embed
@@ -89,7 +92,7 @@ class Answerer:
         trace.probabilities = probabilities(fitted.units, trace.candidates.rows, UNIT_FEATURES, "dense")
         trace.chosen = self._chosen(trace, hits, catalog, fitted)
         trace.answer_row = self.answerability.row(trace.question, trace.candidates, trace.probabilities,
-                                                  trace.chosen, hits, catalog)
+                                                  trace.chosen, hits, catalog, self.meaning(trace, fitted))
         trace.answerable = float(probabilities(
             fitted.answerable, np.array([trace.answer_row]), ANSWER_FEATURES, "p_best")[0])
         if trace.answerable < fitted.threshold:
@@ -98,6 +101,21 @@ class Answerer:
             trace.answer = Answer(status="answered", text=join(u.display for u in trace.chosen),
                                   citations=[_citation(u, catalog) for u in trace.chosen])
         return trace
+
+    def meaning(self, trace: Trace, fitted: Fitted) -> float:
+        """The fitted model's log-odds from the meaning of the question; where it does not apply
+        (no model, vectors of another embedding model), the value the answerability model saw on
+        average, which moves its decision neither way."""
+        model, vector = fitted.meaning, trace.question.vector
+        if model is not None and model.space == self.space:
+            if len(model.coef) != len(vector):
+                raise KBError(f"kb/fitted.json: its meaning model reads {len(model.coef)} numbers, the question's "
+                              f"vector has {len(vector)}; refit with `python -m evals.fit`")
+            return model.score(vector)
+        answerable = fitted.answerable
+        if answerable is None or "meaning" not in answerable.features:
+            return 0.0
+        return answerable.mean[answerable.features.index("meaning")]
 
     def _chosen(self, trace: Trace, hits, catalog, fitted: Fitted) -> list[Unit]:
         units, probabilities = trace.candidates.units, trace.probabilities

@@ -8,7 +8,8 @@ card tier, a product, a service the bank does not describe), an everyday noun, o
 alternatives (a currency, a channel), or a verb of the customer's phrasing, which documents put
 otherwise. With these: whether the answer names another alternative than the one asked, states
 other values of the question's figure, or lacks the kind of figure the question asks for; how the
-best unit scored and how close its meaning is; whether the dense and lexical rankings agree.
+best unit scored and how close its meaning is; whether the dense and lexical rankings agree; and
+what a model fitted on other banks reads from the meaning of the question.
 """
 
 import re
@@ -30,7 +31,7 @@ ANSWER_FEATURES = (
     *(f"unheld_doc_{g}" for g in GROUPS), "unseen_specific", "unseen_kind", "unheld_latin",
     "unheld_rarest", "unheld_foreign", "agree",
     "doc_lexical_rank", "doc_dense_rank", "contradicts", "figure_conflict", "grade_conflict", "quantity_missing",
-    "expects", "typed", "yes_no", "terms", "own_cover")
+    "expects", "typed", "yes_no", "terms", "own_cover", "meaning")
 RANK_CAP = 5
 
 
@@ -41,9 +42,11 @@ class AnswerabilityReader:
         self._documents = Memo()
 
     def row(self, question: Question, cands: Candidates, probabilities: np.ndarray,
-            chosen: list[Unit], hits, catalog) -> list[float]:
+            chosen: list[Unit], hits, catalog, meaning: float = 0.0) -> list[float]:
+        """`meaning`: the fitted vector model's log-odds (kb.fitted.VectorModel), computed by
+        the answerer, which holds the fitted models."""
         features = self.features(question, cands, probabilities, chosen, hits, catalog)
-        return [features[name] for name in ANSWER_FEATURES]
+        return [features[name] for name in ANSWER_FEATURES[:-1]] + [meaning]
 
     def features(self, question: Question, cands: Candidates, probabilities: np.ndarray,
                  chosen: list[Unit], hits, catalog) -> dict[str, float]:

@@ -1,16 +1,18 @@
 """The answering stages one by one, on small hand-made units (no model, no store): selection
 chooses the answer's units, a reference hands the answer to another document, units join into one
-answer, and fitted probabilities fall back to one feature before any fitting."""
+answer, fitted probabilities fall back to one feature before any fitting, and the meaning model
+applies only to vectors of the embedding model it was fitted on."""
 
+import json
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from kb.answering import probabilities
+from kb.answering import Answerer, Trace, probabilities
 from kb.answering.selection import join, referred, select
 from kb.errors import KBError
-from kb.fitted import LinearModel, Selection
+from kb.fitted import Fitted, LinearModel, Selection, VectorModel
 from kb.units import Unit
 
 
@@ -65,3 +67,43 @@ def test_without_a_fitted_model_one_feature_ranks_and_a_missing_feature_is_refus
     stale = LinearModel(features=("gone",), mean=(0.0,), scale=(1.0,), coef=(1.0,), intercept=0.0)
     with pytest.raises(KBError, match="refit"):
         probabilities(stale, rows, ("lexical", "dense"), "dense")
+
+
+def answerer_in(space: str):
+    answerer = object.__new__(Answerer)
+    answerer.space = space
+    return answerer
+
+
+def trace_with(question: list[float]) -> Trace:
+    return Trace(SimpleNamespace(vector=np.array(question)), None)
+
+
+MEANING = VectorModel(space="e5:1", coef=(1.0, 2.0), intercept=-0.5)
+WITH_MEANING = LinearModel(features=("p_best", "meaning"), mean=(0.5, 1.25), scale=(1.0, 1.0),
+                           coef=(1.0, 1.0), intercept=0.0)
+
+
+def test_the_meaning_model_reads_the_question_vector():
+    fitted = Fitted(meaning=MEANING, answerable=WITH_MEANING)
+    assert answerer_in("e5:1").meaning(trace_with([0.6, 0.8]), fitted) == pytest.approx(0.6 + 1.6 - 0.5)
+
+
+def test_vectors_of_another_model_or_no_model_leave_the_decision_where_the_average_left_it():
+    trace = trace_with([0.6, 0.8])
+    assert answerer_in("minilm:7").meaning(trace, Fitted(meaning=MEANING, answerable=WITH_MEANING)) == 1.25
+    assert answerer_in("e5:1").meaning(trace, Fitted(answerable=WITH_MEANING)) == 1.25
+    assert answerer_in("e5:1").meaning(trace, Fitted()) == 0.0
+
+
+def test_a_fitted_file_keeps_its_meaning_model_and_an_older_file_loads_without_one():
+    fitted = Fitted(meaning=MEANING, answerable=WITH_MEANING)
+    assert Fitted.from_json(fitted.to_json()) == fitted
+    older = json.loads(fitted.to_json())
+    del older["meaning"]
+    assert Fitted.from_json(json.dumps(older)).meaning is None
+
+
+def test_a_meaning_model_of_other_dimensions_asks_for_a_refit():
+    with pytest.raises(KBError, match="refit"):
+        answerer_in("e5:1").meaning(trace_with([0.6, 0.8, 0.0]), Fitted(meaning=MEANING))
