@@ -13,16 +13,23 @@ what a model fitted on other banks reads from the meaning of the question.
 """
 
 import re
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from kb.answering.candidates import STATES_FIGURE, UNIT_FEATURES, Candidates
-from kb.answering.evidence import Holding, char_share, pair_share
+from kb.answering.evidence import Evidence, Holding, char_share, pair_share
 from kb.answering.question import Question, Term
 from kb.figures import addressed
 from kb.memo import Memo
 from kb.text import compact
 from kb.units import Unit
+
+if TYPE_CHECKING:
+    from kb.catalog import Catalog
+    from kb.models import DocMeta
+    from kb.retrieval import Hit
 
 GROUPS = ("specific", "domain", "everyday", "person", "alternative", "phrasing")
 ANSWER_FEATURES = (
@@ -42,14 +49,14 @@ class AnswerabilityReader:
         self._documents = Memo()
 
     def row(self, question: Question, cands: Candidates, probabilities: np.ndarray,
-            chosen: list[Unit], hits, catalog, meaning: float = 0.0) -> list[float]:
+            chosen: list[Unit], hits: list["Hit"], catalog: "Catalog", meaning: float = 0.0) -> list[float]:
         """`meaning`: the fitted vector model's log-odds (kb.fitted.VectorModel), computed by
         the answerer, which holds the fitted models."""
         features = self.features(question, cands, probabilities, chosen, hits, catalog)
         return [features[name] for name in ANSWER_FEATURES[:-1]] + [meaning]
 
     def features(self, question: Question, cands: Candidates, probabilities: np.ndarray,
-                 chosen: list[Unit], hits, catalog) -> dict[str, float]:
+                 chosen: list[Unit], hits: list["Hit"], catalog: "Catalog") -> dict[str, float]:
         doc = chosen[0].hit.doc_key
         held_answer, held_doc, doc_text = self._held(question, chosen, hits, catalog)
         unheld = [t for t in question.terms if not t.figure and not held_doc[t.text]]
@@ -83,11 +90,12 @@ class AnswerabilityReader:
             "yes_no": float(question.yes_no), "terms": float(len(question.terms)),
             "own_cover": self._own_cover(question, chosen, hits)}
         for group in GROUPS:
-            out[f"unheld_answer_{group}"] = _weight(question.terms, lambda t, g=group: _group(t) == g and not held_answer[t.text])
-            out[f"unheld_doc_{group}"] = _weight(question.terms, lambda t, g=group: _group(t) == g and not held_doc[t.text])
+            out[f"unheld_answer_{group}"] = _unheld_weight(question.terms, group, held_answer)
+            out[f"unheld_doc_{group}"] = _unheld_weight(question.terms, group, held_doc)
         return out
 
-    def _held(self, question: Question, chosen: list[Unit], hits, catalog):
+    def _held(self, question: Question, chosen: list[Unit], hits: list["Hit"],
+              catalog: "Catalog") -> tuple[dict[str, bool], dict[str, bool], str]:
         """Which terms the answer holds (its units with their headings, and the document's
         names), and which the document's retrieved sections hold. A phrase asking for the
         document's kind (原文 of a disclosure, 话术 of a script) is held by a document of it."""
@@ -101,11 +109,11 @@ class AnswerabilityReader:
                     for t in question.terms}
         return held_answer, held_doc, "\n".join(p.text for p in document)
 
-    def _sections(self, doc: str, hits) -> list:
+    def _sections(self, doc: str, hits: list["Hit"]) -> list[Evidence]:
         return [self.holding.evidence(h.chunk.id, h.chunk.meta["section"] + "\n" + h.chunk.text)
                 for h in hits if h.doc_key == doc][:10]
 
-    def _own_cover(self, question: Question, chosen: list[Unit], hits) -> float:
+    def _own_cover(self, question: Question, chosen: list[Unit], hits: list["Hit"]) -> float:
         """For a follow-up read with the call's product: how much of the agent's own words the
         document holds (the product alone must not carry an unrelated question)."""
         if not question.own_terms:
@@ -114,13 +122,13 @@ class AnswerabilityReader:
         return _held_share(question.own_terms, {t.text: self.holding.mentions(t.text, pieces)
                                                 for t in question.own_terms})
 
-    def unit_evidence(self, unit: Unit, title: str):
+    def unit_evidence(self, unit: Unit, title: str) -> Evidence:
         section = unit.hit.chunk.meta["section"]
         heading = "" if section == title else section
         return self.holding.evidence(f"{unit.hit.chunk.id}/{unit.position}",
                                      "\n".join([heading, unit.asked, unit.display]))
 
-    def _figure_conflict(self, question: Question, chosen: list[Unit], catalog) -> bool:
+    def _figure_conflict(self, question: Question, chosen: list[Unit], catalog: "Catalog") -> bool:
         """A figure of the question that the answer's sections state other values of (5年期
         asked, rows of 1, 2 and 3 years), or, where they state nothing of its measure, the
         document does."""
@@ -138,11 +146,11 @@ class AnswerabilityReader:
                 return True
         return False
 
-    def _document_text(self, doc: str, catalog) -> str:
+    def _document_text(self, doc: str, catalog: "Catalog") -> str:
         """The document's names and body, canonical and compact, once per content."""
         record = catalog.by_key[doc]
-        return self._documents.get(f"{doc}:{record.content_hash}", lambda _key: compact(
-            self.analyzer.canonicalize("\n".join([record.meta.title, *record.meta.products, record.body]))))
+        return cast(str, self._documents.get(f"{doc}:{record.content_hash}", lambda _key: compact(
+            self.analyzer.canonicalize("\n".join([record.meta.title, *record.meta.products, record.body])))))
 
 
 def _group(term: Term) -> str:
@@ -172,24 +180,29 @@ def _grade_conflict(question: Question, chosen: list[Unit]) -> bool:
     return bool(listed) and not question.grades & listed
 
 
-def _weight(terms, chosen) -> float:
+def _weight(terms: Iterable[Term], chosen: Callable[[Term], bool]) -> float:
     """The IDF-weighted share of the question's words (figures aside) that `chosen` picks."""
     words = [t for t in terms if not t.figure]
     total = sum(t.weight for t in words)
     return sum(t.weight for t in words if chosen(t)) / total if total else 0.0
 
 
-def _held_share(terms, held: dict[str, bool]) -> float:
+def _unheld_weight(terms: Iterable[Term], group: str, held: dict[str, bool]) -> float:
+    """The weighted share of the question's words of this kind that `held` says are missing."""
+    return _weight(terms, lambda t: _group(t) == group and not held[t.text])
+
+
+def _held_share(terms: Iterable[Term], held: dict[str, bool]) -> float:
     words = [t for t in terms if not t.figure]
     return _weight(words, lambda t: held[t.text]) if words else 1.0
 
 
-def _top_doc(hits, signal: str) -> str | None:
+def _top_doc(hits: list["Hit"], signal: str) -> str | None:
     best = max(hits, key=lambda h: getattr(h, signal), default=None)
     return best.doc_key if best is not None else None
 
 
-def _doc_rank(hits, doc: str, signal: str) -> int:
+def _doc_rank(hits: list["Hit"], doc: str, signal: str) -> int:
     ranked: list[str] = []
     for hit in sorted(hits, key=lambda h: getattr(h, signal), reverse=True):
         if hit.doc_key not in ranked:
@@ -197,7 +210,7 @@ def _doc_rank(hits, doc: str, signal: str) -> int:
     return ranked.index(doc) if doc in ranked else RANK_CAP
 
 
-def _names(meta) -> str:
+def _names(meta: "DocMeta") -> str:
     """What a document names as its subject: title, products and, for a script, the situations
     it serves (客户情绪激动), which its body need not repeat."""
     return " ".join([meta.title, *meta.products, *meta.intents])

@@ -9,7 +9,9 @@ said), and where its chunk and document stand in the retrieval.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +22,10 @@ from kb.figures import fit as figure_fit
 from kb.text import compact
 from kb.units import Unit, section_units
 from kb.vocab import asking, load_yaml
+
+if TYPE_CHECKING:
+    from kb.catalog import Catalog
+    from kb.retrieval import Hit
 
 STATES_FIGURE = re.compile(asking()["states_figure"])  # a text stating a figure or its absence (免, 不限)
 _FEE_ASKED = re.compile(asking()["fee_asked"])
@@ -44,14 +50,14 @@ class Candidates:
 
 
 class CandidateReader:
-    def __init__(self, holding: Holding, retriever_cues):
+    def __init__(self, holding: Holding, retriever_cues: Callable[[str], set[str]]):
         self.holding = holding
         self.analyzer = holding.analyzer
         self.cues = retriever_cues  # question → categories it asks for
         avoid = load_yaml("avoid_sections.yaml")
         self.avoid_headings, self.avoid_asks = re.compile(avoid["headings"]), re.compile(avoid["asks"])
 
-    def read(self, question: Question, hits, catalog, named: set[str]) -> Candidates:
+    def read(self, question: Question, hits: list["Hit"], catalog: "Catalog", named: set[str]) -> Candidates:
         docs = _documents(hits)
         units = [u for hit in _sections(hits, docs) for u in section_units(hit)]
         probe = _Probe(question, self.holding)
@@ -73,8 +79,8 @@ class CandidateReader:
                     rows[mine, UNIT_FEATURES.index("dense_doc_gap")] = dense[mine].max() - dense[mine]
         return Candidates(units, rows, docs, holds)
 
-    def _row(self, question: Question, probe: "_Probe", unit: Unit, docs: list[str], hits, catalog, named,
-             topic: np.ndarray) -> tuple[list[float], np.ndarray]:
+    def _row(self, question: Question, probe: "_Probe", unit: Unit, docs: list[str], hits: list["Hit"],
+             catalog: "Catalog", named: set[str], topic: np.ndarray) -> tuple[list[float], np.ndarray]:
         """The unit's features, and which of the question's words it holds (with its heading)."""
         hit = unit.hit
         meta = catalog.meta(hit.doc_key)
@@ -132,7 +138,7 @@ class _Probe:
         return float(weights @ held / total) if total else 1.0
 
 
-def _documents(hits) -> list[str]:
+def _documents(hits: list["Hit"]) -> list[str]:
     docs: list[str] = []
     for hit in hits:
         if hit.doc_key not in docs:
@@ -140,7 +146,7 @@ def _documents(hits) -> list[str]:
     return docs[:CANDIDATE_DOCS]
 
 
-def _sections(hits, docs: list[str]) -> list:
+def _sections(hits: list["Hit"], docs: list[str]) -> list["Hit"]:
     """The retrieved sections of the candidate documents, the best few of each."""
     taken: dict[str, int] = {}
     chosen = []
@@ -161,7 +167,7 @@ def _typed(question: Question, text: str) -> tuple[float, float]:
     return 0.0, float(weak is not None and bool(weak.search(text)))
 
 
-def _heading(hit, title: str) -> str:
+def _heading(hit: "Hit", title: str) -> str:
     """The section's own heading path; the document title heads no section of its own."""
     section = hit.chunk.meta["section"]
     return "" if section == title else section

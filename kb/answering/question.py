@@ -4,15 +4,21 @@ analysing the question again.
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from kb.amounts import question_amounts
 from kb.figures import Figure, figure_of
 from kb.lexicon import ECHO, EVERYDAY_WORD, Analyzer
 from kb.vocab import asking as vocab_asking
 from kb.vocab import load_yaml, read_words
+
+if TYPE_CHECKING:
+    from kb.speller import Speller
 
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 _GRADE_ASKED = re.compile(r"(?<![a-z0-9])([a-z]\d?\+?)(?:级|类|档)(?![a-z0-9])")
@@ -43,7 +49,7 @@ class Question:
     canonical: str
     terms: tuple[Term, ...]
     own_terms: tuple[Term, ...]  # the agent's own words when the call's product was added to them
-    expected: tuple | None     # (answer pattern, weak pattern) of kb/vocab/answer_types.yaml
+    expected: tuple[re.Pattern[str], re.Pattern[str] | None] | None  # (answer, weak) of kb/vocab/answer_types.yaml
     asks_quantity: bool        # how much, how many, how long
     asks_value: bool           # ends on a fee, rate or limit (年费？)
     yes_no: bool
@@ -56,7 +62,8 @@ class Question:
 class QuestionReader:
     """Reads questions against one knowledge base (its document frequencies and vocabulary)."""
 
-    def __init__(self, analyzer: Analyzer, idf, seen, speller=None):
+    def __init__(self, analyzer: Analyzer, idf: Callable[[str], float], seen: Callable[[str], bool],
+                 speller: "Speller | None" = None):
         self.analyzer, self.idf, self.seen, self.speller = analyzer, idf, seen, speller
         asking = vocab_asking()
         self.yes_no = re.compile(asking["yes_no"])
@@ -69,13 +76,14 @@ class QuestionReader:
         self.short_kinds = tuple(k for k in self.kinds if len(k) == 1)
         self.people = frozenset(analyzer.canonicalize(w) for w in read_words("people.txt"))
 
-    def rebound(self, idf, seen, speller) -> "QuestionReader":
+    def rebound(self, idf: Callable[[str], float], seen: Callable[[str], bool],
+                speller: "Speller | None") -> "QuestionReader":
         other = object.__new__(QuestionReader)
         other.__dict__.update(self.__dict__)
         other.idf, other.seen, other.speller = idf, seen, speller
         return other
 
-    def read(self, text: str, vector, own_words: str | None = None) -> Question:
+    def read(self, text: str, vector: ArrayLike, own_words: str | None = None) -> Question:
         spelled = self.analyzer.spell(text, self.speller)
         canonical = self.analyzer.canonicalize(spelled)
         terms = tuple(self.term(t) for t in self.key_terms(spelled))
