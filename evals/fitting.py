@@ -147,9 +147,9 @@ def fit_all(folds: dict[str, FoldData]) -> Fitted:
     cases = [(fold, data, *candidates(fold, data, fusion)) for fold in folds.values() for data in fold.items]
     units = _fit_units(cases)
     selection = _fit_selection(cases, units)
-    chosen = [_chosen(fold, found, units, selection) for fold, _, found, _, _ in cases]
+    chosen = [_chosen(fold, found, units, selection) for fold, _, found, _, _ in cases]  # (p, units)
     meaning, scores = _fit_meaning(cases)
-    answerable, threshold = _fit_answerable(cases, units, chosen, scores)
+    answerable, threshold = _fit_answerable(cases, chosen, scores)
     return Fitted(fusion=fusion, units=units, answerable=answerable, threshold=threshold, selection=selection,
                   meaning=meaning)
 
@@ -191,11 +191,12 @@ def _limits(fold: FoldData) -> tuple[int, int]:
     return fold.kb.settings.answer_max_chars, fold.kb.settings.answer_max_units
 
 
-def _chosen(fold: FoldData, found: Candidates, units: LinearModel, selection: Selection) -> list:
+def _chosen(fold: FoldData, found: Candidates, units: LinearModel, selection: Selection) -> tuple[np.ndarray, list]:
+    """The units' probabilities and the answer selection makes of them."""
     if not len(found.units):
-        return []
+        return np.zeros(0), []
     p = probabilities(units, found.rows, UNIT_FEATURES, "dense")
-    return select(found.units, p, found.holds, selection, _limits(fold))
+    return p, select(found.units, p, found.holds, selection, _limits(fold))
 
 
 def _meaning_rows(cases) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -228,12 +229,11 @@ def _logistic(rows: np.ndarray, labels: np.ndarray):
     return LogisticRegression(C=MEANING_REGULARIZATION, max_iter=3000).fit(rows, labels)
 
 
-def _fit_answerable(cases, units: LinearModel, chosen: list, scores: np.ndarray) -> tuple[LinearModel, float]:
+def _fit_answerable(cases, chosen: list, scores: np.ndarray) -> tuple[LinearModel, float]:
     rows, labels, right = [], [], []
-    for (fold, data, found, _, hits), answer, meaning in zip(cases, chosen, scores):
+    for (fold, data, found, _, hits), (p, answer), meaning in zip(cases, chosen, scores):
         if not len(found.units):
             continue
-        p = probabilities(units, found.rows, UNIT_FEATURES, "dense")
         answerer = fold.kb.index.answerer
         rows.append(answerer.answerability.row(data.question, found, p, answer, hits, fold.kb.index.catalog,
                                                float(meaning)))

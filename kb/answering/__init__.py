@@ -48,7 +48,7 @@ class Trace:
 class Answerer:
     def __init__(self, analyzer, idf, seen, settings: Settings, fitted: Fitted, embed, cues, speller=None,
                  space: str = ""):
-        """`space`: the embedding model the question and unit vectors come from."""
+        """`space`: the embedding model the question's vector comes from."""
         self.analyzer = analyzer
         self.space = space
         self.settings = settings
