@@ -1,6 +1,8 @@
 """Personal data as customers read it out and agents type it: hypothesis strategies shared by the
 masking tests (tests/kb/test_privacy.py) and the end-to-end ones (tests/assist_api/)."""
 
+import re
+
 from hypothesis import strategies as st
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -58,6 +60,11 @@ def hong_kong_ids():
 
 
 def survives(digits: str, text: str) -> bool:
-    """Whether more than the last four digits can be read back from the text."""
-    plain = "".join(c for c in text.translate(str.maketrans("０１２３４５６７８９", "0123456789")) if c.isdigit())
-    return digits[:-4] in plain
+    """Whether more than the last four digits can be read back from the text: from one run of
+    digits written the ways a number is read out (any of SEPARATORS between digits, full-width
+    digits, a +), not from digits of unrelated fields that happen to follow one another, such as
+    a timestamp's 13:00:00 beside an id."""
+    narrow = text.translate(str.maketrans("０１２３４５６７８９＋", "0123456789+"))
+    joiners = re.escape("".join(SEPARATORS) + "+")
+    runs = re.findall(rf"[0-9](?:[{joiners}]*[0-9])*", narrow)
+    return any(digits[:-4] in re.sub(r"[^0-9]", "", run) for run in runs)
