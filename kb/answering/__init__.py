@@ -8,7 +8,9 @@ No language model is called, and no threshold is set by hand: kb/fitted.json hol
 fitted on evaluation banks (`python -m evals.fit`).
 """
 
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,10 +21,16 @@ from kb.answering.question import Question, QuestionReader
 from kb.answering.selection import join, referred, select
 from kb.config import Settings
 from kb.errors import KBError
-from kb.fitted import Fitted
+from kb.fitted import Fitted, LinearModel
+from kb.lexicon import Analyzer
 from kb.messages import message
 from kb.models import Answer, Citation
 from kb.units import Unit, section_units
+
+if TYPE_CHECKING:
+    from kb.catalog import Catalog
+    from kb.retrieval import Hit
+    from kb.speller import Speller
 
 RELATED = 3
 
@@ -46,8 +54,9 @@ class Trace:
 
 
 class Answerer:
-    def __init__(self, analyzer, idf, seen, settings: Settings, fitted: Fitted, embed, cues, speller=None,
-                 space: str = ""):
+    def __init__(self, analyzer: Analyzer, idf: Callable[[str], float], seen: Callable[[str], bool],
+                 settings: Settings, fitted: Fitted, embed: Callable[[str], list[float]],
+                 cues: Callable[[str], set[str]], speller: "Speller | None" = None, space: str = ""):
         """`space`: the embedding model the question's vector comes from."""
         self.analyzer = analyzer
         self.space = space
@@ -59,7 +68,8 @@ class Answerer:
         self.candidate_reader = CandidateReader(self.holding, cues)
         self.answerability = AnswerabilityReader(self.holding)
 
-    def rebound(self, idf, seen, speller) -> "Answerer":
+    def rebound(self, idf: Callable[[str], float], seen: Callable[[str], bool],
+                speller: "Speller | None") -> "Answerer":
         """The same answerer over a grown index (its per-text caches stay valid), spelling with
         that index's speller."""
         other = object.__new__(Answerer)
@@ -70,14 +80,15 @@ class Answerer:
     def key_terms(self, query: str) -> list[str]:
         return self.reader.key_terms(self.analyzer.spell(query, self.reader.speller))
 
-    def answer(self, query: str, hits, catalog, named=frozenset(), own_words: str | None = None) -> Answer:
+    def answer(self, query: str, hits: list["Hit"], catalog: "Catalog", named: Collection[str] = frozenset(),
+               own_words: str | None = None) -> Answer:
         """`own_words`: what the agent typed, when `query` adds the call's product to it."""
         answer = self.trace(query, hits, catalog, named, own_words).answer
         assert answer is not None  # every trace ends in an answer or a no-answer
         return answer
 
-    def trace(self, query: str, hits, catalog, named=frozenset(), own_words: str | None = None,
-              fitted: Fitted | None = None) -> Trace:
+    def trace(self, query: str, hits: list["Hit"], catalog: "Catalog", named: Collection[str] = frozenset(),
+              own_words: str | None = None, fitted: Fitted | None = None) -> Trace:
         fitted = fitted or self.fitted
         question = self.reader.read(query, self.embed(query), own_words)
         trace = Trace(question, self.candidate_reader.read(question, hits, catalog, set(named)))
@@ -86,7 +97,7 @@ class Answerer:
             return trace
         return self.decide(trace, hits, catalog, fitted)
 
-    def decide(self, trace: Trace, hits, catalog, fitted: Fitted) -> Trace:
+    def decide(self, trace: Trace, hits: list["Hit"], catalog: "Catalog", fitted: Fitted) -> Trace:
         """The stages after the candidates, which depend on the fitted models."""
         units = trace.candidates.units
         trace.probabilities = probabilities(fitted.units, trace.candidates.rows, UNIT_FEATURES, "dense")
@@ -117,7 +128,7 @@ class Answerer:
             return 0.0
         return answerable.mean[answerable.features.index("meaning")]
 
-    def _chosen(self, trace: Trace, hits, catalog, fitted: Fitted) -> list[Unit]:
+    def _chosen(self, trace: Trace, hits: list["Hit"], catalog: "Catalog", fitted: Fitted) -> list[Unit]:
         units, probabilities = trace.candidates.units, trace.probabilities
         holds, limit = trace.candidates.holds, (self.settings.answer_max_chars, self.settings.answer_max_units)
         chosen = select(units, probabilities, holds, fitted.selection, limit)
@@ -126,7 +137,7 @@ class Answerer:
             chosen = select(units, probabilities, holds, fitted.selection, limit, within=pointed)
         return chosen
 
-    def _related(self, units: list[Unit], probabilities: np.ndarray, catalog) -> list[Citation]:
+    def _related(self, units: list[Unit], probabilities: np.ndarray, catalog: "Catalog") -> list[Citation]:
         """The nearest passages of distinct sections, shown as "possibly related", never as an
         answer."""
         related, sections = [], set()
@@ -139,7 +150,7 @@ class Answerer:
                 break
         return related
 
-    def prepare(self, hits, catalog) -> None:
+    def prepare(self, hits: Sequence["Hit"], catalog: "Catalog") -> None:
         """Fill the per-section and per-unit caches ahead of the first questions (what warm-up
         is for): the pinyin and word boundaries of a text are the costly part of a question."""
         for hit in hits:
@@ -151,11 +162,11 @@ class Answerer:
                 self.answerability.unit_evidence(unit, title)
 
 
-def probabilities(model, rows: np.ndarray, names: tuple[str, ...], fallback: str) -> np.ndarray:
+def probabilities(model: LinearModel | None, rows: np.ndarray, names: tuple[str, ...], fallback: str) -> np.ndarray:
     """The model's probabilities over rows whose columns are `names`; without a fitted model,
     the one feature that ranks best alone, so that a knowledge base answers before any fitting."""
     if model is None:
-        return rows[:, names.index(fallback)]
+        return np.asarray(rows[:, names.index(fallback)])
     missing = [f for f in model.features if f not in names]
     if missing:
         raise KBError(f"kb/fitted.json: features {missing} are not computed by this version; "
@@ -163,7 +174,7 @@ def probabilities(model, rows: np.ndarray, names: tuple[str, ...], fallback: str
     return model.probability(rows[:, [names.index(f) for f in model.features]])
 
 
-def _citation(unit: Unit, catalog) -> Citation:
+def _citation(unit: Unit, catalog: "Catalog") -> Citation:
     meta = catalog.meta(unit.hit.doc_key)
     return Citation(doc_id=meta.doc_id, version=meta.version, title=meta.title,
                     section=unit.hit.chunk.meta["section"], quote=unit.quote)
