@@ -8,7 +8,7 @@ was fitted without it. Banks listed in evals/banks/sealed.txt were never read: o
 are printed. Last, everything is fitted on all banks and written, with the banks, the code version,
 the vocabulary's hash and the leave-one-bank-out figures.
 
-Run: python -m evals.fit [--stores DIR] [--out kb/fitted.json] [--only NAME ...]
+Run: python -m evals.fit [--stores DIR] [--out kb/fitted.json] [--only NAME ...] [--banks NAME ...]
 """
 
 import argparse
@@ -86,6 +86,7 @@ def main() -> None:
     parser.add_argument("--stores", type=Path, help="keep the banks' stores here (default: a temporary folder)")
     parser.add_argument("--out", type=Path, default=ROOT / "kb" / "fitted.json")
     parser.add_argument("--only", nargs="*", help="leave out only these banks (the rest are still fitted on)")
+    parser.add_argument("--banks", nargs="*", help="fit on these banks only (to compare with an earlier set)")
     parser.add_argument("--no-lobo", action="store_true",
                         help="skip leave-one-bank-out: only fit on all banks and write (development)")
     args = parser.parse_args()
@@ -94,7 +95,7 @@ def main() -> None:
 
 
 def run(args, stores: Path) -> None:
-    chosen = banks()
+    chosen = [b for b in banks() if not args.banks or b.name in args.banks]
     started = time.perf_counter()
     kbs = {b.name: open_bank(b, stores) for b in chosen}
     data = {b.name: collect(kbs[b.name], b) for b in chosen}
