@@ -75,6 +75,14 @@ def addressed(figure: Figure, text: str) -> bool | None:
     return False if stated else None
 
 
+def bounded(figure: Figure, text: str) -> bool:
+    """Whether the text gives a span or a bound of the figure's measure (22至55周岁, 满2年, 最高
+    500万元): a rule a question's figure is read against, where a figure outside it is a case the
+    rule answers "no" to (56岁, 18个月), unlike a list of values that merely lacks it (5年期
+    against 1, 2 and 3 years)."""
+    return any(measure == figure.measure for _, _, measure in _spans(text))
+
+
 def _figure(number: str, measure: str) -> Figure:
     base, factor = _MEASURES[measure]
     return Figure(float(number) * factor, base)

@@ -21,7 +21,7 @@ import numpy as np
 from kb.answering.candidates import STATES_FIGURE, UNIT_FEATURES, Candidates
 from kb.answering.evidence import Evidence, Holding, char_share, pair_share
 from kb.answering.question import Question, Term
-from kb.figures import addressed
+from kb.figures import addressed, bounded
 from kb.memo import Memo
 from kb.text import compact
 from kb.units import Unit
@@ -36,8 +36,8 @@ ANSWER_FEATURES = (
     "p_best", "p_other", "dense_best", "dense_top", "chunk_dense_top", "lexical_top",
     "cover_answer", "cover_doc", *(f"unheld_answer_{g}" for g in GROUPS),
     *(f"unheld_doc_{g}" for g in GROUPS), "unseen_specific", "unseen_kind", "unheld_latin",
-    "unheld_rarest", "unheld_foreign", "agree",
-    "doc_lexical_rank", "doc_dense_rank", "contradicts", "figure_conflict", "grade_conflict", "quantity_missing",
+    "unheld_rarest", "unheld_foreign", "agree", "doc_lexical_rank", "doc_dense_rank", "contradicts",
+    "figure_conflict", "figure_outside", "grade_conflict", "quantity_missing",
     "expects", "typed", "yes_no", "terms", "own_cover", "meaning")
 RANK_CAP = 5
 
@@ -81,7 +81,7 @@ class AnswerabilityReader:
             "doc_lexical_rank": min(_doc_rank(hits, doc, "lexical"), RANK_CAP),
             "doc_dense_rank": min(_doc_rank(hits, doc, "dense"), RANK_CAP),
             "contradicts": float(self.analyzer.contrasts.contradicts(question.canonical, text)),
-            "figure_conflict": float(self._figure_conflict(question, chosen, catalog)),
+            **self._figure_conflicts(question, chosen, catalog),
             "grade_conflict": float(_grade_conflict(question, chosen)),
             "quantity_missing": float(question.asks_quantity and not question.yes_no
                                       and not STATES_FIGURE.search(text)),
@@ -128,23 +128,23 @@ class AnswerabilityReader:
         return self.holding.evidence(f"{unit.hit.chunk.id}/{unit.position}",
                                      "\n".join([heading, unit.asked, unit.display]))
 
-    def _figure_conflict(self, question: Question, chosen: list[Unit], catalog: "Catalog") -> bool:
-        """A figure of the question that the answer's sections state other values of (5年期
-        asked, rows of 1, 2 and 3 years), or, where they state nothing of its measure, the
-        document does."""
-        if not question.figures:
-            return False
-        sections = compact("\n".join(self.analyzer.canonicalize(u.hit.chunk.meta["section"] + "\n" + u.hit.chunk.text)
-                                     for u in chosen))
-        document = None
-        for figure in question.figures:
-            fit = addressed(figure, sections)
-            if fit is None:
-                document = document or self._document_text(chosen[0].hit.doc_key, catalog)
-                fit = addressed(figure, document)
-            if fit is False:
-                return True
-        return False
+    def _figure_conflicts(self, question: Question, chosen: list[Unit], catalog: "Catalog") -> dict[str, float]:
+        """A figure of the question that the answer's sections (or, where they state nothing of
+        its measure, the document) state other values of: `figure_conflict` where they list
+        values (5年期 asked, rows of 1, 2 and 3 years: a term not offered), `figure_outside`
+        where they give a span or bound it falls outside (56岁 against 22至55周岁: a rule that
+        answers "no")."""
+        conflict = outside = False
+        if question.figures:
+            sections = compact("\n".join(self.analyzer.canonicalize(u.hit.chunk.meta["section"] + "\n" + u.hit.chunk.text)
+                                         for u in chosen))
+            for figure in question.figures:
+                text = sections if addressed(figure, sections) is not None else \
+                    self._document_text(chosen[0].hit.doc_key, catalog)
+                if addressed(figure, text) is False:
+                    outside |= bounded(figure, text)
+                    conflict |= not bounded(figure, text)
+        return {"figure_conflict": float(conflict), "figure_outside": float(outside)}
 
     def _document_text(self, doc: str, catalog: "Catalog") -> str:
         """The document's names and body, canonical and compact, once per content."""

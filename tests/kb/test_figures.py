@@ -1,6 +1,6 @@
 import pytest
 
-from kb.figures import Figure, addressed, figure_of, fit
+from kb.figures import Figure, addressed, bounded, figure_of, fit
 
 
 @pytest.mark.parametrize("term, figure", [
@@ -36,3 +36,13 @@ def test_fit_ranks_the_stated_figure_above_a_span_and_a_span_above_another_value
     assert fit(asked, "30天（含）至180天，年利率：1.20%") == 0.8
     assert fit(asked, "稳盈365天，业绩比较基准：2.50%") == 0.0
     assert fit(asked, "起购金额1元") is None
+
+
+@pytest.mark.parametrize("term, text, expected", [
+    ("56岁", "年龄22至55周岁的中国大陆居民", True),  # a rule that answers "no"
+    ("24个月", "先息后本，适用期限：12个月及以下", True),
+    ("5年", "1年，年利率：1.50%；2年，年利率：1.80%；3年，年利率：2.00%", False),  # only a list of values
+    ("5年", "单笔最高50万元", False),  # a bound of another measure
+])
+def test_bounded_tells_a_rule_from_a_list_of_values(term, text, expected):
+    assert bounded(figure_of(term), text) is expected
