@@ -10,7 +10,7 @@ as digits) and compact (no white space, no thousands separators).
 import re
 from typing import NamedTuple
 
-from kb.vocab import load_checked
+from kb.vocab import alternation, load_checked
 
 _WORDS = load_checked("measures.yaml", lists=("range_words", "inclusive_marks", "above_before", "above_after",
                                                "below_before", "below_after", "every_word", "periods", "tenors"),
@@ -20,7 +20,7 @@ _MEASURES = {word: (str(base), float(factor)) for word, (base, factor) in _WORDS
 
 def _any(key: str) -> str:
     """One alternation of a list of words, longest first (及以上 before 以上)."""
-    return "(?:" + "|".join(sorted(map(re.escape, _WORDS[key]), key=len, reverse=True)) + ")"
+    return alternation(_WORDS[key])
 
 
 _MEASURE = "|".join(sorted(map(re.escape, _MEASURES), key=len, reverse=True))

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from kb.vocab import alternation, load_checked
+
 # A run of digits (an ID may end in X) with at most two separators between any two of them.
 _SEPARATORS = " \t\r\n\u00a0\u3000.\u00b7\u30fb\uff0e-\u2010\u2011\u2012\u2013\u2014\u2212\uff0d"
 _RUN = re.compile(rf"(?<![0-9A-Za-z])(?:\+\s?)?[0-9](?:[{re.escape(_SEPARATORS)}]{{0,2}}[0-9])+"
@@ -22,9 +24,9 @@ _PHONE = re.compile(r"(?:86)?1[3-9]\d{9}")
 _HK_ID = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{1,2}\d{6}\s?[(（]?[0-9Aa][)）]?(?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
-# The words that introduce such a number say nothing about the question either.
-_LABEL = re.compile(r"(?:(?:银行|信用|借记)?卡号|(?:手机|电话|联系)(?:号码|号)?|(?:身份证|证件)(?:号码|号)?|"
-                    r"身份證(?:號碼|號)?|電話(?:號碼)?|卡號|邮箱|郵箱|e-?mail)[是为為:：]?\s*$", re.IGNORECASE)
+# The words that introduce such a number say nothing about the question either (kb/vocab/privacy.yaml).
+_WORDS = load_checked("privacy.yaml", lists=("labels", "joiners"))
+_LABEL = re.compile(rf"{alternation(_WORDS['labels'])}{alternation(_WORDS['joiners'])}?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

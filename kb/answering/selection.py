@@ -13,8 +13,10 @@ import numpy as np
 from kb.fitted import Selection
 from kb.text import normalize
 from kb.units import Unit
+from kb.vocab import alternation, load_checked
 
-_REFERENCE = re.compile(r"(?:见|按|依照|参照)(?:本行)?《([^》]+)》")
+_WORDS = load_checked("referral.yaml", lists=("before_title", "own_bank"))
+_REFERENCE = re.compile(rf"{alternation(_WORDS['before_title'])}{alternation(_WORDS['own_bank'])}?《([^》]+)》")
 
 
 def select(units: list[Unit], probabilities: np.ndarray, holds: list[frozenset[str]],

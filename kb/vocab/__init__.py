@@ -29,6 +29,14 @@ def read_words(name: str) -> list[str]:
     return [w for line in read_text(name).splitlines() if not line.lstrip().startswith("#") for w in line.split()]
 
 
+def alternation(words: list[str]) -> str:
+    """One regular-expression alternation of a word list, longest first (手机号码 before 手机),
+    for the patterns built from vocabulary files."""
+    import re
+
+    return "(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + ")"
+
+
 def load_yaml(name: str) -> Any:
     return yaml.safe_load(read_text(name))
 

@@ -55,3 +55,13 @@ def test_a_hong_kong_id_without_brackets_or_in_lower_case_is_masked(hkid):
 def test_an_email_address_is_masked(address):
     masked = mask_personal_data(f"客户邮箱{address}收不到对账单")
     assert "email" in masked.kinds and address not in masked.text and "@" in masked.text
+
+
+def test_the_label_words_come_from_the_vocabulary_and_are_dropped_with_the_number():
+    from kb.vocab import load_yaml
+
+    labels = load_yaml("privacy.yaml")["labels"]
+    assert "手机号码" in labels and "身份證號碼" in labels
+    for label in ("手机号码：", "身份證號碼 ", "Email是"):
+        masked = mask_personal_data(f"{label}13812345678 收不到验证码")
+        assert "138" not in masked.without and label.strip("：是 ") not in masked.without
