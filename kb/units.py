@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from kb.text import split_sentences
+from kb.vocab import alternation, load_checked
 
 if TYPE_CHECKING:  # retrieval builds on units; a unit only points back at its hit
     from kb.retrieval import Hit
@@ -24,9 +25,10 @@ if TYPE_CHECKING:  # retrieval builds on units; a unit only points back at its h
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{2,}")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+•]\s+)")
 _EMPHASIS = re.compile(r"\*\*|__|`")
-_ASKED = re.compile(r"^(?:问|問|q)\s*\d*\s*[：:.、]|[？?]$", re.IGNORECASE)
-_REPLY = re.compile(r"(?=(?:\*\*)?答\s*[：:])")
-_ANSWER_MARK = re.compile(r"^(?:答|a)\s*[：:]\s*", re.IGNORECASE)
+_FAQ = load_checked("faq.yaml", lists=("question_marks", "answer_marks", "reply_marks"))
+_ASKED = re.compile(rf"^{alternation(_FAQ['question_marks'])}\s*\d*\s*[：:.、]|[？?]$", re.IGNORECASE)
+_REPLY = re.compile(rf"(?=(?:\*\*)?{alternation(_FAQ['reply_marks'])}\s*[：:])")
+_ANSWER_MARK = re.compile(rf"^{alternation(_FAQ['answer_marks'])}\s*[：:]\s*", re.IGNORECASE)
 LEAD_IN_CHARS = 24
 
 
