@@ -139,11 +139,13 @@ class AnswerabilityReader:
             sections = compact("\n".join(self.analyzer.canonicalize(u.hit.chunk.meta["section"] + "\n" + u.hit.chunk.text)
                                          for u in chosen))
             for figure in question.figures:
-                text = sections if addressed(figure, sections) is not None else \
-                    self._document_text(chosen[0].hit.doc_key, catalog)
-                if addressed(figure, text) is False:
-                    outside |= bounded(figure, text)
-                    conflict |= not bounded(figure, text)
+                text, fit = sections, addressed(figure, sections)
+                if fit is None:
+                    text = self._document_text(chosen[0].hit.doc_key, catalog)
+                    fit = addressed(figure, text)
+                if fit is False:
+                    ruled = bounded(figure, text)
+                    outside, conflict = outside or ruled, conflict or not ruled
         return {"figure_conflict": float(conflict), "figure_outside": float(outside)}
 
     def _document_text(self, doc: str, catalog: "Catalog") -> str:
