@@ -25,7 +25,7 @@ from kb.messages import message, step_name
 from kb.models import Alert, AssistResponse, SourceDocument
 from kb.text import compact, normalize, normalize_for_match
 from kb.units import unit_displays
-from kb.vocab import asking, read_words
+from kb.vocab import alternation, asking, load_checked, read_words
 
 
 class Claim(NamedTuple):
@@ -369,15 +369,19 @@ def _pairs(text: str) -> frozenset[str]:
 
 
 DOCUMENT_PIECES = Memo(limit=2_000)
-DATE_AFTER = re.compile(r"\d+(?:日|号)")  # 1月1日 is a date, not a figure of months
-RANGE_BEFORE = re.compile(r"(?:到|至|-|~|～)$")
-PIECES = re.compile(r"[。；;！？!?\n]")
+_MARKS = load_checked("speech.yaml", lists=("date_after", "range_words", "sentence_ends", "clause_ends"))
+DATE_AFTER = re.compile(rf"\d+{alternation(_MARKS['date_after'])}")  # 1月1日 is a date, not a figure of months
+RANGE_BEFORE = re.compile(rf"{alternation(_MARKS['range_words'])}$")
+PIECES = re.compile(alternation(_MARKS["sentence_ends"]))
+CLAUSES = re.compile(alternation(_MARKS["clause_ends"]))
+# Before a figure, its words end at a clause's end, a list's 、 or another figure.
+WORDS_BEFORE = re.compile(alternation(_MARKS["clause_ends"] + ["、", "%"]) + r"|\d")
 
 
 def _attribute(canonical: str, start: int, width: int) -> frozenset[str]:
     """Character pairs of the words just before a figure, back to a punctuation mark or figure."""
     before = re.sub(r"[:：\s]", "", canonical[max(0, start - width - 2):start])[-width:]
-    before = re.split(r"[,，。；;!?！？、\d%]", before)[-1]
+    before = WORDS_BEFORE.split(before)[-1]
     return _pairs(before)
 
 
@@ -393,7 +397,7 @@ def asks(raw: str) -> bool:
 
 def _clause(canonical: str, start: int) -> str:
     """The clause a figure stands in (back to the last punctuation mark)."""
-    return re.split(r"[,，。；;!?！？]", canonical[:start])[-1]
+    return CLAUSES.split(canonical[:start])[-1]
 
 
 def _keyed(pieces: list[str], keys: tuple[str, ...]) -> list[str]:

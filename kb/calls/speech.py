@@ -5,16 +5,23 @@ agent states figures aloud, and a figure must be compared with the document's.""
 import re
 
 from kb.text import chinese_number
+from kb.vocab import alternation, load_checked
 
-_NUMERAL = "零〇一二两三四五六七八九十百千"
-_DIGIT = {"零": "0", "〇": "0", "一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5",
-          "六": "6", "七": "7", "八": "8", "九": "9"}
-_PERCENT = re.compile(rf"百分之([{_NUMERAL}\d]+)(?:点([{_NUMERAL}\d]+))?")
-_DECIMAL = re.compile(rf"([{_NUMERAL}\d]+)点([零〇一二三四五六七八九\d]+)(?=个点|%|厘|倍|年|万|元|块)")
-_POINTS = re.compile(rf"([{_NUMERAL}\d]+(?:\.\d+)?)个点")
-# 一万二 (12000) and 一千二 (1200): the last numeral is a tenth of the unit before it.
-_SHORT = re.compile(r"([一二两三四五六七八九\d])(万|千)([一二三四五六七八九])(?![" + _NUMERAL + r"\d万元块])")
-_SCALE = {"万": 10000, "千": 1000}
+_WORDS = load_checked("speech.yaml", lists=("multipliers", "percent_before", "decimal_point", "decimal_units",
+                                            "points_after", "short_not_before"),
+                      mappings=("digits", "short_scales"))
+_DIGIT: dict[str, str] = {str(k): str(v) for k, v in _WORDS["digits"].items()}
+_SCALE: dict[str, int] = {str(k): int(v) for k, v in _WORDS["short_scales"].items()}
+_NUMERAL = re.escape("".join(_DIGIT) + "".join(_WORDS["multipliers"]))
+_POINT = alternation(_WORDS["decimal_point"])
+_PERCENT = re.compile(rf"{alternation(_WORDS['percent_before'])}([{_NUMERAL}\d]+)(?:{_POINT}([{_NUMERAL}\d]+))?")
+_DECIMAL = re.compile(rf"([{_NUMERAL}\d]+){_POINT}([{re.escape(''.join(_DIGIT))}\d]+)"
+                      rf"(?={alternation(_WORDS['decimal_units'])})")
+_POINTS = re.compile(rf"([{_NUMERAL}\d]+(?:\.\d+)?){alternation(_WORDS['points_after'])}")
+_NONZERO = re.escape("".join(d for d, v in _DIGIT.items() if v != "0"))
+# 一万二 (12000) and 一千二 (1200): the last numeral is a tenth of the scale before it.
+_SHORT = re.compile(rf"([{_NONZERO}\d])({alternation(list(_SCALE))})([{_NONZERO}])"
+                    rf"(?![{_NUMERAL}\d]|{alternation(_WORDS['short_not_before'])})")
 
 
 def written_figures(text: str) -> str:
