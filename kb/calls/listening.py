@@ -204,18 +204,22 @@ class CallListener:
                 for _, f in stated_spans(self._canonical_text(written_figures(normalize(u.text))))}
         claims: list[Claim] = []
         previous: frozenset[str] = frozenset()
+        end = 0
         for match, figure in stated_spans(canonical):
+            if PIECES.search(canonical, end, match.start()):
+                previous = frozenset()  # a list's words carry to its next figures, not past its sentence
+            end = match.end()
             own = _attribute(canonical, match.start(), self.rules.attribute_chars)
             ranged = RANGE_BEFORE.search(canonical[max(0, match.start() - 3):match.start()])
             attribute = previous if ranged else own | previous
             previous = attribute if ranged else (own or previous)
             clause = _clause(canonical, match.start())
             lead = canonical[max(0, match.start() - self.rules.lead_chars):match.start()]
-            if figure in told or said(lead, self.rules.computed) \
-                    or said(clause, self.rules.own_account) or DATE_AFTER.match(canonical, match.end()):
+            if figure in told or said(lead, self.rules.computed) or said(clause, self.rules.own_account) \
+                    or DATE_AFTER.match(canonical, match.end()) or ORDINAL_BEFORE.search(canonical[:match.start()]):
                 continue
-            keys = tuple(m.group(0) for m, f in stated_spans(clause + canonical[match.start():match.end() + 4])
-                         if f.measure != figure.measure)
+            after = CLAUSES.split(canonical[match.start():match.end() + 4])[0]
+            keys = tuple(m.group(0) for m, f in stated_spans(clause + after) if f.measure != figure.measure)
             claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start())))
         return claims
 
@@ -369,7 +373,9 @@ def _pairs(text: str) -> frozenset[str]:
 
 
 DOCUMENT_PIECES = Memo(limit=2_000)
-_MARKS = load_checked("speech.yaml", lists=("date_after", "range_words", "sentence_ends", "clause_ends"))
+_MARKS = load_checked("speech.yaml", lists=("date_after", "ordinal_before", "range_words", "sentence_ends",
+                                            "clause_ends"))
+ORDINAL_BEFORE = re.compile(rf"{alternation(_MARKS['ordinal_before'])}$")
 DATE_AFTER = re.compile(rf"\d+{alternation(_MARKS['date_after'])}")  # 1月1日 is a date, not a figure of months
 RANGE_BEFORE = re.compile(rf"{alternation(_MARKS['range_words'])}$")
 PIECES = re.compile(alternation(_MARKS["sentence_ends"]))

@@ -1,0 +1,32 @@
+"""Which of an agent's spoken figures are claims to check against the documents: an ordinal
+(第二次) names which one, not how many; a list's words carry to its next figures only within its
+sentence."""
+
+import datetime as dt
+
+import pytest
+
+from kb.calls.listening import CallListener
+from kb.calls.rules import ScorecardRules
+from kb.calls.transcript import Utterance
+
+pytestmark = pytest.mark.model
+
+
+def _figures(kb, *agent_lines: str):
+    listener = CallListener(kb, "claims", dt.date.today(), ScorecardRules.load())
+    at = dt.datetime.now(dt.UTC)
+    listener.hear(Utterance("customer", "星辰金卡年费怎么免", at))
+    for line in agent_lines:
+        listener.hear(Utterance("agent", line, at))
+    return [(f.kind, f.stated) for f in listener.state.findings + listener.state.checks
+            if f.kind in ("wrong_figure", "figure_right")]
+
+
+def test_an_ordinal_states_no_figure(ingested_kb):
+    assert _figures(ingested_kb, "累计刷卡消费到第二次也不行，得满6次才免次年年费") == [("figure_right", "6次")]
+
+
+def test_a_lists_words_do_not_carry_past_its_sentence(ingested_kb):
+    found = _figures(ingested_kb, "金卡境内取现按取现金额的1%收取。另外金卡刷卡消费有2%返现")
+    assert found == [("figure_right", "1%")]
