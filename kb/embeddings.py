@@ -51,6 +51,7 @@ class Embedder:
     def __init__(self, settings: Settings):
         self.threads = settings.torch_threads
         self.batch_size = settings.embed_batch_size
+        self.cache_every = settings.embed_cache_every
         if settings.embed_model:
             self.path = Path(settings.embed_model)
             if not (self.path / "config.json").exists():
@@ -87,13 +88,17 @@ class Embedder:
         keys = [text_key(self.passage_prompt, t) for t in texts]
         found = self.cache.get(self.id, list(dict.fromkeys(keys)))
         missing = list({k: t for k, t in zip(keys, texts) if k not in found}.items())
-        if missing:
-            vectors = self._encode([self.passage_prompt + t for _, t in missing])
-            computed = {k: v for (k, _), v in zip(missing, vectors)}
-            self.cache.put(self.id, computed)
-            found.update(computed)
-            self.embedded += len(missing)
+        for start in range(0, len(missing), self.cache_every):
+            found.update(self._computed(missing[start:start + self.cache_every]))
         return np.vstack([found[k] for k in keys]).astype(np.float32)
+
+    def _computed(self, missing: list[tuple[bytes, str]]) -> dict[bytes, np.ndarray]:
+        """Vectors for one slice of the texts the cache missed, written to the cache at once."""
+        vectors = self._encode([self.passage_prompt + t for _, t in missing])
+        computed = {k: v for (k, _), v in zip(missing, vectors)}
+        self.cache.put(self.id, computed)
+        self.embedded += len(missing)
+        return computed
 
     def query(self, text: str) -> list[float]:
         return list(self._query(text))

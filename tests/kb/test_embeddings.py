@@ -70,6 +70,28 @@ def test_text_already_embedded_is_taken_from_the_cache(embedder):
     assert embedder.cache.size(embedder.id) >= len(texts)
 
 
+def test_an_ingest_stopped_midway_keeps_the_vectors_it_computed(embedder, monkeypatch):
+    texts = [f"第{n}款：存单质押贷款期限不超过{n}年。" for n in range(1, 6)]
+    monkeypatch.setattr(embedder, "cache_every", 2)
+    real, calls = embedder._encode, []
+
+    def stopped_on_the_third_slice(batch):
+        calls.append(batch)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(batch)
+
+    monkeypatch.setattr(embedder, "_encode", stopped_on_the_third_slice)
+    with pytest.raises(KeyboardInterrupt):
+        embedder.passages(texts)
+    kept = embedder.cache.get(embedder.id, [text_key("passage: ", t) for t in texts])
+    assert len(kept) == 4
+    monkeypatch.setattr(embedder, "_encode", real)
+    before = embedder.embedded
+    embedder.passages(texts)
+    assert embedder.embedded - before == 1
+
+
 def test_questions_are_cached_on_disk_too(embedder):
     vector = embedder.query("星辰金卡年费多少")
     key = text_key("query: ", "星辰金卡年费多少")
