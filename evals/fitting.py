@@ -25,8 +25,8 @@ from kb.text import normalize_for_match
 
 FUSION_GRID = {"dense": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0), "unit": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0),
                "alias_bonus": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0), "category_bonus": (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)}
-SELECTION_GRID = {"ratio": (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), "floor": (0.05, 0.1, 0.2, 0.3, 0.4),
-                  "cover_floor": (0.02, 0.05, 0.1, 0.2, 1.0)}
+SELECTION_GRID = {"ratio": (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9), "floor": (0.0, 0.02, 0.05, 0.1, 0.2, 0.3),
+                  "cover_floor": (0.0, 0.01, 0.02, 0.05, 0.1, 1.0)}
 REGULARIZATION = 1.0
 MEANING_REGULARIZATION = 0.1  # of the vector model: 384 weights learn from a few thousand questions
 MEANING_SCALE = 10.0          # unit-length vectors scaled so that the regularization reads as for standardized features
