@@ -2,11 +2,13 @@
 leave out their risk disclosure. The phrases are data (kb/vocab/forbidden_phrases.yaml,
 kb/vocab/risk_phrases.yaml)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from kb.messages import joined, message
 from kb.models import Alert, SourceDocument
+from kb.phrasing import PhrasingModel
 from kb.text import normalize_for_match, split_sentences
 from kb.vocab import load_yaml
 
@@ -49,13 +51,27 @@ def _asserted(text: str, phrase: str) -> bool:
 
 class DraftChecker:
     def __init__(self, rules: list[PhraseRule], risk_phrases: tuple[str, ...],
-                 wealth_words: tuple[str, ...]):
+                 wealth_words: tuple[str, ...], phrasing: PhrasingModel | None = None,
+                 embed: Callable[[str], list[float]] | None = None):
+        """`phrasing` and `embed`: the fitted model of forbidden phrasing in free wording and the
+        embedding it reads (without them, the literal phrases only)."""
         self.rules = rules
         self.risk_phrases = risk_phrases
         self.wealth_words = wealth_words
+        self.phrasing = phrasing if embed is not None else None
+        self.embed = embed
+
+    def forbidden(self, raw: str, categories: set[str]) -> list[Alert]:
+        """The kinds of forbidden phrasing `raw` says, literally or in its own words, unless the
+        product it is about carries what the phrase says (保本 of a deposit)."""
+        text = normalize_for_match(raw)
+        meant = self.phrasing.codes_said(raw, self.embed) if self.phrasing and self.embed else set()
+        return [Alert(code=r.code, level=r.level, message=r.message) for r in self.rules
+                if not r.allowed(text, categories, self.wealth_words) and (r.code in meant or r.found_in(text))]
 
     @classmethod
-    def load(cls) -> "DraftChecker":
+    def load(cls, phrasing: PhrasingModel | None = None,
+             embed: Callable[[str], list[float]] | None = None) -> "DraftChecker":
         rules = [PhraseRule(code=r["code"], level=r["level"], message=r["message"],
                             phrases=tuple(normalize_for_match(p) for p in r["phrases"]),
                             unless_categories=frozenset(r.get("unless_categories", [])),
@@ -63,16 +79,13 @@ class DraftChecker:
                  for r in load_yaml("forbidden_phrases.yaml")]
         risk = load_yaml("risk_phrases.yaml")
         return cls(rules, tuple(normalize_for_match(p) for p in risk["phrases"]),
-                   tuple(normalize_for_match(w) for w in risk["wealth_words"]))
+                   tuple(normalize_for_match(w) for w in risk["wealth_words"]), phrasing, embed)
 
     def check(self, draft: str, named: list[SourceDocument],
               live: dict[str, SourceDocument]) -> list[Alert]:
         """Alerts for `draft`, given the live documents it names and all live documents."""
-        text = normalize_for_match(draft)
-        categories = {d.meta.category for d in named}
-        alerts = [Alert(code=r.code, level=r.level, message=r.message) for r in self.rules
-                  if not r.allowed(text, categories, self.wealth_words) and r.found_in(text)]
-        return alerts + self.missing_disclosures(text, named, live)
+        alerts = self.forbidden(draft, {d.meta.category for d in named})
+        return alerts + self.missing_disclosures(normalize_for_match(draft), named, live)
 
     def missing_disclosures(self, text: str, named: list[SourceDocument],
                             live: dict[str, SourceDocument]) -> list[Alert]:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     fitted_file: Path | None = Field(
         None, description="Fitted ranking and answering models (JSON written by `python -m "
         "evals.fit`); default: the packaged kb/fitted.json.")
+    phrasing_file: Path | None = Field(
+        None, description="Fitted model of forbidden phrasing in an agent's own words (JSON written by "
+        "`python -m evals.fit_phrasing`); default: the packaged kb/phrasing.json.")
     memory_vectors_max: int = Field(
         100_000, description="Up to this many chunks, each process searches the vectors in memory "
         "(exact, faster than a Chroma query); above it, in Chroma.")

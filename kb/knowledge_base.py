@@ -29,6 +29,7 @@ from kb.lexicon import Analyzer, load_synonym_groups
 from kb.lockout import Lockout
 from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
 from kb.originals import Originals
+from kb.phrasing import load_phrasing
 from kb.privacy import mask_personal_data
 from kb.retrieval import Hit, Retriever
 from kb.scripts import ScriptPicker, load_situations
@@ -178,7 +179,12 @@ class KnowledgeBase:
 
     @cached_property
     def draft_checker(self) -> DraftChecker:
-        return DraftChecker.load()
+        """Forbidden phrases, literal and (with the model its phrasing model was fitted in) in the
+        agent's own words."""
+        phrasing = load_phrasing(self.settings.phrasing_file)
+        if phrasing is None or phrasing.space != self.embedder.id:
+            return DraftChecker.load()
+        return DraftChecker.load(phrasing, self.embedder.query)
 
     @cached_property
     def database(self) -> Engine:

@@ -146,7 +146,7 @@ class CallListener:
             self._find("no_greeting", None)
         self._identity(number, text)
         self._process(text)
-        events = [self._alerted(number, a) for a in self._forbidden(text)]
+        events = [self._alerted(number, a) for a in self._forbidden(raw)]
         events += [CallEvent(kind="figure", utterance=number, finding=f) for f in self._figures(number, raw)]
         events += self._owe_disclosures(number, raw)
         if self.state.owed:
@@ -171,11 +171,8 @@ class CallListener:
         if self.state.escalation_cue is not None and said(text, self.rules.escalate):
             self.state.escalated = True
 
-    def _forbidden(self, text: str) -> list[Alert]:
-        named = [d.meta.category for d in self._topic_documents()]
-        checker = self.kb.draft_checker
-        return [Alert(code=r.code, level=r.level, message=r.message) for r in checker.rules
-                if not r.allowed(text, set(named), checker.wealth_words) and r.found_in(text)]
+    def _forbidden(self, raw: str) -> list[Alert]:
+        return self.kb.draft_checker.forbidden(raw, {d.meta.category for d in self._topic_documents()})
 
     def _alerted(self, number: int, alert: Alert) -> CallEvent:
         self._find("forbidden_phrase", number, message_text=alert.message)
