@@ -10,13 +10,12 @@ from kb.messages import joined, message
 from kb.models import Alert, SourceDocument
 from kb.phrasing import PhrasingModel
 from kb.text import normalize_for_match, split_sentences
-from kb.vocab import load_yaml
+from kb.vocab import load_checked, load_yaml
 
-# A phrase right after a negation is what the agent should say, not what it must not:
-# 不承诺保本, 并非零风险.
-NEGATIONS = ("不", "非", "无法", "没", "未", "别")
-NEGATION_REACH = 3
-MIN_SENTENCE = 8
+_RISK = load_checked("risk_phrases.yaml", lists=("phrases", "wealth_words", "negations"))
+NEGATIONS: tuple[str, ...] = tuple(_RISK["negations"])
+NEGATION_REACH = int(_RISK["negation_reach"])
+MIN_SENTENCE = int(_RISK["quote_min_chars"])
 
 
 @dataclass(frozen=True)
@@ -77,9 +76,8 @@ class DraftChecker:
                             unless_categories=frozenset(r.get("unless_categories", [])),
                             unless_words=tuple(normalize_for_match(w) for w in r.get("unless_words", [])))
                  for r in load_yaml("forbidden_phrases.yaml")]
-        risk = load_yaml("risk_phrases.yaml")
-        return cls(rules, tuple(normalize_for_match(p) for p in risk["phrases"]),
-                   tuple(normalize_for_match(w) for w in risk["wealth_words"]), phrasing, embed)
+        return cls(rules, tuple(normalize_for_match(p) for p in _RISK["phrases"]),
+                   tuple(normalize_for_match(w) for w in _RISK["wealth_words"]), phrasing, embed)
 
     def check(self, draft: str, named: list[SourceDocument],
               live: dict[str, SourceDocument]) -> list[Alert]:
