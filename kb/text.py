@@ -6,6 +6,8 @@ from functools import lru_cache
 
 from opencc import OpenCC
 
+from kb.vocab import alternation, load_checked
+
 _T2S = OpenCC("t2s")
 _SPACE = re.compile(r"\s+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
@@ -41,11 +43,11 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in (p.strip() for p in SENTENCE.findall(text)) if s]
 
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-           "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_COUNTED = re.compile(
-    r"([零〇一二两三四五六七八九十百千]+)(?=个?(?:年|月|天|日|次|张|期|倍|成|万|元|块|岁|周岁|笔|小时|分钟|工作日|折|档|级|星|户|套|位|步))")
+_NUMERALS = load_checked("numerals.yaml", lists=("counters",), mappings=("digits", "multipliers"))
+_DIGITS: dict[str, int] = {str(k): int(v) for k, v in _NUMERALS["digits"].items()}
+_UNITS: dict[str, int] = {str(k): int(v) for k, v in _NUMERALS["multipliers"].items()}
+_COUNTED = re.compile(rf"([{re.escape(''.join(_DIGITS) + ''.join(_UNITS))}]+)"
+                      rf"(?=个?{alternation(_NUMERALS['counters'])})")
 
 
 def chinese_number(text: str) -> int | None:

@@ -7,12 +7,12 @@ import re
 from kb.text import chinese_number
 from kb.vocab import alternation, load_checked
 
-_WORDS = load_checked("speech.yaml", lists=("multipliers", "percent_before", "decimal_point", "decimal_units",
-                                            "points_after", "short_not_before"),
-                      mappings=("digits", "short_scales"))
-_DIGIT: dict[str, str] = {str(k): str(v) for k, v in _WORDS["digits"].items()}
+_WORDS = load_checked("speech.yaml", lists=("percent_before", "decimal_point", "decimal_units", "points_after",
+                                            "short_not_before"), mappings=("short_scales",))
+_NUMERALS = load_checked("numerals.yaml", mappings=("digits", "multipliers"))
+_DIGIT: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["digits"].items()}
 _SCALE: dict[str, int] = {str(k): int(v) for k, v in _WORDS["short_scales"].items()}
-_NUMERAL = re.escape("".join(_DIGIT) + "".join(_WORDS["multipliers"]))
+_NUMERAL = re.escape("".join(_DIGIT) + "".join(map(str, _NUMERALS["multipliers"])))
 _POINT = alternation(_WORDS["decimal_point"])
 _PERCENT = re.compile(rf"{alternation(_WORDS['percent_before'])}([{_NUMERAL}\d]+)(?:{_POINT}([{_NUMERAL}\d]+))?")
 _DECIMAL = re.compile(rf"([{_NUMERAL}\d]+){_POINT}([{re.escape(''.join(_DIGIT))}\d]+)"
