@@ -27,6 +27,11 @@ def test_a_number_survives_nowhere(client, caplog, number, template):
 
 
 def database_text(client) -> str:
+    """Every text value of every table. Numbers stored as numbers are left out: a latency of
+    13.000000000000002 ms or a score of 0.13000000000000000 reads as 1300000… once its digits run
+    together, and no personal number is stored as a number."""
     url = client.app.state.kb.settings.app_database_url
     with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
-        return "\n".join(connection.iterdump())
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return "\n".join(str(value) for table in tables for row in connection.execute(f'SELECT * FROM "{table}"')
+                         for value in row if isinstance(value, (str, bytes)))
