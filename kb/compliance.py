@@ -57,16 +57,20 @@ class DraftChecker:
         self.rules = rules
         self.risk_phrases = risk_phrases
         self.wealth_words = wealth_words
-        self.phrasing = phrasing if embed is not None else None
-        self.embed = embed
+        self.meant: Callable[[str], set[str]] | None = None
+        if phrasing is not None and embed is not None:
+            self.meant = lambda raw: phrasing.codes_said(raw, embed)
 
     def forbidden(self, raw: str, categories: set[str]) -> list[Alert]:
         """The kinds of forbidden phrasing `raw` says, literally or in its own words, unless the
-        product it is about carries what the phrase says (保本 of a deposit)."""
+        product it is about carries what the phrase says (保本 of a deposit). The sentences are
+        embedded only when the literal phrases leave some kind unsaid."""
         text = normalize_for_match(raw)
-        meant = self.phrasing.codes_said(raw, self.embed) if self.phrasing and self.embed else set()
+        said = {r.code for r in self.rules if r.found_in(text)}
+        if self.meant is not None and said < {r.code for r in self.rules}:
+            said |= self.meant(raw)
         return [Alert(code=r.code, level=r.level, message=r.message) for r in self.rules
-                if not r.allowed(text, categories, self.wealth_words) and (r.code in meant or r.found_in(text))]
+                if r.code in said and not r.allowed(text, categories, self.wealth_words)]
 
     @classmethod
     def load(cls, phrasing: PhrasingModel | None = None,

@@ -59,7 +59,7 @@ def test_the_packaged_model_hears_free_wording_and_spares_a_risk_warning(tmp_pat
     from kb.knowledge_base import KnowledgeBase
 
     checker = KnowledgeBase(get_settings(store=tmp_path / "store")).draft_checker
-    assert checker.phrasing is not None
+    assert checker.meant is not None
 
     def kinds(said: str) -> list[str]:
         return [a.code for a in checker.forbidden(said, set())]
