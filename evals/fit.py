@@ -14,7 +14,6 @@ Run: python -m evals.fit [--stores DIR] [--out kb/fitted.json] [--only NAME ...]
 import argparse
 import datetime as dt
 import hashlib
-import subprocess
 import tempfile
 import time
 from dataclasses import replace
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from evals.banks import Bank, banks, sealed
 from evals.fitting import collect, fit_all
+from evals.provenance import code_version
 from evals.runner import run_evaluation
 from ingest.indexer import ingest_into
 from kb.config import get_settings
@@ -49,12 +49,7 @@ def provenance(chosen: list[Bank], lobo: dict[str, dict]) -> dict:
     vocabulary = hashlib.sha256()
     for path in sorted((ROOT / "kb" / "vocab").glob("*.*")):
         vocabulary.update(path.read_bytes())
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
-    changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                             capture_output=True, text=True).stdout.strip()
-    commit = f"{commit}+uncommitted" if commit and changed else commit  # fitted on code no commit holds
-    return {"fitted_at": dt.datetime.now().isoformat(timespec="seconds"), "code": commit or None,
+    return {"fitted_at": dt.datetime.now().isoformat(timespec="seconds"), "code": code_version(),
             "vocabulary_sha256": vocabulary.hexdigest()[:16], "banks": [b.name for b in chosen],
             "sealed": sorted(sealed()),
             "leave_one_bank_out": {name: {k: round(f[k], 4) for k in SUMMARY if f.get(k) is not None}

@@ -16,12 +16,12 @@ is fitted on every writer.
 import argparse
 import datetime as dt
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from evals.provenance import code_version
 from kb.config import get_settings
 from kb.embeddings import Embedder
 from kb.phrasing import PhrasingModel
@@ -125,9 +125,7 @@ def main() -> None:
 
 
 def provenance(data: dict[str, list[dict]], report: dict, regularization: float) -> dict:
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
-    return {"fitted_at": dt.datetime.now().isoformat(timespec="seconds"), "code": commit or None,
+    return {"fitted_at": dt.datetime.now().isoformat(timespec="seconds"), "code": code_version(),
             "writers": {n: len(examples) for n, examples in data.items()}, "regularization": regularization,
             "allowed_flagged_at_most": ALLOWED_FLAGGED, "out_of_writer": report}
 
