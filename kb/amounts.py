@@ -1,13 +1,23 @@
 """Money amounts in questions and the amount bands of fee tables, so that "转8000块" finds the row
-"5000元至10000元（含）" of a tiered fee schedule."""
+"5000元至10000元（含）" of a tiered fee schedule. Its words are data: kb/vocab/money.yaml."""
 
 import re
 
-_NUMBER = r"(\d+(?:\.\d+)?)\s*(万)?"
-_AMOUNT = re.compile(_NUMBER + r"\s*(?:元|块)?\s*(以上|以下|及以上|及以下)?")
-_MONEY = re.compile(_NUMBER + r"\s*(?:元|块)(?:钱)?|" + r"(\d+(?:\.\d+)?)\s*(万)(?!\s*分)")
-_BAND = re.compile(_NUMBER + r"\s*元?\s*(?:（含）|\(含\))?\s*(?:至|到|-|~|－)\s*" + _NUMBER + r"\s*元")
-_OPEN = re.compile(_NUMBER + r"\s*元\s*(?:（含）|\(含\))?\s*(以上|以下)")
+from kb.vocab import alternation, load_checked
+
+_WORDS = load_checked("money.yaml", lists=("written", "spoken", "spoken_tail", "ten_thousand",
+                                           "not_money_after_ten_thousand", "above", "below", "inclusive", "range"))
+_ABOVE = tuple(_WORDS["above"])
+_YUAN = alternation(_WORDS["written"])
+_SAID = alternation(_WORDS["written"] + _WORDS["spoken"])
+_WAN = alternation(_WORDS["ten_thousand"])
+_INCLUSIVE = alternation(_WORDS["inclusive"])
+_NUMBER = rf"(\d+(?:\.\d+)?)\s*({_WAN})?"
+_MONEY = re.compile(rf"{_NUMBER}\s*{_SAID}{alternation(_WORDS['spoken_tail'])}?|"
+                    rf"(\d+(?:\.\d+)?)\s*({_WAN})(?!\s*{alternation(_WORDS['not_money_after_ten_thousand'])})")
+_BAND = re.compile(rf"{_NUMBER}\s*{_YUAN}?\s*{_INCLUSIVE}?\s*{alternation(_WORDS['range'])}\s*{_NUMBER}\s*{_YUAN}")
+_OPEN = re.compile(rf"{_NUMBER}\s*{_YUAN}\s*{_INCLUSIVE}?\s*({alternation(_WORDS['above'] + _WORDS['below'])})")
+_WRITTEN = re.compile(rf"{_NUMBER}\s*{_SAID}")
 
 
 def _value(number: str, wan: str | None) -> float:
@@ -21,7 +31,7 @@ def question_amounts(canonical: str) -> list[float]:
         number, wan = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
         value = _value(number, wan)
         tail = canonical[match.end():match.end() + 2]
-        values.append(value + 0.01 if tail.startswith("以上") else value)
+        values.append(value + 0.01 if tail.startswith(_ABOVE) else value)
     return values
 
 
@@ -30,7 +40,7 @@ def bands(text: str) -> list[tuple[float, float]]:
     found = [(_value(m.group(1), m.group(2)), _value(m.group(3), m.group(4))) for m in _BAND.finditer(text)]
     for m in _OPEN.finditer(text):
         value = _value(m.group(1), m.group(2))
-        found.append((value, float("inf")) if m.group(3) == "以上" else (0.0, value))
+        found.append((value, float("inf")) if m.group(3) in _ABOVE else (0.0, value))
     return found
 
 
@@ -51,9 +61,6 @@ def band_fit(amounts: list[float], text: str) -> float | None:
     if not held:
         return 0.0
     return 1.0 if min(held) != float("inf") else 0.5
-
-
-_WRITTEN = re.compile(r"(\d+(?:\.\d+)?)\s*(万)?\s*(?:元|块)")
 
 
 def amount_of(term: str) -> float | None:

@@ -8,10 +8,11 @@ from collections.abc import Callable
 from typing import cast
 
 from kb.memo import Memo
-from kb.vocab import load_yaml
+from kb.vocab import alternation, load_checked
 
-_NEGATION = re.compile(r"[不无未非没]")
-NEGATION_REACH = 3  # 不发行外币: a negation this close before a name excludes it
+_VOCAB = load_checked("contrasts.yaml", lists=("negations",))
+_NEGATION = re.compile(alternation(_VOCAB["negations"]))
+NEGATION_REACH = int(_VOCAB["negation_reach"])  # 不发行外币: a negation this close before a name excludes it
 
 Group = list[tuple[str, ...]]  # alternatives, each the canonical words that name it
 
@@ -27,7 +28,7 @@ class Contrasts:
 
     @classmethod
     def load(cls, canonicalize: Callable[[str], str], broader: dict[str, list[str]] | None = None) -> "Contrasts":
-        groups = load_yaml("contrasts.yaml") or []
+        groups = _VOCAB.get("groups") or []
         return cls([[[canonicalize(str(w)) for w in alternative] for alternative in group] for group in groups],
                    broader)
 

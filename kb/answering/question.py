@@ -14,14 +14,14 @@ from numpy.typing import ArrayLike
 from kb.amounts import question_amounts
 from kb.figures import Figure, figure_of
 from kb.lexicon import ECHO, EVERYDAY_WORD, Analyzer
+from kb.vocab import alternation, load_yaml, read_words
 from kb.vocab import asking as vocab_asking
-from kb.vocab import load_yaml, read_words
 
 if TYPE_CHECKING:
     from kb.speller import Speller
 
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
-_GRADE_ASKED = re.compile(r"(?<![a-z0-9])([a-z]\d?\+?)(?:级|类|档)(?![a-z0-9])")
+_GRADE_ASKED = re.compile(rf"(?<![a-z0-9])([a-z]\d?\+?){alternation(vocab_asking()['grade_words'])}(?![a-z0-9])")
 _LATIN = re.compile(r"[a-z][a-z .\-]*")
 
 

@@ -17,7 +17,7 @@ def asking() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _asking() -> dict[str, Any]:
-    return load_checked("asking.yaml", patterns=ASKING_PATTERNS)
+    return load_checked("asking.yaml", lists=("grade_words",), patterns=ASKING_PATTERNS)
 
 
 def read_text(name: str) -> str:
