@@ -49,6 +49,9 @@ class Settings(BaseSettings):
         100_000, description="Up to this many chunks, each process searches the vectors in memory "
         "(exact, faster than a Chroma query); above it, in Chroma.")
     candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
+    backdrop_nearest: int = Field(
+        10, description="Nearest units whose mean similarity describes how near a question comes to the "
+                        "knowledge base as a whole (a feature of the answerability decision).")
     answer_max_chars: int = Field(
         150, description="Length limit of the answer text (the best unit is kept whole however long).")
     answer_max_units: int = Field(

@@ -24,6 +24,25 @@ from kb.units import UnitTable
 from kb.vectors import ChromaVectors, MemoryVectors
 
 
+@dataclass(frozen=True)
+class Backdrop:
+    """How near a question comes to the knowledge base as a whole: the mean similarity of every
+    live unit, the mean of the nearest few, and their spread. The embedding model's cosines crowd
+    into a narrow band whose place moves with the question and with the bank's writing, so the
+    best unit's similarity says more read against this (as query-performance prediction reads a
+    top score against the collection's)."""
+    mean: float = 0.0
+    nearest: float = 0.0
+    spread: float = 0.0
+
+    @classmethod
+    def of(cls, similarities: np.ndarray, nearest: int) -> "Backdrop":
+        if not len(similarities):
+            return cls()
+        top = -np.partition(-similarities, min(nearest, len(similarities)) - 1)[:nearest]
+        return cls(float(similarities.mean()), float(top.mean()), float(similarities.std()))
+
+
 @dataclass
 class Hit:
     chunk: ChunkRecord
@@ -32,6 +51,7 @@ class Hit:
     dense: float
     unit_dense: np.ndarray | None = None  # the similarity of each of its units
     rank: int = 0                          # its place among the hits
+    backdrop: Backdrop = Backdrop()        # the question's, shared by all its hits
 
     @property
     def unit_best(self) -> float:
@@ -57,6 +77,7 @@ class Retriever:
         self.bm25 = bm25 or BM25([analyzer.tokens(self.lexical_text(c)) for c in chunks],
                                  groups=[c.meta["doc_id"] for c in chunks])
         self._masks: dict[dt.date, np.ndarray] = {}
+        self._unit_masks: dict[dt.date, np.ndarray] = {}
         self.aliases: dict[str, set[str]] = {}
         for doc in catalog.by_key.values():
             for name in doc.meta.products:
@@ -97,6 +118,11 @@ class Retriever:
             self._masks[day] = np.array([k in live for k in self.doc_keys], dtype=bool)
         return self._masks[day]
 
+    def live_units(self, day: dt.date) -> np.ndarray:
+        if day not in self._unit_masks:
+            self._unit_masks[day] = self.units.of_chunks(self.live_mask(day))
+        return self._unit_masks[day]
+
     def search(self, query: str, day: dt.date) -> list[Hit]:
         """Chunks of the documents in force on `day`, best first."""
         if not self.chunks:
@@ -116,7 +142,8 @@ class Retriever:
         rows |= set(dense)
         named = self.named_docs(spelled)
         cued = self.cued_categories(spelled)
-        hits = [self._hit(r, float(lexical[r]), max(0.0, dense.get(r, 0.0)), unit_sims) for r in rows]
+        backdrop = Backdrop.of(unit_sims[self.live_units(day)], self.settings.backdrop_nearest)
+        hits = [self._hit(r, float(lexical[r]), max(0.0, dense.get(r, 0.0)), unit_sims, backdrop) for r in rows]
         for hit in hits:
             hit.score += self.fusion.alias_bonus if hit.chunk.meta["doc_id"] in named else 0.0
             hit.score += self.fusion.category_bonus if self.catalog.meta(hit.doc_key).category in cued else 0.0
@@ -151,9 +178,9 @@ class Retriever:
         return [(alias, docs) for s, e, alias, docs in sorted(spans, key=lambda x: x[:2])
                 if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _, _ in spans)]
 
-    def _hit(self, row: int, lexical: float, dense: float, unit_sims: np.ndarray) -> Hit:
+    def _hit(self, row: int, lexical: float, dense: float, unit_sims: np.ndarray, backdrop: Backdrop) -> Hit:
         start, end = self.units.spans[row]
         units = unit_sims[start:end]
         best = float(units.max()) if len(units) else 0.0
         score = self.fusion.lexical * lexical + self.fusion.dense * dense + self.fusion.unit * best
-        return Hit(self.chunks[row], score, lexical, dense, units)
+        return Hit(self.chunks[row], score, lexical, dense, units, backdrop=backdrop)

@@ -99,6 +99,10 @@ class UnitTable:
         parts = [m for m in (self.matrix, grown.matrix) if m.size]
         return UnitTable(spans, np.vstack(parts) if parts else self.matrix)
 
+    def of_chunks(self, chunks: np.ndarray) -> np.ndarray:
+        """Which units belong to the chunk rows `chunks` (a boolean mask) picks."""
+        return np.repeat(chunks, [end - start for start, end in self.spans])
+
     def similarities(self, vector: ArrayLike) -> np.ndarray:
         if not self.matrix.size:
             return np.zeros(0, dtype=np.float32)

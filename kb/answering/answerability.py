@@ -8,7 +8,8 @@ card tier, a product, a service the bank does not describe), an everyday noun, o
 alternatives (a currency, a channel), or a verb of the customer's phrasing, which documents put
 otherwise. With these: whether the answer names another alternative than the one asked, states
 other values of the question's figure, or lacks the kind of figure the question asks for; how the
-best unit scored and how close its meaning is; whether the dense and lexical rankings agree; and
+best unit scored and how close its meaning is, beside how near the question comes to the whole
+knowledge base; whether the dense and lexical rankings agree; and
 what a model fitted on other banks reads from the meaning of the question.
 """
 
@@ -38,7 +39,7 @@ ANSWER_FEATURES = (
     *(f"unheld_doc_{g}" for g in GROUPS), "unseen_specific", "unseen_kind", "unheld_latin",
     "unheld_rarest", "unheld_foreign", "agree", "doc_lexical_rank", "doc_dense_rank", "contradicts",
     "figure_conflict", "figure_outside", "grade_conflict", "quantity_missing",
-    "expects", "typed", "yes_no", "terms", "own_cover", "meaning")
+    "expects", "typed", "yes_no", "terms", "own_cover", "kb_mean", "kb_nearest", "kb_spread", "meaning")
 RANK_CAP = 5
 
 
@@ -88,7 +89,8 @@ class AnswerabilityReader:
             "expects": float(question.expected is not None),
             "typed": float(typed[chosen_rows].max()) if chosen_rows else 0.0,
             "yes_no": float(question.yes_no), "terms": float(len(question.terms)),
-            "own_cover": self._own_cover(question, chosen, hits)}
+            "own_cover": self._own_cover(question, chosen, hits),
+            **_backdrop(hits)}
         for group in GROUPS:
             out[f"unheld_answer_{group}"] = _unheld_weight(question.terms, group, held_answer)
             out[f"unheld_doc_{group}"] = _unheld_weight(question.terms, group, held_doc)
@@ -153,6 +155,12 @@ class AnswerabilityReader:
         record = catalog.by_key[doc]
         return cast(str, self._documents.get(f"{doc}:{record.content_hash}", lambda _key: compact(
             self.analyzer.canonicalize("\n".join([record.meta.title, *record.meta.products, record.body])))))
+
+
+def _backdrop(hits: list["Hit"]) -> dict[str, float]:
+    """How near the question comes to the knowledge base as a whole (kb.retrieval.Backdrop)."""
+    backdrop = hits[0].backdrop
+    return {"kb_mean": backdrop.mean, "kb_nearest": backdrop.nearest, "kb_spread": backdrop.spread}
 
 
 def _group(term: Term) -> str:

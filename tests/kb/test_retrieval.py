@@ -66,3 +66,18 @@ def test_a_paraphrase_finds_the_chunk_whose_sentence_means_it():
         "钱能提前拿出来吗", dt.date(2026, 1, 1))
     assert hits[0].chunk.meta["doc_id"] == "withdraw"
     assert hits[0].unit_best > 0.99 and hits[0].unit_dense.tolist() == [1.0]
+
+
+def test_every_hit_carries_how_near_the_question_comes_to_the_documents_in_force():
+    """The backdrop is read over the units of live documents only: a retired document's units,
+    however near the question, do not raise it."""
+    retired = _doc("retired", ["钻石卡"], body="钻石卡年费2000元。")
+    retired.meta.effective_to = dt.date(2025, 12, 31)
+    near = {"retired": [1.0, 0.0], "gold": [0.6, 0.8], "platinum": [0.0, 1.0]}
+    retriever = _retriever(retired, unit_vector=lambda text: next(v for k, v in near.items() if k in text))
+    hits = retriever.search("年费", dt.date(2026, 1, 1))
+    live = np.array([0.6, 0.0])   # the question (1, 0) against gold's and platinum's units
+    assert {h.backdrop for h in hits} == {hits[0].backdrop}
+    assert hits[0].backdrop.mean == np.float32(live.mean())
+    assert hits[0].backdrop.spread == np.float32(live.std())
+    assert hits[0].backdrop.nearest == np.float32(live.mean())   # fewer units than the nearest ten
