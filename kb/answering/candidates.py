@@ -60,7 +60,9 @@ class CandidateReader:
     def read(self, question: Question, hits: list["Hit"], catalog: "Catalog", named: set[str]) -> Candidates:
         docs = _documents(hits)
         units = [u for hit in _sections(hits, docs) for u in section_units(hit)]
-        probe = _Probe(question, self.holding)
+        probe = _Probe(question, self.holding, self.cues(question.canonical),
+                       not self.avoid_asks.search(question.canonical),
+                       bool(question.amounts or _FEE_ASKED.search(question.canonical)))
         topics = {d: probe.held(self.analyzer.canonicalize(" ".join([catalog.meta(d).title, *catalog.meta(d).products])))
                   for d in docs}
         found: list[list[float]] = []
@@ -88,7 +90,7 @@ class CandidateReader:
         heading = self.analyzer.canonicalize(_heading(hit, meta.title))
         in_text = probe.held(text)
         own = in_text | probe.held(heading + " " + self.analyzer.canonicalize(unit.asked))
-        plain = compact(without_bands(text) if question.amounts or _FEE_ASKED.search(question.canonical) else text)
+        plain = compact(without_bands(text) if probe.bands_are_conditions else text)
         typed, weak = _typed(question, plain)
         fits = [figure_fit(f, compact(heading + text)) for f in question.figures if f.measure != "元"]
         band = band_fit(list(question.amounts), text)
@@ -103,9 +105,8 @@ class CandidateReader:
             float(bool(band)), float(band is not None and not band),
             float(self.analyzer.contrasts.contradicts(question.canonical, text)),
             min(unit.position, 10) / 10, len(unit.display) / 100,
-            float(meta.doc_id in named), float(meta.category in self.cues(question.canonical)),
-            float(bool(self.avoid_headings.search(hit.chunk.meta["section"]))
-                  and not self.avoid_asks.search(question.canonical)),
+            float(meta.doc_id in named), float(meta.category in probe.cued),
+            float(probe.avoids and bool(self.avoid_headings.search(hit.chunk.meta["section"]))),
             float(bool(unit.asked))], own
 
     def _leads(self, question: Question, text: str) -> bool:
@@ -116,10 +117,15 @@ class CandidateReader:
 
 
 class _Probe:
-    """The question's content words (figures aside) as holding tests them, prepared once per
-    question: a share of them is one product of weights and a mask."""
+    """The question's content words (figures aside) as holding tests them, and what it asks for,
+    prepared once per question rather than once per unit: a share of the words is one product of
+    weights and a mask."""
 
-    def __init__(self, question: Question, holding: Holding):
+    def __init__(self, question: Question, holding: Holding, cued: set[str], avoids: bool,
+                 bands_are_conditions: bool):
+        self.cued = cued                                  # the categories its cue phrases ask for
+        self.avoids = avoids                              # sections avoid_sections.yaml names count against a unit
+        self.bands_are_conditions = bands_are_conditions  # an amount or a fee asked: a unit's bands are conditions
         words = [t for t in question.terms if not t.figure]
         self.texts = [t.text for t in words]
         self.weights = np.array([t.weight for t in words], dtype=np.float64)
