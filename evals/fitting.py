@@ -20,7 +20,7 @@ from kb.answering import probabilities
 from kb.answering.answerability import ANSWER_FEATURES
 from kb.answering.candidates import UNIT_FEATURES, Candidates
 from kb.answering.selection import join, select
-from kb.fitted import Fitted, Fusion, LinearModel, Selection, VectorModel
+from kb.fitted import Fitted, Fusion, LinearModel, NeighbourModel, Selection, VectorModel, neighbour_scores
 from kb.text import normalize_for_match
 
 FUSION_GRID = {"dense": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0), "unit": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0),
@@ -35,6 +35,10 @@ ANSWER_MEDIAN_CHARS = 100
 REGULARIZATION = 1.0
 MEANING_REGULARIZATION = 0.1  # of the vector model: 384 weights learn from a few thousand questions
 MEANING_SCALE = 10.0          # unit-length vectors scaled so that the regularization reads as for standardized features
+# Questions whose answerability the neighbour score reads (kb.fitted.NeighbourModel). Set before
+# the first run; on the read banks' answerability rows (scored leave-one-bank-out, nested) 3, 5 and
+# 10 scored within six items of one another, 25 lower.
+NEIGHBOURS = 5
 
 
 @dataclass
@@ -154,9 +158,10 @@ def fit_all(folds: dict[str, FoldData]) -> Fitted:
     selection = _fit_selection(cases, units)
     chosen = [_chosen(fold, found, units, selection) for fold, _, found, _, _ in cases]  # (p, units)
     meaning, scores = _fit_meaning(cases)
-    answerable, threshold = _fit_answerable(cases, chosen, scores)
+    neighbours, nearby = _fit_neighbours(cases)
+    answerable, threshold = _fit_answerable(cases, chosen, scores, nearby)
     return Fitted(fusion=fusion, units=units, answerable=answerable, threshold=threshold, selection=selection,
-                  meaning=meaning)
+                  meaning=meaning, neighbours=neighbours)
 
 
 def _fit_units(cases) -> LinearModel:
@@ -230,20 +235,37 @@ def _fit_meaning(cases) -> tuple[VectorModel | None, np.ndarray]:
                        round(float(model.intercept_[0]), 5)), scores
 
 
+def _fit_neighbours(cases) -> tuple[NeighbourModel | None, np.ndarray]:
+    """Every question with its answerability, and each case's neighbour score read among the
+    other banks' questions only (as the meaning model's scores are, and for the same reason)."""
+    scores = np.zeros(len(cases))
+    rows, labels, banks = _meaning_rows(cases)
+    if len(set(banks)) < 2:
+        return None, scores
+    for bank in sorted(set(banks)):
+        scores[banks == bank] = neighbour_scores(_unit(rows[banks != bank]), labels[banks != bank].astype(np.float32),
+                                                 rows[banks == bank], NEIGHBOURS)
+    return NeighbourModel.of(cases[0][0].kb.embedder.id, NEIGHBOURS, rows, labels), scores
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
 def _logistic(rows: np.ndarray, labels: np.ndarray):
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=MEANING_REGULARIZATION, max_iter=3000).fit(rows, labels)
 
 
-def _fit_answerable(cases, chosen: list, scores: np.ndarray) -> tuple[LinearModel, float]:
+def _fit_answerable(cases, chosen: list, scores: np.ndarray, nearby: np.ndarray) -> tuple[LinearModel, float]:
     rows, labels, right = [], [], []
-    for (fold, data, found, _, hits), (p, answer), meaning in zip(cases, chosen, scores):
+    for (fold, data, found, _, hits), (p, answer), meaning, near in zip(cases, chosen, scores, nearby):
         if not len(found.units):
             continue
         answerer = fold.kb.index.answerer
         rows.append(answerer.answerability.row(data.question, found, p, answer, hits, fold.kb.index.catalog,
-                                               float(meaning)))
+                                               float(meaning), float(near)))
         labels.append(data.item["answerable"])
         right.append(data.item["answerable"] and _right_if_answered(data, answer))
     rows, labels, right = np.array(rows), np.array(labels), np.array(right)

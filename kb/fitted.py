@@ -3,13 +3,16 @@
 `python -m evals.fit` writes the file: the weights that fuse the lexical and dense scores, a
 logistic model that scores each sentence, list item and row as an answer, the share of the best
 unit's score another unit needs to join the answer, a logistic model over the meaning of a question
-(its embedding), and a logistic model of answerability with its threshold,
+(its embedding), the questions of the banks as embeddings (their nearest neighbours' answerability),
+and a logistic model of answerability with its threshold,
 each with the banks, code version and vocabulary it was fitted on. Nothing here is set by hand;
 `Fitted()` holds neutral starting values for a knowledge base with no file.
 """
 
+import base64
 import json
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -68,6 +71,56 @@ class VectorModel:
 
 
 @dataclass(frozen=True)
+class NeighbourModel:
+    """The questions of the banks it was fitted on, as embeddings with whether each was
+    answerable there: a question is scored by its `k` nearest, weighted by similarity. Where the
+    meaning model draws one line through all questions, this reads what was asked nearby (a
+    feature that banks' documents seldom describe is asked in many wordings, each close to some
+    other bank's). The vectors are unit length, float16, base64 in the file; `space` names the
+    embedding model they belong to."""
+    space: str
+    k: int
+    dim: int
+    vectors: str       # base64 of float16, one row of `dim` per question
+    answerable: str    # one "1" or "0" per question
+
+    @classmethod
+    def of(cls, space: str, k: int, vectors: np.ndarray, answerable: np.ndarray) -> "NeighbourModel":
+        unit = _unit_rows(np.asarray(vectors, dtype=np.float32)).astype(np.float16)
+        return cls(space, k, unit.shape[1], base64.b64encode(unit.tobytes()).decode("ascii"),
+                   "".join("1" if a else "0" for a in answerable))
+
+    @cached_property
+    def _matrix(self) -> np.ndarray:
+        raw = np.frombuffer(base64.b64decode(self.vectors), dtype=np.float16)
+        return raw.reshape(-1, self.dim).astype(np.float32)
+
+    @cached_property
+    def _labels(self) -> np.ndarray:
+        return np.array([c == "1" for c in self.answerable], dtype=np.float32)
+
+    def score(self, vector: np.ndarray) -> float:
+        """The similarity-weighted share of answerable questions among the `k` nearest."""
+        return float(neighbour_scores(self._matrix, self._labels, np.asarray(vector, dtype=np.float32)[None, :],
+                                      self.k)[0])
+
+
+def neighbour_scores(pool: np.ndarray, answerable: np.ndarray, questions: np.ndarray, k: int) -> np.ndarray:
+    """For each of `questions`, the similarity-weighted share of answerable ones among its `k`
+    nearest in `pool` (rows of unit length)."""
+    sims = _unit_rows(questions) @ pool.T
+    k = min(k, pool.shape[0])
+    nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    weights = np.clip(np.take_along_axis(sims, nearest, axis=1), 1e-6, None)
+    return np.asarray((answerable[nearest] * weights).sum(axis=1) / weights.sum(axis=1))
+
+
+def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms > 0, norms, 1.0)
+
+
+@dataclass(frozen=True)
 class Selection:
     """A further unit joins the answer when its score is at least `ratio` of the best unit's
     and at least `floor`, or, holding a word of the question that no unit chosen holds yet (the
@@ -85,6 +138,7 @@ class Fitted:
     threshold: float = 0.5
     selection: Selection = Selection()
     meaning: VectorModel | None = None
+    neighbours: NeighbourModel | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -96,11 +150,11 @@ class Fitted:
     def from_json(cls, text: str) -> "Fitted":
         raw = json.loads(text)
         models = {k: _linear(raw[k]) if raw.get(k) else None for k in ("units", "answerable")}
-        meaning = raw.get("meaning")
+        meaning, neighbours = raw.get("meaning"), raw.get("neighbours")
         return cls(fusion=Fusion(**raw["fusion"]), selection=Selection(**raw["selection"]),
                    threshold=raw["threshold"], provenance=raw.get("provenance", {}),
                    meaning=VectorModel(meaning["space"], tuple(meaning["coef"]), float(meaning["intercept"]))
-                   if meaning else None, **models)
+                   if meaning else None, neighbours=NeighbourModel(**neighbours) if neighbours else None, **models)
 
 
 def _linear(raw: dict[str, Any]) -> LinearModel:

@@ -103,7 +103,8 @@ class Answerer:
         trace.probabilities = probabilities(fitted.units, trace.candidates.rows, UNIT_FEATURES, "dense")
         trace.chosen = self._chosen(trace, hits, catalog, fitted)
         trace.answer_row = self.answerability.row(trace.question, trace.candidates, trace.probabilities,
-                                                  trace.chosen, hits, catalog, self.meaning(trace, fitted))
+                                                  trace.chosen, hits, catalog, self.meaning(trace, fitted),
+                                                  self.neighbours(trace, fitted))
         trace.answerable = float(probabilities(
             fitted.answerable, np.array([trace.answer_row]), ANSWER_FEATURES, "p_best")[0])
         if trace.answerable < fitted.threshold:
@@ -123,10 +124,18 @@ class Answerer:
                 raise KBError(f"kb/fitted.json: its meaning model reads {len(model.coef)} numbers, the question's "
                               f"vector has {len(vector)}; refit with `python -m evals.fit`")
             return model.score(vector)
-        answerable = fitted.answerable
-        if answerable is None or "meaning" not in answerable.features:
-            return 0.0
-        return answerable.mean[answerable.features.index("meaning")]
+        return _average(fitted, "meaning")
+
+    def neighbours(self, trace: Trace, fitted: Fitted) -> float:
+        """The nearest fitted questions' answerability (kb.fitted.NeighbourModel); where it does
+        not apply, as for the meaning model, the average the answerability model saw."""
+        model, vector = fitted.neighbours, trace.question.vector
+        if model is not None and model.space == self.space:
+            if model.dim != len(vector):
+                raise KBError(f"kb/fitted.json: its neighbour questions have {model.dim} numbers, the question's "
+                              f"vector has {len(vector)}; refit with `python -m evals.fit`")
+            return model.score(np.asarray(vector))
+        return _average(fitted, "neighbours")
 
     def _chosen(self, trace: Trace, hits: list["Hit"], catalog: "Catalog", fitted: Fitted) -> list[Unit]:
         units, probabilities = trace.candidates.units, trace.probabilities
@@ -160,6 +169,15 @@ class Answerer:
             for unit in section_units(hit):
                 self.analyzer.canonicalize(unit.display)
                 self.answerability.unit_evidence(unit, title)
+
+
+def _average(fitted: Fitted, feature: str) -> float:
+    """The value of `feature` the answerability model saw on average (0 without it), which moves
+    its decision neither way."""
+    answerable = fitted.answerable
+    if answerable is None or feature not in answerable.features:
+        return 0.0
+    return answerable.mean[answerable.features.index(feature)]
 
 
 def probabilities(model: LinearModel | None, rows: np.ndarray, names: tuple[str, ...], fallback: str) -> np.ndarray:

@@ -10,7 +10,8 @@ otherwise. With these: whether the answer names another alternative than the one
 other values of the question's figure, or lacks the kind of figure the question asks for; how the
 best unit scored and how close its meaning is, beside how near the question comes to the whole
 knowledge base; whether the dense and lexical rankings agree; and
-what a model fitted on other banks reads from the meaning of the question.
+what a model fitted on other banks reads from the meaning of the question, and how often the
+questions nearest it in meaning were answerable there.
 """
 
 import re
@@ -39,7 +40,7 @@ ANSWER_FEATURES = (
     *(f"unheld_doc_{g}" for g in GROUPS), "unseen_specific", "unseen_kind", "unheld_latin",
     "unheld_rarest", "unheld_foreign", "agree", "doc_lexical_rank", "doc_dense_rank", "contradicts",
     "figure_conflict", "figure_outside", "grade_conflict", "quantity_missing",
-    "expects", "typed", "yes_no", "terms", "own_cover", "kb_mean", "kb_nearest", "kb_spread", "meaning")
+    "expects", "typed", "yes_no", "terms", "own_cover", "kb_mean", "kb_nearest", "kb_spread", "neighbours", "meaning")
 RANK_CAP = 5
 
 
@@ -50,11 +51,13 @@ class AnswerabilityReader:
         self._documents = Memo()
 
     def row(self, question: Question, cands: Candidates, probabilities: np.ndarray,
-            chosen: list[Unit], hits: list["Hit"], catalog: "Catalog", meaning: float = 0.0) -> list[float]:
-        """`meaning`: the fitted vector model's log-odds (kb.fitted.VectorModel), computed by
-        the answerer, which holds the fitted models."""
+            chosen: list[Unit], hits: list["Hit"], catalog: "Catalog", meaning: float = 0.0,
+            neighbours: float = 0.0) -> list[float]:
+        """`meaning` and `neighbours`: the fitted vector model's log-odds (kb.fitted.VectorModel)
+        and the nearest questions' answerability (kb.fitted.NeighbourModel), computed by the
+        answerer, which holds the fitted models."""
         features = self.features(question, cands, probabilities, chosen, hits, catalog)
-        return [features[name] for name in ANSWER_FEATURES[:-1]] + [meaning]
+        return [features[name] for name in ANSWER_FEATURES[:-2]] + [neighbours, meaning]
 
     def features(self, question: Question, cands: Candidates, probabilities: np.ndarray,
                  chosen: list[Unit], hits: list["Hit"], catalog: "Catalog") -> dict[str, float]:
