@@ -12,7 +12,7 @@ import pytest
 from kb.answering import Answerer, Trace, probabilities
 from kb.answering.selection import join, referred, select
 from kb.errors import KBError
-from kb.fitted import Fitted, LinearModel, Selection, VectorModel
+from kb.fitted import Fitted, LinearModel, NeighbourModel, Selection, VectorModel, neighbour_scores
 from kb.units import Unit
 
 
@@ -107,3 +107,40 @@ def test_a_fitted_file_keeps_its_meaning_model_and_an_older_file_loads_without_o
 def test_a_meaning_model_of_other_dimensions_asks_for_a_refit():
     with pytest.raises(KBError, match="refit"):
         answerer_in("e5:1").meaning(trace_with([0.6, 0.8, 0.0]), Fitted(meaning=MEANING))
+
+
+# Three fitted questions: two answerable ones near (1, 0), an unanswerable one at (0, 1).
+NEIGHBOURS = NeighbourModel.of("e5:1", 2, np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 2.0]]), np.array([True, True, False]))
+WITH_NEIGHBOURS = LinearModel(features=("p_best", "neighbours"), mean=(0.5, 0.7), scale=(1.0, 1.0),
+                              coef=(1.0, 1.0), intercept=0.0)
+
+
+def test_the_nearest_questions_answerability_weighted_by_similarity():
+    fitted = Fitted(neighbours=NEIGHBOURS, answerable=WITH_NEIGHBOURS)
+    assert answerer_in("e5:1").neighbours(trace_with([2.0, 0.0]), fitted) == pytest.approx(1.0)
+    # (0.6, 0.8): nearest (0, 1) at 0.8 (unanswerable) and (0.8, 0.6) at 0.96 (answerable)
+    assert answerer_in("e5:1").neighbours(trace_with([0.6, 0.8]), fitted) == pytest.approx(0.96 / 1.76, abs=1e-3)
+
+
+def test_neighbour_scores_read_the_k_nearest_only():
+    pool = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
+    scores = neighbour_scores(pool, np.array([1.0, 0.0, 0.0], dtype=np.float32), np.array([[1.0, 0.0], [0.0, 3.0]]), 1)
+    assert list(scores) == [1.0, 0.0]
+
+
+def test_neighbours_of_another_model_leave_the_decision_where_the_average_left_it():
+    trace = trace_with([0.6, 0.8])
+    assert answerer_in("minilm:7").neighbours(trace, Fitted(neighbours=NEIGHBOURS, answerable=WITH_NEIGHBOURS)) == 0.7
+    assert answerer_in("e5:1").neighbours(trace, Fitted()) == 0.0
+    with pytest.raises(KBError, match="refit"):
+        answerer_in("e5:1").neighbours(trace_with([0.6, 0.8, 0.0]), Fitted(neighbours=NEIGHBOURS))
+
+
+def test_a_fitted_file_keeps_its_neighbour_questions_and_an_older_file_loads_without_them():
+    fitted = Fitted(neighbours=NEIGHBOURS, answerable=WITH_NEIGHBOURS)
+    loaded = Fitted.from_json(fitted.to_json())
+    assert loaded == fitted
+    assert loaded.neighbours is not None and loaded.neighbours.score(np.array([1.0, 0.0])) == pytest.approx(1.0)
+    older = json.loads(fitted.to_json())
+    del older["neighbours"]
+    assert Fitted.from_json(json.dumps(older)).neighbours is None
