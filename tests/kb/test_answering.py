@@ -276,9 +276,6 @@ def test_a_rule_for_a_stated_old_age_holds_the_elderly(elderly):
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=(
-    "refused since the meaning model: 优惠 is read as 优惠活动, which the rule does not write, and "
-    "questions asking 有什么优惠 are near misses more often than not in the banks it was fitted on"))
 def test_a_rule_for_a_stated_old_age_answers_a_question_about_the_elderly(elderly):
     assert "前2笔免费" in answered(elderly, "老年人柜面转账有什么优惠")
 
