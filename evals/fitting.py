@@ -20,7 +20,7 @@ from kb.answering import probabilities
 from kb.answering.answerability import ANSWER_FEATURES
 from kb.answering.candidates import UNIT_FEATURES, Candidates
 from kb.answering.selection import join, select
-from kb.fitted import Fitted, Fusion, LinearModel, NeighbourModel, Selection, VectorModel, neighbour_scores
+from kb.fitted import Fitted, Fusion, LinearModel, NeighbourModel, Selection, VectorModel, neighbour_scores, unit_rows
 from kb.text import normalize_for_match
 
 FUSION_GRID = {"dense": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0), "unit": (0.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0),
@@ -243,13 +243,9 @@ def _fit_neighbours(cases) -> tuple[NeighbourModel | None, np.ndarray]:
     if len(set(banks)) < 2:
         return None, scores
     for bank in sorted(set(banks)):
-        scores[banks == bank] = neighbour_scores(_unit(rows[banks != bank]), labels[banks != bank].astype(np.float32),
+        scores[banks == bank] = neighbour_scores(unit_rows(rows[banks != bank]), labels[banks != bank].astype(np.float32),
                                                  rows[banks == bank], NEIGHBOURS)
     return NeighbourModel.of(cases[0][0].kb.embedder.id, NEIGHBOURS, rows, labels), scores
-
-
-def _unit(rows: np.ndarray) -> np.ndarray:
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
 def _logistic(rows: np.ndarray, labels: np.ndarray):

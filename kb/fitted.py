@@ -86,7 +86,7 @@ class NeighbourModel:
 
     @classmethod
     def of(cls, space: str, k: int, vectors: np.ndarray, answerable: np.ndarray) -> "NeighbourModel":
-        unit = _unit_rows(np.asarray(vectors, dtype=np.float32)).astype(np.float16)
+        unit = unit_rows(np.asarray(vectors, dtype=np.float32)).astype(np.float16)
         return cls(space, k, unit.shape[1], base64.b64encode(unit.tobytes()).decode("ascii"),
                    "".join("1" if a else "0" for a in answerable))
 
@@ -108,14 +108,15 @@ class NeighbourModel:
 def neighbour_scores(pool: np.ndarray, answerable: np.ndarray, questions: np.ndarray, k: int) -> np.ndarray:
     """For each of `questions`, the similarity-weighted share of answerable ones among its `k`
     nearest in `pool` (rows of unit length)."""
-    sims = _unit_rows(questions) @ pool.T
+    sims = unit_rows(questions) @ pool.T
     k = min(k, pool.shape[0])
     nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
     weights = np.clip(np.take_along_axis(sims, nearest, axis=1), 1e-6, None)
     return np.asarray((answerable[nearest] * weights).sum(axis=1) / weights.sum(axis=1))
 
 
-def _unit_rows(rows: np.ndarray) -> np.ndarray:
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (a zero row stays zero), so a dot product is a cosine."""
     norms = np.linalg.norm(rows, axis=1, keepdims=True)
     return rows / np.where(norms > 0, norms, 1.0)
 
