@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # each index's speller is built on its analyzer; spelling is 
 
     from kb.speller import Speller
 from kb.text import counted_numbers_to_digits, is_cjk, normalize
-from kb.vocab import load_yaml, read_text
+from kb.vocab import alternation, asking, load_checked, load_yaml, read_text
 
 jieba.setLogLevel(60)
 
@@ -36,8 +36,8 @@ QUESTION_WORD_WEIGHT = 0.2
 BROADER_WEIGHT = 0.5
 EVERYDAY_WORD = 50  # jieba dictionary count above which a word is no typing slip
 _PHRASING_TAGS = set("vadlitzrfcbmqpuey")  # jieba POS tags (first letter) of how, not what
-_NUMBER_TERM = re.compile(
-    r"(?<![a-z\d.])\d+(?:\.\d+)?(?:%|[万千百]?[元块]|[万千百]|个月|个?工作日|[天年月日期次张岁笔倍成点套])?")
+_MEASURES = load_checked("measures.yaml", lists=("term_measures", "spaced_measures"))
+_NUMBER_TERM = re.compile(rf"(?<![a-z\d.])\d+(?:\.\d+)?{alternation(_MEASURES['term_measures'])}?")
 _ASCII_WORD = re.compile(r"^[a-z0-9][a-z0-9 .\-]*$")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _KEEP_TOKEN = re.compile(r"[\w%]")
@@ -53,8 +53,8 @@ def load_synonym_groups(extra_file: Path | None = None) -> list[list[str]]:
     return [[normalize(str(term)) for term in group] for group in groups if group]
 
 
-ECHO = re.compile(r"(.)不\1")  # 收不收, 受不受: asking whether, not naming what
-_NUMBER_SPACE = re.compile(r"(\d)\s+(?=[年月天日期个次元万岁笔张份周%])")
+ECHO = re.compile(asking()["a_not_a"])  # 收不收, 受不受: asking whether, not naming what
+_NUMBER_SPACE = re.compile(rf"(\d)\s+(?={alternation(_MEASURES['spaced_measures'])})")
 
 
 class Rewriter:

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 # The regular expressions of asking.yaml, each checked on load.
-ASKING_PATTERNS = ("yes_no", "quantity", "value", "states_figure", "fee_asked")
+ASKING_PATTERNS = ("yes_no", "quantity", "value", "states_figure", "fee_asked", "a_not_a")
 
 
 def asking() -> dict[str, Any]:

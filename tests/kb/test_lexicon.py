@@ -90,6 +90,8 @@ def test_group_without_variants_rewrites_nothing():
     ("刷卡6次免年费", ["6次", "刷卡", "年费减免"]),  # a number keeps its measure word
     ("信用卡年费，信用卡年费？", ["信用卡", "年费"]),  # de-duplicated, punctuation dropped
     ("提现手续费", ["取现手续费"]),  # the glossary's compound term, whole
+    ("存80万能赔多少", ["80万"]),  # measures.yaml term_measures: 80万, not 80 and 万能
+    ("2.5万元 3 天到账", ["2.5万元", "3天", "到账"]),  # spaced_measures: "3 天" is 3天
 ])
 def test_key_terms(analyzer, question, expected):
     assert analyzer.key_terms(question) == expected
