@@ -255,6 +255,7 @@ def _logistic(rows: np.ndarray, labels: np.ndarray):
 
 
 def _fit_answerable(cases, chosen: list, scores: np.ndarray, nearby: np.ndarray) -> tuple[LinearModel, float]:
+    """The decision to answer (fit_decision), on each case's answerability row."""
     rows, labels, right = [], [], []
     for (fold, data, found, _, hits), (p, answer), meaning, near in zip(cases, chosen, scores, nearby):
         if not len(found.units):
@@ -264,8 +265,18 @@ def _fit_answerable(cases, chosen: list, scores: np.ndarray, nearby: np.ndarray)
                                                float(meaning), float(near)))
         labels.append(data.item["answerable"])
         right.append(data.item["answerable"] and _right_if_answered(data, answer))
-    rows, labels, right = np.array(rows), np.array(labels), np.array(right)
-    model = fit_logistic(rows, labels, ANSWER_FEATURES)
+    return fit_decision(np.array(rows), np.array(labels, dtype=bool), np.array(right, dtype=bool), ANSWER_FEATURES)
+
+
+def fit_decision(rows: np.ndarray, labels: np.ndarray, right: np.ndarray,
+                 names: tuple[str, ...]) -> tuple[LinearModel, float]:
+    """The decision to answer, fitted on the questions whose outcome it decides: an answerable
+    question answered wrong is lost whether answered or refused, so it has no say in the model,
+    which then weighs "the answer is right" against "the question is unanswerable" (answering
+    is right when the first is the likelier). The threshold is the one that gets most of all
+    the questions right. `labels`: answerable; `right`: answerable and right if answered."""
+    decided = right | ~labels
+    model = fit_logistic(rows[decided], labels[decided], names)
     p = model.probability(rows)
     thresholds = np.unique(np.round(p, 3))
     accuracy = [np.mean(np.where(p >= t, right, ~labels)) for t in thresholds]

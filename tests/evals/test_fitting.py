@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from evals.fitting import _fit_meaning
+from evals.fitting import _fit_meaning, fit_decision
 
 
 def case(bank: str, answerable: bool, question: list[float]):
@@ -40,3 +40,20 @@ def test_one_bank_gives_no_meaning_model():
     pairs = cases("a", True)
     model, scores = _fit_meaning(pairs)
     assert model is None and not scores.any()
+
+
+def test_an_answerable_question_answered_wrong_has_no_say_in_the_decision():
+    rng = np.random.default_rng(7)
+    signal = np.concatenate([rng.normal(1.0, 0.5, 60), rng.normal(-1.0, 0.5, 40), rng.normal(-1.5, 0.5, 30)])
+    rows = np.column_stack([signal, rng.normal(0, 1, 130)])
+    labels = np.array([True] * 60 + [False] * 40 + [True] * 30)   # the last 30: answerable,
+    right = np.array([True] * 60 + [False] * 40 + [False] * 30)    # but the answer found is wrong
+    model, threshold = fit_decision(rows, labels, right, ("signal", "noise"))
+    alone, _ = fit_decision(rows[:100], labels[:100], right[:100], ("signal", "noise"))
+    assert model.coef == alone.coef and model.intercept == alone.intercept
+    # fitted on answerability alone, the wrong answers (low signal, labelled answerable) would
+    # have pulled the model away from the signal
+    pulled, _ = fit_decision(rows, labels, labels, ("signal", "noise"))
+    assert pulled.coef[0] < model.coef[0]
+    p = model.probability(rows)
+    assert np.mean(np.where(p >= threshold, right, ~labels)[:100]) > 0.9
