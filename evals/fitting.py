@@ -158,7 +158,9 @@ def fit_all(folds: dict[str, FoldData]) -> Fitted:
     selection = _fit_selection(cases, units)
     chosen = [_chosen(fold, found, units, selection) for fold, _, found, _, _ in cases]  # (p, units)
     meaning, scores = _fit_meaning(cases)
-    neighbours, nearby = _fit_neighbours(cases)
+    decided = np.array([not data.item["answerable"] or _right_if_answered(data, answer)
+                        for (_, data, _, _, _), (_, answer) in zip(cases, chosen)])
+    neighbours, nearby = _fit_neighbours(cases, decided)
     answerable, threshold = _fit_answerable(cases, chosen, scores, nearby)
     return Fitted(fusion=fusion, units=units, answerable=answerable, threshold=threshold, selection=selection,
                   meaning=meaning, neighbours=neighbours)
@@ -235,17 +237,20 @@ def _fit_meaning(cases) -> tuple[VectorModel | None, np.ndarray]:
                        round(float(model.intercept_[0]), 5)), scores
 
 
-def _fit_neighbours(cases) -> tuple[NeighbourModel | None, np.ndarray]:
-    """Every question with its answerability, and each case's neighbour score read among the
-    other banks' questions only (as the meaning model's scores are, and for the same reason)."""
+def _fit_neighbours(cases, decided: np.ndarray) -> tuple[NeighbourModel | None, np.ndarray]:
+    """The questions whose outcome the decision decides (`decided`: unanswerable, or answered
+    right; as fit_decision, an answerable question answered wrong says nothing of whether to
+    answer) with their answerability, and each case's neighbour score read among the other
+    banks' questions only (as the meaning model's scores are, and for the same reason)."""
     scores = np.zeros(len(cases))
     rows, labels, banks = _meaning_rows(cases)
     if len(set(banks)) < 2:
         return None, scores
     for bank in sorted(set(banks)):
-        scores[banks == bank] = neighbour_scores(unit_rows(rows[banks != bank]), labels[banks != bank].astype(np.float32),
+        pool = (banks != bank) & decided
+        scores[banks == bank] = neighbour_scores(unit_rows(rows[pool]), labels[pool].astype(np.float32),
                                                  rows[banks == bank], NEIGHBOURS)
-    return NeighbourModel.of(cases[0][0].kb.embedder.id, NEIGHBOURS, rows, labels), scores
+    return NeighbourModel.of(cases[0][0].kb.embedder.id, NEIGHBOURS, rows[decided], labels[decided]), scores
 
 
 def _logistic(rows: np.ndarray, labels: np.ndarray):

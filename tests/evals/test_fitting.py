@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from evals.fitting import _fit_meaning, fit_decision
+from evals.fitting import _fit_meaning, _fit_neighbours, fit_decision
 
 
 def case(bank: str, answerable: bool, question: list[float]):
@@ -57,3 +57,15 @@ def test_an_answerable_question_answered_wrong_has_no_say_in_the_decision():
     assert pulled.coef[0] < model.coef[0]
     p = model.probability(rows)
     assert np.mean(np.where(p >= threshold, right, ~labels)[:100]) > 0.9
+
+
+def test_the_neighbour_pool_holds_only_questions_whose_outcome_the_decision_decides():
+    wrong = [case("a", True, [1.0, 0.1]) for _ in range(5)]         # answerable, but answered wrong
+    unanswerable = [case("a", False, [1.0, 0.4]) for _ in range(5)]
+    asked = [case("b", True, [1.0, 0.1])]
+    pairs = wrong + unanswerable + asked
+    decided = np.array([False] * 5 + [True] * 5 + [True])
+    model, scores = _fit_neighbours(pairs, decided)
+    assert scores[-1] == 0.0              # the nearest five left, the unanswerable are what it reads
+    assert _fit_neighbours(pairs, np.ones(len(pairs), dtype=bool))[1][-1] == 1.0  # all five nearest answerable
+    assert model is not None and model.answerable == "0" * 5 + "1"
