@@ -122,7 +122,8 @@ def sample_of(folder: Path, total: int, count: int) -> Path:
 def run(args, root: Path) -> None:
     corpus = write_corpus(root / "corpus", args.docs)
     url = f"http://127.0.0.1:{args.port}"
-    common = {"chroma_url": url, "cache_dir": root / "cache", "memory_vectors_max": 0}
+    # the app database too lives in the run's folder, never in the `.kb` of the folder it is run from
+    common = {"chroma_url": url, "cache_dir": root / "cache", "memory_vectors_max": 0, "store": root / "reader"}
     cold, chunks = ingest_timed(get_settings(collection_prefix="cold", **common), corpus)
     print(f"{args.docs} documents, {chunks} chunks: ingest {cold:.0f} s with the cache cold "
           f"({chunks / cold:.1f} chunks/s)", flush=True)
