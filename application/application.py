@@ -25,7 +25,7 @@ from kb.database import make_engine
 from kb.errors import KBError
 from kb.knowledge_base import KnowledgeBase
 from kb.users import utc_now
-from kb.vocab import read_text
+from kb.vocab import read_text, vocabulary_hash
 
 
 class Application(KnowledgeBase):
@@ -66,7 +66,7 @@ class Application(KnowledgeBase):
 
     def evaluate(self, dataset: Path, record: bool = True, **options):
         """Answer and score every item; the run is recorded (figures, every response and
-        verdict, the documents in force, the model and settings) and its id kept on the report."""
+        verdict, and what they depend on: _run_inputs) and its id kept on the report."""
         report = run_evaluation(self, dataset, **options)
         if record:
             report.run_id = self.runs.record(report, dataset, *self._run_inputs())
@@ -78,8 +78,11 @@ class Application(KnowledgeBase):
         return self.runs.same_run(dataset, *self._run_inputs())
 
     def _run_inputs(self) -> tuple[list[str], str, dict]:
+        """What a run's figures depend on beside the set: the documents in force, the model, the
+        settings, the fitted models (when and on what code they were fitted) and the vocabulary."""
+        fitted = {k: self.fitted.provenance.get(k) for k in ("fitted_at", "code", "vocabulary_sha256")}
         return (sorted(self.catalog.live_keys(dt.date.today())), self.embedder.id,
-                self.settings.model_dump(mode="json"))
+                {**self.settings.model_dump(mode="json"), "fitted": fitted, "vocabulary": vocabulary_hash()})
 
     @cached_property
     def call_runs(self) -> CallEvalRuns:

@@ -13,7 +13,6 @@ Run: python -m evals.fit [--stores DIR] [--out kb/fitted.json] [--only NAME ...]
 
 import argparse
 import datetime as dt
-import hashlib
 import tempfile
 import time
 from dataclasses import replace
@@ -26,6 +25,7 @@ from evals.runner import run_evaluation
 from ingest.indexer import ingest_into
 from kb.config import get_settings
 from kb.knowledge_base import KnowledgeBase
+from kb.vocab import vocabulary_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,11 +46,8 @@ def evaluate_with(kb: KnowledgeBase, bank: Bank, fitted) -> dict:
 
 
 def provenance(chosen: list[Bank], lobo: dict[str, dict]) -> dict:
-    vocabulary = hashlib.sha256()
-    for path in sorted((ROOT / "kb" / "vocab").glob("*.*")):
-        vocabulary.update(path.read_bytes())
     return {"fitted_at": dt.datetime.now().isoformat(timespec="seconds"), "code": code_version(),
-            "vocabulary_sha256": vocabulary.hexdigest()[:16], "banks": [b.name for b in chosen],
+            "vocabulary_sha256": vocabulary_hash(), "banks": [b.name for b in chosen],
             "sealed": sorted(sealed()),
             "leave_one_bank_out": {name: {k: round(f[k], 4) for k in SUMMARY if f.get(k) is not None}
                                    for name, f in lobo.items()}}

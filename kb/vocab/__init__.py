@@ -20,6 +20,18 @@ def _asking() -> dict[str, Any]:
     return load_checked("asking.yaml", lists=("grade_words",), patterns=ASKING_PATTERNS)
 
 
+def vocabulary_hash() -> str:
+    """A short sha256 over every data file of the vocabulary (its code aside), recorded with
+    each fit and each evaluation run: the same words behind two figures, or not."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = [p for p in resources.files(__name__).iterdir() if p.is_file() and p.name.endswith((".yaml", ".txt"))]
+    for path in sorted(files, key=lambda p: p.name):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def read_text(name: str) -> str:
     return resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
 

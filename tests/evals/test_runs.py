@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from kb.vocab import vocabulary_hash
+
 GOOD = {"id": "q1", "question": "星辰金卡年费多少", "answerable": True,
         "expected_doc_ids": ["cc-gold"], "key_facts": ["300元"], "category": "credit_card"}
 NONE = {"id": "q2", "question": "彩虹卡积分怎么兑换机票", "answerable": False, "expected_doc_ids": [],
@@ -93,3 +95,20 @@ def test_a_run_keeps_an_item_s_question_masked(kb, tmp_path):
     stored = kb.runs.items(report.run_id)["q3"]
     assert "6222 0212 3456" not in stored.item_json and "7890" in stored.item_json
     assert "6222 0212 3456" not in stored.response_json
+
+
+def test_a_run_records_the_fitted_models_and_the_vocabulary_and_a_refit_is_no_repeat(ingested_kb, kbtest, tmp_path):
+    fitted = json.loads((kbtest.REPO / "kb" / "fitted.json").read_text(encoding="utf-8"))
+    fitted_file = tmp_path / "fitted.json"
+    fitted_file.write_text(json.dumps(fitted), encoding="utf-8")
+    options = {"database_url": f"sqlite:///{tmp_path / 'app.db'}", "fitted_file": fitted_file}
+    kb = kbtest.make_kb(ingested_kb.settings.store, **options)
+    dataset = write_set(tmp_path / "set.jsonl", GOOD, NONE)
+    run_id = kb.evaluate(dataset).run_id
+    recorded = json.loads(kb.runs.run(run_id).settings_json)
+    assert recorded["vocabulary"] == vocabulary_hash() and len(recorded["vocabulary"]) == 16
+    assert recorded["fitted"] == {k: fitted["provenance"][k] for k in ("fitted_at", "code", "vocabulary_sha256")}
+    assert kb.unchanged_run(dataset) == run_id
+    fitted["provenance"]["fitted_at"] = "2099-01-01T00:00:00"     # the same file, refitted
+    fitted_file.write_text(json.dumps(fitted), encoding="utf-8")
+    assert kbtest.make_kb(ingested_kb.settings.store, **options).unchanged_run(dataset) is None
