@@ -293,7 +293,7 @@ class KnowledgeBase:
         named_docs = _live(index, set().union(*(docs for _, docs in named)), day)
         response = AssistResponse(
             query=masked.text, answer=answer, as_of=day,
-            disclosures=_disclosures(index, answer, day),
+            disclosures=_disclosures(index, answer, named_docs, day),
             script=self.scripts.pick(masked.without, answer, index.catalog, day),
             alerts=self.alert_rules.alerts(masked, answer, [d.meta for d in named_docs], index.catalog, day),
             related=answer.related,
@@ -415,13 +415,16 @@ def _live(index: Index, doc_ids: set[str], day: dt.date) -> list[SourceDocument]
     return [live[d] for d in sorted(doc_ids) if d in live]
 
 
-def _disclosures(index: Index, answer: Answer, day: dt.date) -> list[Disclosure]:
-    """Every disclosure a cited document lists (and any cited disclosure), whole, once each."""
+def _disclosures(index: Index, answer: Answer, named: list[SourceDocument], day: dt.date) -> list[Disclosure]:
+    """Every disclosure a cited document lists (and any cited disclosure), then those of the
+    products the question names, whole, once each. A product being discussed is owed its risk
+    disclosure (it must be read to the customer) whether or not the knowledge base answers what
+    was asked about it, so a refusal still puts it in front of the agent."""
     live = index.catalog.in_force(day)
     wanted: list[str] = []
-    for cited in index.catalog.cited(answer.citations):
-        refs = [cited.doc_id] if cited.category == "disclosure" else []
-        wanted += [r for r in refs + cited.disclosures if r not in wanted]
+    for meta in [*index.catalog.cited(answer.citations), *(doc.meta for doc in named)]:
+        refs = [meta.doc_id] if meta.category == "disclosure" else []
+        wanted += [r for r in refs + meta.disclosures if r not in wanted]
     return [_disclosure(live[r]) for r in wanted if r in live]
 
 
