@@ -12,16 +12,22 @@ _YUAN = alternation(_WORDS["written"])
 _SAID = alternation(_WORDS["written"] + _WORDS["spoken"])
 _WAN = alternation(_WORDS["ten_thousand"])
 _INCLUSIVE = alternation(_WORDS["inclusive"])
-_NUMBER = rf"(\d+(?:\.\d+)?)\s*({_WAN})?"
+# An amount as tables write it: 10,000, or plain digits (8000, 1.5). Written with thousands
+# separators, a number is an amount of money even with no currency word beside it (a fee table's
+# column header often holds the currency: "贷款额（港元） | 10,000 至 99,999").
+_SEPARATED = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)"
+_NUMBER = rf"({_SEPARATED}|\d+(?:\.\d+)?)\s*({_WAN})?"
 _MONEY = re.compile(rf"{_NUMBER}\s*{_SAID}{alternation(_WORDS['spoken_tail'])}?|"
                     rf"(\d+(?:\.\d+)?)\s*({_WAN})(?!\s*{alternation(_WORDS['not_money_after_ten_thousand'])})")
-_BAND = re.compile(rf"{_NUMBER}\s*{_YUAN}?\s*{_INCLUSIVE}?\s*{alternation(_WORDS['range'])}\s*{_NUMBER}\s*{_YUAN}")
+_RANGE = alternation(_WORDS["range"])
+_BAND = re.compile(rf"{_NUMBER}\s*{_YUAN}?\s*{_INCLUSIVE}?\s*{_RANGE}\s*{_NUMBER}\s*{_YUAN}|"
+                   rf"({_SEPARATED})\s*{_INCLUSIVE}?\s*{_RANGE}\s*({_SEPARATED})")
 _OPEN = re.compile(rf"{_NUMBER}\s*{_YUAN}\s*{_INCLUSIVE}?\s*({alternation(_WORDS['above'] + _WORDS['below'])})")
 _WRITTEN = re.compile(rf"{_NUMBER}\s*{_SAID}")
 
 
 def _value(number: str, wan: str | None) -> float:
-    return float(number) * (10000 if wan else 1)
+    return float(number.replace(",", "")) * (10000 if wan else 1)
 
 
 def question_amounts(canonical: str) -> list[float]:
@@ -37,7 +43,8 @@ def question_amounts(canonical: str) -> list[float]:
 
 def bands(text: str) -> list[tuple[float, float]]:
     """Amount bands a table row or sentence states: 5000元至10000元, 50000元以上, 2000元（含）以下."""
-    found = [(_value(m.group(1), m.group(2)), _value(m.group(3), m.group(4))) for m in _BAND.finditer(text)]
+    found = [(_value(m.group(1), m.group(2)), _value(m.group(3), m.group(4))) if m.group(1) else
+             (_value(m.group(5), None), _value(m.group(6), None)) for m in _BAND.finditer(text)]
     for m in _OPEN.finditer(text):
         value = _value(m.group(1), m.group(2))
         found.append((value, float("inf")) if m.group(3) in _ABOVE else (0.0, value))

@@ -83,6 +83,24 @@ def test_the_no_answer_state(panel):
     panel.screenshot(path=ARTIFACTS / "panel-no-answer.png", full_page=True)
 
 
+def test_a_refusal_about_a_named_product_shows_its_disclosure_below_the_refusal(browser, served):
+    # the card is being discussed, so its risk disclosure is due although this question about it
+    # has no answer: it sits under the no-answer box, never in place of an answer
+    for width in (400, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 860}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(served.url + "/")
+        ask(page, "星辰金卡有日元币种吗")
+        turn = latest(page)
+        expect(turn).to_have_attribute("data-status", "no_answer")
+        expect(turn.locator(".answer")).to_have_count(0)
+        expect(turn.locator(".disclosure")).to_contain_text("量入为出")
+        box, disclosure = turn.locator(".no-answer-box").bounding_box(), turn.locator(".disclosure").bounding_box()
+        assert box and disclosure and disclosure["y"] >= box["y"] + box["height"]
+        page.screenshot(path=ARTIFACTS / f"panel-no-answer-disclosure-{width}.png", full_page=True)
+        context.close()
+
+
 def test_alerts_and_the_script(panel):
     ask(panel, "客户卡丢了，很生气说要找媒体曝光，卡号6222021234567890123")
     turn = latest(panel)
