@@ -9,7 +9,8 @@ never asserted.
     python -m evals.bench_scale --docs 300       # a quick run of the same steps
 
 The embedding cache lives in a folder of the run's own (cold, then warm); --keep keeps the run's
-folder (store, cache, corpus) for a later look. --warm-docs K times the warm ingest on K of the
+folder (store, cache, corpus) for a later look, and --reuse DIR asks and publishes again on a kept
+folder, without generating or ingesting anything. --warm-docs K times the warm ingest on K of the
 documents only (a throughput, in chunks a second, like the cold one), where re-ingesting all of a
 large base would take most of an hour again; the questions and the publish use the whole cold store.
 """
@@ -80,7 +81,7 @@ def publish_everywhere(writer: KnowledgeBase, reader: KnowledgeBase) -> float:
     """Seconds from a publish through one process to its new fee answered by another."""
     doc = next(d for d in (live_doc(reader, key.split("@")[0]) for key in reader.index.hashes)
                if d.meta.category == "credit_card")
-    fee = 4321
+    fee = 4321 + doc.meta.version  # a fee the document does not state yet, on a kept store too
     started = time.perf_counter()
     writer.publisher.publish(f"{doc.meta.doc_id}.md", updated_file(doc, fee), {}, user="bench")
     while str(fee) not in reader.ask(fee_question(doc)).answer.text:
@@ -97,15 +98,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--warm-docs", type=int, default=0, help="warm ingest on this many documents (0: all)")
+    parser.add_argument("--reuse", type=Path, help="a folder an earlier run kept: only ask and publish again")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="kb-scale-"))
+    root = args.reuse or Path(tempfile.mkdtemp(prefix="kb-scale-"))
     chroma = start_chroma(root, args.port)
     try:
-        run(args, root)
+        (serve if args.reuse else run)(args, root)
     finally:
         chroma.terminate()
         chroma.wait(timeout=30)
-        if not args.keep:
+        if not (args.keep or args.reuse):
             shutil.rmtree(root, ignore_errors=True)
 
 
@@ -119,11 +121,15 @@ def sample_of(folder: Path, total: int, count: int) -> Path:
     return folder
 
 
+def settings_of(args, root: Path) -> dict:
+    # the app database too lives in the run's folder, never in the `.kb` of the folder it is run from
+    return {"chroma_url": f"http://127.0.0.1:{args.port}", "cache_dir": root / "cache", "memory_vectors_max": 0,
+            "store": root / "reader"}
+
+
 def run(args, root: Path) -> None:
     corpus = write_corpus(root / "corpus", args.docs)
-    url = f"http://127.0.0.1:{args.port}"
-    # the app database too lives in the run's folder, never in the `.kb` of the folder it is run from
-    common = {"chroma_url": url, "cache_dir": root / "cache", "memory_vectors_max": 0, "store": root / "reader"}
+    common = settings_of(args, root)
     cold, chunks = ingest_timed(get_settings(collection_prefix="cold", **common), corpus)
     print(f"{args.docs} documents, {chunks} chunks: ingest {cold:.0f} s with the cache cold "
           f"({chunks / cold:.1f} chunks/s)", flush=True)
@@ -132,7 +138,12 @@ def run(args, root: Path) -> None:
     warm_docs = sum(1 for p in warm_corpus.rglob("*.md"))
     print(f"warm: {warm_docs} documents, {warm_chunks} chunks, cache hits only: "
           f"{warm:.1f} s ({warm_chunks / warm:.1f} chunks/s)", flush=True)
-    settings = get_settings(collection_prefix="cold", **common)
+    serve(args, root)
+
+
+def serve(args, root: Path) -> None:
+    """The questions and the publish, on the cold run's store (a kept folder's, with --reuse)."""
+    settings = get_settings(collection_prefix="cold", **settings_of(args, root))
     reader, writer = KnowledgeBase(settings), Application(settings.model_copy(update={"store": root / "writer"}))
     questions = sample_questions(reader, args.questions, seed=11)
     print({**ask_figures(reader, questions), "questions": len(questions)}, flush=True)

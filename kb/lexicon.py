@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # each index's speller is built on its analyzer; spelling is 
     from jieba.posseg import POSTokenizer
 
     from kb.speller import Speller
-from kb.text import counted_numbers_to_digits, is_cjk, normalize
+from kb.text import counted_numbers_to_digits, is_cjk, normalize, occurrences
 from kb.vocab import alternation, asking, load_checked, load_yaml, read_text
 
 jieba.setLogLevel(60)
@@ -265,8 +265,7 @@ class Analyzer:
         """Content words a piece of evidence must cover to answer the question. A number keeps its
         measure word (36期, 3年, 80万), so jieba cannot glue it to the next word (80万能赔)."""
         canonical = self.canonicalize(text)
-        named = [(m.start(), m.end()) for name in self._numbered_names
-                 for m in re.finditer(re.escape(name), canonical)]
+        named = [span for name in self._numbered_names for span in occurrences(name, canonical)]
         seen = []
 
         def pull(number: re.Match[str]) -> str:

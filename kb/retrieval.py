@@ -85,6 +85,9 @@ class Retriever:
                 if len(alias) >= 2:
                     self.aliases.setdefault(alias, set()).add(doc.meta.doc_id)
         self.aliases = {a: docs for a, docs in self.aliases.items() if self._distinctive(a, docs)}
+        self._aliases_from: dict[str, list[str]] = {}  # first two characters → the names starting so
+        for alias in self.aliases:
+            self._aliases_from.setdefault(alias[:2], []).append(alias)
         self.speller = speller or Speller(self.bm25.df, analyzer.is_known_word, self.aliases,
                                           listed=lambda word: analyzer.general_frequency(word) > 0,
                                           naming=analyzer.is_naming_word, variants=analyzer.variants)
@@ -167,14 +170,12 @@ class Retriever:
 
     def named_products(self, query: str) -> list[tuple[str, set[str]]]:
         """The distinctive product names in the question, in order, with the documents they
-        name; a name inside a longer matched name does not count (金卡 in 白金卡)."""
+        name; a name inside a longer matched name does not count (金卡 in 白金卡). Names are looked
+        up by the question's character pairs, so the cost follows the question, not the thousands of
+        names a large knowledge base holds."""
         canonical = self.analyzer.canonicalize(query)
-        spans = []
-        for alias, doc_ids in self.aliases.items():
-            start = canonical.find(alias)
-            while start >= 0:
-                spans.append((start, start + len(alias), alias, doc_ids))
-                start = canonical.find(alias, start + 1)
+        spans = [(start, start + len(alias), alias, self.aliases[alias]) for start in range(len(canonical) - 1)
+                 for alias in self._aliases_from.get(canonical[start:start + 2], ()) if canonical.startswith(alias, start)]
         return [(alias, docs) for s, e, alias, docs in sorted(spans, key=lambda x: x[:2])
                 if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _, _ in spans)]
 

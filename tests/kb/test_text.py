@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.text import is_cjk, normalize, normalize_for_match, split_sentences
+from kb.text import is_cjk, normalize, normalize_for_match, occurrences, split_sentences
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -49,3 +49,10 @@ def test_split_sentences_keeps_punctuation_and_drops_blanks():
 
 def test_split_sentences_of_blank_text():
     assert split_sentences("  \n ") == []
+
+
+def test_occurrences_are_literal_and_do_not_overlap():
+    assert occurrences("稳禾90天", "稳禾90天和稳禾90天+") == [(0, 5), (6, 11)]
+    assert occurrences("a.b", "axb a.b") == [(4, 7)]  # a literal, not a pattern
+    assert occurrences("aa", "aaa") == [(0, 2)]
+    assert occurrences("", "abc") == [] and occurrences("x", "") == []
