@@ -158,10 +158,11 @@ def fit_all(folds: dict[str, FoldData]) -> Fitted:
     selection = _fit_selection(cases, units)
     chosen = [_chosen(fold, found, units, selection) for fold, _, found, _, _ in cases]  # (p, units)
     meaning, scores = _fit_meaning(cases)
-    decided = np.array([not data.item["answerable"] or _right_if_answered(data, answer)
-                        for (_, data, _, _, _), (_, answer) in zip(cases, chosen)])
-    neighbours, nearby = _fit_neighbours(cases, decided)
-    answerable, threshold = _fit_answerable(cases, chosen, scores, nearby)
+    answerable_items = np.array([data.item["answerable"] for _, data, _, _, _ in cases], dtype=bool)
+    right = np.array([data.item["answerable"] and _right_if_answered(data, answer)
+                      for (_, data, _, _, _), (_, answer) in zip(cases, chosen)], dtype=bool)
+    neighbours, nearby = _fit_neighbours(cases, right | ~answerable_items)
+    answerable, threshold = _fit_answerable(cases, chosen, scores, nearby, right)
     return Fitted(fusion=fusion, units=units, answerable=answerable, threshold=threshold, selection=selection,
                   meaning=meaning, neighbours=neighbours)
 
@@ -259,17 +260,20 @@ def _logistic(rows: np.ndarray, labels: np.ndarray):
     return LogisticRegression(C=MEANING_REGULARIZATION, max_iter=3000).fit(rows, labels)
 
 
-def _fit_answerable(cases, chosen: list, scores: np.ndarray, nearby: np.ndarray) -> tuple[LinearModel, float]:
-    """The decision to answer (fit_decision), on each case's answerability row."""
+def _fit_answerable(cases, chosen: list, scores: np.ndarray, nearby: np.ndarray,
+                    right_if_answered: np.ndarray) -> tuple[LinearModel, float]:
+    """The decision to answer (fit_decision), on each case's answerability row.
+    `right_if_answered`: per case, answerable and its chosen answer right."""
     rows, labels, right = [], [], []
-    for (fold, data, found, _, hits), (p, answer), meaning, near in zip(cases, chosen, scores, nearby):
+    for (fold, data, found, _, hits), (p, answer), meaning, near, ok in zip(cases, chosen, scores, nearby,
+                                                                            right_if_answered):
         if not len(found.units):
             continue
         answerer = fold.kb.index.answerer
         rows.append(answerer.answerability.row(data.question, found, p, answer, hits, fold.kb.index.catalog,
                                                float(meaning), float(near)))
         labels.append(data.item["answerable"])
-        right.append(data.item["answerable"] and _right_if_answered(data, answer))
+        right.append(bool(ok))
     return fit_decision(np.array(rows), np.array(labels, dtype=bool), np.array(right, dtype=bool), ANSWER_FEATURES)
 
 
