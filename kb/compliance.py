@@ -9,7 +9,7 @@ from typing import Literal
 from kb.messages import joined, message
 from kb.models import Alert, SourceDocument
 from kb.phrasing import PhrasingModel
-from kb.text import normalize_for_match, split_sentences
+from kb.text import normalize_for_match, occurrences, split_sentences
 from kb.vocab import load_checked, load_yaml
 
 _RISK = load_checked("risk_phrases.yaml", lists=("phrases", "wealth_words", "negations"))
@@ -39,13 +39,8 @@ class PhraseRule:
 
 
 def _asserted(text: str, phrase: str) -> bool:
-    start = text.find(phrase)
-    while start >= 0:
-        before = text[max(0, start - NEGATION_REACH):start]
-        if not any(n in before for n in NEGATIONS):
-            return True
-        start = text.find(phrase, start + 1)
-    return False
+    return any(not any(n in text[max(0, start - NEGATION_REACH):start] for n in NEGATIONS)
+               for start in occurrences(phrase, text))
 
 
 class DraftChecker:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import cast
 
 from kb.memo import Memo
+from kb.text import occurrences
 from kb.vocab import alternation, load_checked
 
 _VOCAB = load_checked("contrasts.yaml", lists=("negations",))
@@ -60,22 +61,12 @@ class Contrasts:
 
 
 def _affirmed(name: str, text: str) -> bool:
-    start = text.find(name)
-    while start >= 0:
-        if not _NEGATION.search(text[max(0, start - NEGATION_REACH):start]):
-            return True
-        start = text.find(name, start + 1)
-    return False
+    return any(not _NEGATION.search(text[max(0, start - NEGATION_REACH):start]) for start in occurrences(name, text))
 
 
 def _named(group: Group, text: str) -> set[int]:
     """The alternatives the text names; a word inside a longer word of the group that the text
     also holds does not count (金卡 within 白金卡)."""
-    spans = []
-    for index, words in enumerate(group):
-        for word in words:
-            start = text.find(word)
-            while start >= 0:
-                spans.append((start, start + len(word), index))
-                start = text.find(word, start + 1)
+    spans = [(start, start + len(word), index) for index, words in enumerate(group) for word in words
+             for start in occurrences(word, text)]
     return {i for s, e, i in spans if not any(s2 <= s and e <= e2 and e2 - s2 > e - s for s2, e2, _ in spans)}

@@ -265,7 +265,7 @@ class Analyzer:
         """Content words a piece of evidence must cover to answer the question. A number keeps its
         measure word (36期, 3年, 80万), so jieba cannot glue it to the next word (80万能赔)."""
         canonical = self.canonicalize(text)
-        named = [span for name in self._numbered_names for span in occurrences(name, canonical)]
+        named = [(s, s + len(name)) for name in self._numbered_names for s in occurrences(name, canonical)]
         seen = []
 
         def pull(number: re.Match[str]) -> str:

@@ -30,15 +30,15 @@ def compact(text: str) -> str:
     return _THOUSANDS.sub("", _SPACE.sub("", text))
 
 
-def occurrences(needle: str, text: str) -> list[tuple[int, int]]:
-    """Where a literal string occurs in the text, without overlaps: (start, end) spans. A plain
+def occurrences(needle: str, text: str) -> list[int]:
+    """Every position where a literal string starts in the text, overlaps included. A plain
     search, not a regular expression: with thousands of product names, one pattern compiled per
     name overflows the re module's cache and recompiles every name for every question."""
-    spans, start = [], text.find(needle) if needle else -1
+    starts, start = [], text.find(needle) if needle else -1
     while start >= 0:
-        spans.append((start, start + len(needle)))
-        start = text.find(needle, start + len(needle))
-    return spans
+        starts.append(start)
+        start = text.find(needle, start + 1)
+    return starts
 
 
 def is_cjk(char: str) -> bool:

@@ -10,7 +10,7 @@ from typing import NamedTuple, cast
 from kb.figures import addressed, figure_of
 from kb.lexicon import Analyzer
 from kb.memo import Memo
-from kb.text import compact, normalize
+from kb.text import compact, normalize, occurrences
 from kb.vocab import load_yaml, read_words
 
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -90,9 +90,4 @@ def pair_share(term: str, text: str) -> float:
 
 def _written(term: str, piece: Evidence) -> bool:
     """The term occurs in the text beginning or ending where a word does (日语 is not in 工作日语音)."""
-    start = piece.text.find(term)
-    while start >= 0:
-        if start in piece.bounds or start + len(term) in piece.bounds:
-            return True
-        start = piece.text.find(term, start + 1)
-    return False
+    return any(start in piece.bounds or start + len(term) in piece.bounds for start in occurrences(term, piece.text))
