@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 from sqlalchemy import Engine
 
 from kb.alerts import AlertRules
-from kb.answering import Answerer, Trace
+from kb.answering import Answerer
 from kb.audit import AuditLog
 from kb.audit import Change as AuditChange
 from kb.catalog import Catalog
@@ -23,27 +23,24 @@ from kb.documents import STATUSES, DocumentDetail, DocumentSummary, detail, summ
 from kb.errors import BadRequest, Forbidden, KBError, NotFound, TooManyAttempts
 from kb.feedback import FeedbackLog
 from kb.fitted import Fitted, load_fitted
+from kb.followups import answer_in_call, remember
 from kb.gaps import Gaps
 from kb.index import Index, build_index
 from kb.lexicon import Analyzer, load_synonym_groups
 from kb.lockout import Lockout
-from kb.models import Alert, Answer, AssistResponse, CallContextInfo, Disclosure, SourceDocument
+from kb.models import Alert, Answer, AssistResponse, Disclosure, SourceDocument
 from kb.originals import Originals
 from kb.phrasing import load_phrasing
 from kb.privacy import mask_personal_data
 from kb.retrieval import Hit, Retriever
 from kb.scripts import ScriptPicker, load_situations
-from kb.sessions import CallContext, CallContexts
+from kb.sessions import CallContexts
 from kb.store import Change, ChunkRecord, Store
 from kb.users import Principal, Users, is_loopback
 from kb.vectors import ChromaVectors, MemoryVectors
 
 if TYPE_CHECKING:  # the model's libraries are imported on first use
     from kb.embeddings import Embedder
-
-# Categories whose documents are about one product, which a follow-up question may leave out.
-PRODUCT_CATEGORIES = frozenset({"credit_card", "loan", "wealth", "deposit"})
-
 
 CHANGES_KEPT_NS = 24 * 3600 * 10**9  # every process follows within seconds; a day of writes is plenty
 
@@ -289,7 +286,7 @@ class KnowledgeBase:
         day = as_of or dt.date.today()
         context = self.contexts.get(session_id) if session_id else None
         named = index.retriever.named_products(masked.without)
-        asked, hits, answer = self._answer(index, masked.without, day, context, bool(named))
+        asked, hits, answer = answer_in_call(index, masked.without, day, context, bool(named))
         named_docs = _live(index, set().union(*(docs for _, docs in named)), day)
         response = AssistResponse(
             query=masked.text, answer=answer, as_of=day,
@@ -297,7 +294,7 @@ class KnowledgeBase:
             script=self.scripts.pick(masked.without, answer, index.catalog, day),
             alerts=self.alert_rules.alerts(masked, answer, [d.meta for d in named_docs], index.catalog, day),
             related=answer.related,
-            context=self._remember(index, context, named, masked.without, asked, answer),
+            context=remember(index, context, named, masked.without, asked, answer),
             retrieved=_ranked_doc_ids(hits))
         if context is not None and session_id:
             self.contexts.save(session_id, context)
@@ -312,39 +309,6 @@ class KnowledgeBase:
         if response.answer.status == "no_answer":
             self.gaps.note(response.query, self.answerer.key_terms(response.query))
         return response
-
-    @staticmethod
-    def _answer(index: Index, query: str, day: dt.date, context: CallContext | None,
-                names_product: bool) -> tuple[str, list[Hit], Answer]:
-        """A follow-up that names no product may be about the product of the call so far: it is
-        read both ways, and carried only when the call's product leads to another document that
-        answers it more surely (a question on a new topic lets the earlier product go)."""
-        def traced(asked: str, own_words: str | None = None) -> tuple[list[Hit], Trace]:
-            hits = index.retriever.search(asked, day)
-            return hits, index.answerer.trace(asked, hits, index.catalog, index.retriever.named_docs(asked),
-                                              own_words=own_words)
-
-        hits, plain = traced(query)
-        if context is not None and context.product and not names_product:
-            asked = f"{context.product} {query}"
-            carried_hits, carried = traced(asked, own_words=query)
-            if _carries(carried, plain, index.answerer.settings.context_min_cover):
-                return asked, carried_hits, _answer_of(carried)
-        return query, hits, _answer_of(plain)
-
-    @staticmethod
-    def _remember(index: Index, context: CallContext | None, named: list[tuple[str, set[str]]], query: str, asked: str,
-                  answer: Answer) -> CallContextInfo | None:
-        if context is None:
-            return None
-        if named:
-            context.product = named[-1][0]
-        elif context.product is None and answer.citations:
-            cited = index.catalog.cited(answer.citations)[0]
-            if cited.category in PRODUCT_CATEGORIES and cited.products:
-                context.product = cited.products[0]
-        context.turns += 1
-        return CallContextInfo(product=context.product, carried=asked != query, turn=context.turns)
 
     def forget_context(self, session_id: str) -> None:
         """The agent let the call's product go: the next question is read as it is typed."""
@@ -391,24 +355,6 @@ class KnowledgeBase:
         if found is None:
             raise NotFound(f"no document with doc_id '{doc_id}'")
         return found
-
-def _carries(carried: Trace, plain: Trace, min_cover: float) -> bool:
-    """Whether the call's product makes the reading of a follow-up: it answers, the product's
-    document holds most of what the agent typed (a question on a new topic does not stay with the
-    earlier product), and the question alone answers no more surely from elsewhere."""
-    with_product, alone = _answer_of(carried), _answer_of(plain)
-    if with_product.status != "answered" or carried.own_cover < min_cover:
-        return False
-    if alone.status != "answered":
-        return True
-    same = {c.doc_id for c in with_product.citations} & {c.doc_id for c in alone.citations}
-    return bool(same) or carried.answerable >= plain.answerable
-
-
-def _answer_of(trace: Trace) -> Answer:
-    assert trace.answer is not None  # every trace ends in an answer or a no-answer
-    return trace.answer
-
 
 def _live(index: Index, doc_ids: set[str], day: dt.date) -> list[SourceDocument]:
     live = index.catalog.in_force(day)
