@@ -11,31 +11,36 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import NamedTuple, cast
+from typing import cast
 
+from kb.calls.claims import (
+    CLAUSES,
+    DATE_AFTER,
+    DOCUMENT_PIECES,
+    ORDINAL_BEFORE,
+    PIECES,
+    RANGE_BEFORE,
+    Claim,
+    attribute_before,
+    clause_of,
+    keyed,
+    pairs,
+    pieces_of,
+    speaks_of,
+    without_figures,
+)
 from kb.calls.models import CallEvent, ChecklistItem, Finding, Scorecard
 from kb.calls.rules import STEPS, ScorecardRules, said
 from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import FIGURE_TEXT, Figure, addressed, fit, stated_spans
+from kb.figures import addressed, fit, stated_spans
 from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
-from kb.memo import Memo
 from kb.messages import message, step_name
 from kb.models import Alert, AssistResponse, SourceDocument
 from kb.text import compact, normalize, normalize_for_match
 from kb.units import unit_displays
-from kb.vocab import alternation, asking, load_checked, read_words
-
-
-class Claim(NamedTuple):
-    """A figure the agent states, with what tells which of the document's figures it is about."""
-
-    stated: str
-    figure: Figure
-    attribute: frozenset[str]
-    keys: tuple[str, ...]
-    products: tuple[str, ...]
+from kb.vocab import asking, read_words
 
 
 @dataclass
@@ -134,7 +139,7 @@ class CallListener:
                 continue
             for ref in product.meta.disclosures:
                 if ref in live and ref not in self.state.owed:
-                    self.state.owed[ref] = Owed(live[ref], doc_id, _pairs(normalize_for_match(live[ref].body)))
+                    self.state.owed[ref] = Owed(live[ref], doc_id, pairs(normalize_for_match(live[ref].body)))
                     added = True
         return [self._checklist(number)] if added else []
 
@@ -150,7 +155,7 @@ class CallListener:
         events += [CallEvent(kind="figure", utterance=number, finding=f) for f in self._figures(number, raw)]
         events += self._owe_disclosures(number, raw)
         if self.state.owed:
-            self.state.agent_pairs |= _pairs(text)
+            self.state.agent_pairs |= pairs(text)
             if self._recount():
                 events.append(self._checklist(number))
         return events
@@ -206,11 +211,11 @@ class CallListener:
             if PIECES.search(canonical, end, match.start()):
                 previous = frozenset()  # a list's words carry to its next figures, not past its sentence
             end = match.end()
-            own = _attribute(canonical, match.start(), self.rules.attribute_chars)
+            own = attribute_before(canonical, match.start(), self.rules.attribute_chars)
             ranged = RANGE_BEFORE.search(canonical[max(0, match.start() - 3):match.start()])
             attribute = previous if ranged else own | previous
             previous = attribute if ranged else (own or previous)
-            clause = _clause(canonical, match.start())
+            clause = clause_of(canonical, match.start())
             lead = canonical[max(0, match.start() - self.rules.lead_chars):match.start()]
             if figure in told or said(lead, self.rules.computed) or said(clause, self.rules.own_account) \
                     or DATE_AFTER.match(canonical, match.end()) or ORDINAL_BEFORE.search(canonical[:match.start()]):
@@ -241,14 +246,14 @@ class CallListener:
         the rest of its document, states it; wrong when such sentences state only other values;
         None when none speaks of it, or only by a span (某元以下) that is no verdict."""
         least = self.rules.attribute_pairs
-        about = [(doc_id, x) for doc_id, passage in evidence for x in _pieces(passage)
-                 if _speaks_of(x, claim, least, self.rules.label_chars)]
+        about = [(doc_id, x) for doc_id, passage in evidence for x in pieces_of(passage)
+                 if speaks_of(x, claim, least, self.rules.label_chars)]
         doc_id = about[0][0] if about else (evidence[0][0] if evidence else None)
         if doc_id is None:
             return None
-        whole = [x for x in self._document(doc_id) if _speaks_of(x, claim, least, self.rules.label_chars)]
+        whole = [x for x in self._document(doc_id) if speaks_of(x, claim, least, self.rules.label_chars)]
         pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
-        pieces = _keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
+        pieces = keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
         fits = [fit(claim.figure, x) for x in pieces]
         if not pieces or any(f == 1.0 for f in fits):
             return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated) \
@@ -257,7 +262,7 @@ class CallListener:
                 all(addressed(claim.figure, x) is None for x in pieces):
             return None  # a span that holds it, or 一次性 / 前一天: no verdict
         doc = self.kb.catalog.in_force(self.day).get(doc_id)
-        quote = max(pieces, key=lambda x: len(_pairs(x) & claim.attribute))[:200]
+        quote = max(pieces, key=lambda x: len(pairs(x) & claim.attribute))[:200]
         return Finding(kind="wrong_figure", utterance=number, doc_id=doc_id, quote=quote, stated=claim.stated,
                        weight=self.rules.weight("wrong_figure"),
                        message=message("call_wrong_figure", stated=claim.stated, title=doc.meta.title if doc else doc_id,
@@ -283,7 +288,7 @@ class CallListener:
         """The units the knowledge base would answer the agent's statement with (its figures left
         out, read with the call's product when it names none)."""
         index = self.kb.index
-        asked = _without_figures(canonical)
+        asked = without_figures(canonical)
         product = self.kb.contexts.get(self.session).product
         if product and not index.retriever.named_docs(asked):
             asked = f"{product} {asked}"
@@ -364,30 +369,6 @@ class CallListener:
                        weight=self.rules.weight(kind, step), message=message(f"call_{kind}", **words))
 
 
-def _pairs(text: str) -> frozenset[str]:
-    """Character pairs of normalized text: how a fuzzy reading of a disclosure is matched."""
-    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
-
-
-DOCUMENT_PIECES = Memo(limit=2_000)
-_MARKS = load_checked("speech.yaml", lists=("date_after", "ordinal_before", "range_words", "sentence_ends",
-                                            "clause_ends"))
-ORDINAL_BEFORE = re.compile(rf"{alternation(_MARKS['ordinal_before'])}$")
-DATE_AFTER = re.compile(rf"\d+{alternation(_MARKS['date_after'])}")  # 1月1日 is a date, not a figure of months
-RANGE_BEFORE = re.compile(rf"{alternation(_MARKS['range_words'])}$")
-PIECES = re.compile(alternation(_MARKS["sentence_ends"]))
-CLAUSES = re.compile(alternation(_MARKS["clause_ends"]))
-# Before a figure, its words end at a clause's end, a list's 、 or another figure.
-WORDS_BEFORE = re.compile(alternation(_MARKS["clause_ends"] + ["、", "%"]) + r"|\d")
-
-
-def _attribute(canonical: str, start: int, width: int) -> frozenset[str]:
-    """Character pairs of the words just before a figure, back to a punctuation mark or figure."""
-    before = re.sub(r"[:：\s]", "", canonical[max(0, start - width - 2):start])[-width:]
-    before = WORDS_BEFORE.split(before)[-1]
-    return _pairs(before)
-
-
 ASKING_WORDS = tuple(read_words("question_words.txt"))
 
 
@@ -396,37 +377,3 @@ def asks(raw: str) -> bool:
     text = normalize(raw).strip()
     return "?" in text or "？" in text or any(w in text for w in ASKING_WORDS) or \
         bool(re.search(asking()["yes_no"], text.rstrip("。！!")))
-
-
-def _clause(canonical: str, start: int) -> str:
-    """The clause a figure stands in (back to the last punctuation mark)."""
-    return CLAUSES.split(canonical[:start])[-1]
-
-
-def _keyed(pieces: list[str], keys: tuple[str, ...]) -> list[str]:
-    """The pieces that hold every key, where some do (the 3年 row for 3年期1.75%); else all."""
-    holding = [x for x in pieces if keys and all(k in x for k in keys)]
-    if holding:
-        return holding
-    some = [x for x in pieces if any(k in x for k in keys)]
-    return some or pieces
-
-
-def _pieces(passage: str) -> list[str]:
-    return [p for p in PIECES.split(passage) if p]
-
-
-def _speaks_of(piece: str, claim: Claim, least: int, width: int) -> bool:
-    """Whether a document's sentence states a figure of the measure about what the agent's words
-    say: the words before one of its figures (across commas: a row's label, 借款期限，内容：6个月)
-    share the agent's."""
-    return any(f.measure == claim.figure.measure and len(_pairs(_label(piece, m.start(), width)) & claim.attribute) >= least
-               for m, f in stated_spans(piece))
-
-
-def _label(piece: str, start: int, width: int) -> str:
-    return re.sub(r"[\d.%、,，:：]", "", piece[max(0, start - width):start])
-
-
-def _without_figures(canonical: str) -> str:
-    return FIGURE_TEXT.sub("", canonical)

@@ -1,0 +1,79 @@
+"""The figures an agent states during a call, and which of a document's sentences speak of them:
+the words just before a figure say what it is (年费 of 年费800元), the other figures of its clause
+key it (3年 of 3年期1.75%), and a document's sentence speaks of it when the words before one of
+its figures of the same measure share the agent's."""
+
+import re
+from typing import NamedTuple
+
+from kb.figures import FIGURE_TEXT, Figure, stated_spans
+from kb.memo import Memo
+from kb.vocab import alternation, load_checked
+
+
+class Claim(NamedTuple):
+    """A figure the agent states, with what tells which of the document's figures it is about."""
+
+    stated: str
+    figure: Figure
+    attribute: frozenset[str]
+    keys: tuple[str, ...]
+    products: tuple[str, ...]
+
+
+def pairs(text: str) -> frozenset[str]:
+    """Character pairs of normalized text: how a fuzzy reading of a disclosure is matched."""
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1))
+
+
+DOCUMENT_PIECES = Memo(limit=2_000)
+_MARKS = load_checked("speech.yaml", lists=("date_after", "ordinal_before", "range_words", "sentence_ends",
+                                            "clause_ends"))
+ORDINAL_BEFORE = re.compile(rf"{alternation(_MARKS['ordinal_before'])}$")
+DATE_AFTER = re.compile(rf"\d+{alternation(_MARKS['date_after'])}")  # 1月1日 is a date, not a figure of months
+RANGE_BEFORE = re.compile(rf"{alternation(_MARKS['range_words'])}$")
+PIECES = re.compile(alternation(_MARKS["sentence_ends"]))
+CLAUSES = re.compile(alternation(_MARKS["clause_ends"]))
+# Before a figure, its words end at a clause's end, a list's 、 or another figure.
+WORDS_BEFORE = re.compile(alternation(_MARKS["clause_ends"] + ["、", "%"]) + r"|\d")
+
+
+def attribute_before(canonical: str, start: int, width: int) -> frozenset[str]:
+    """Character pairs of the words just before a figure, back to a punctuation mark or figure."""
+    before = re.sub(r"[:：\s]", "", canonical[max(0, start - width - 2):start])[-width:]
+    before = WORDS_BEFORE.split(before)[-1]
+    return pairs(before)
+
+
+def clause_of(canonical: str, start: int) -> str:
+    """The clause a figure stands in (back to the last punctuation mark)."""
+    return CLAUSES.split(canonical[:start])[-1]
+
+
+def keyed(pieces: list[str], keys: tuple[str, ...]) -> list[str]:
+    """The pieces that hold every key, where some do (the 3年 row for 3年期1.75%); else all."""
+    holding = [x for x in pieces if keys and all(k in x for k in keys)]
+    if holding:
+        return holding
+    some = [x for x in pieces if any(k in x for k in keys)]
+    return some or pieces
+
+
+def pieces_of(passage: str) -> list[str]:
+    return [p for p in PIECES.split(passage) if p]
+
+
+def speaks_of(piece: str, claim: Claim, least: int, width: int) -> bool:
+    """Whether a document's sentence states a figure of the measure about what the agent's words
+    say: the words before one of its figures (across commas: a row's label, 借款期限，内容：6个月)
+    share the agent's."""
+    return any(f.measure == claim.figure.measure and len(pairs(_label(piece, m.start(), width)) & claim.attribute) >= least
+               for m, f in stated_spans(piece))
+
+
+def _label(piece: str, start: int, width: int) -> str:
+    return re.sub(r"[\d.%、,，:：]", "", piece[max(0, start - width):start])
+
+
+def without_figures(canonical: str) -> str:
+    return FIGURE_TEXT.sub("", canonical)
