@@ -71,6 +71,26 @@ def create_api(settings: Settings | None = None, warm_up: bool = True, page_erro
     how the pages render an error for a browser (see errors.install)."""
     knowledge = Application(settings or get_settings())
 
+    app = FastAPI(title="kb assist API", version="1", lifespan=_lifespan(knowledge, warm_up), docs_url=None,
+                  redoc_url=None,
+                  description="Cited answers, disclosures, scripts and alerts for agents mid-call.")
+    app.state.kb = knowledge
+    app.state.metrics = Metrics()
+    app.state.streams = CallStreams()
+    app.state.ready = False
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(BodyLimits, knowledge=knowledge)
+    app.add_middleware(SecurityHeaders)
+    app.middleware("http")(_local_mode_guard(knowledge))
+    errors.install(app, page_errors)
+    for router in (api_router, calls_router, documents_router, evaluations_router, users_router, gaps_router, review_api_router):
+        app.include_router(router)
+    return app
+
+
+def _lifespan(knowledge: Application, warm_up: bool):
+    """Start: warm up, follow the store's publishes, relay call events; stop: leave the load
+    balancer's rotation and let requests in flight finish."""
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if warm_up:
@@ -91,19 +111,4 @@ def create_api(settings: Settings | None = None, warm_up: bool = True, page_erro
         app.state.streams.close_all()
         relay.stop.set()
         stop.set()
-
-    app = FastAPI(title="kb assist API", version="1", lifespan=lifespan, docs_url=None,
-                  redoc_url=None,
-                  description="Cited answers, disclosures, scripts and alerts for agents mid-call.")
-    app.state.kb = knowledge
-    app.state.metrics = Metrics()
-    app.state.streams = CallStreams()
-    app.state.ready = False
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(BodyLimits, knowledge=knowledge)
-    app.add_middleware(SecurityHeaders)
-    app.middleware("http")(_local_mode_guard(knowledge))
-    errors.install(app, page_errors)
-    for router in (api_router, calls_router, documents_router, evaluations_router, users_router, gaps_router, review_api_router):
-        app.include_router(router)
-    return app
+    return lifespan
