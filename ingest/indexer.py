@@ -137,8 +137,7 @@ def _embed_and_store(changed: list[SourceDocument], store: Store, embedder, repo
     report.chunks_embedded = len(embedder.component(nodes))
     embed_units(nodes, embedder)
     report.vectors_computed = embedder.embedded - computed
-    for doc, nodes in zip(changed, nodes_by_doc):
-        store.put_document(doc, nodes, embedder.id)
+    store.put_documents(list(zip(changed, nodes_by_doc)), embedder.id)
 
 
 def embed_units(nodes, embedder) -> None:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     memory_vectors_max: int = Field(
         100_000, description="Up to this many chunks, each process searches the vectors in memory "
         "(exact, faster than a Chroma query); above it, in Chroma.")
+    write_group_chunks: int = Field(
+        5000, ge=1, le=5000, description="Chunks written to the store in one group (with their documents' "
+        "records, committed together): through a Chroma server a request costs more than the rows it carries; "
+        "at most 5000, under Chroma's largest batch.")
     candidates: int = Field(20, description="Chunks taken from each retriever before fusion.")
     backdrop_nearest: int = Field(
         10, description="Nearest units whose mean similarity describes how near a question comes to the "

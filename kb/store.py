@@ -101,6 +101,7 @@ class Store:
         self.changes = self.client.get_or_create_collection(f"{settings.collection_prefix}_changes",
                                                             embedding_function=None)
         self._chunks: Collection | None = None
+        self._group_rows = settings.write_group_chunks
 
     @overload
     def chunks(self, model_id: str) -> Collection: ...
@@ -140,12 +141,13 @@ class Store:
         current = self.client.get_collection(self._docs_name, embedding_function=None)
         return (current.metadata or {}).get("generation")
 
-    def _bump_generation(self, op: str, key: str, content_hash: str = "") -> None:
-        """Record the write in the change log, then announce it (the generation), so that a
-        serving process reads what changed rather than every document's record."""
+    def _bump_generation(self, op: str, keys: list[tuple[str, str]]) -> None:
+        """Record the writes in the change log (each key with its content hash), then announce
+        them (the generation), so that a serving process reads what changed rather than every
+        document's record."""
         at = time.time_ns()
-        self.changes.add(ids=[f"{at:020d}-{uuid.uuid4().hex[:8]}"], embeddings=[[1.0]],
-                         metadatas=[{"at": at, "op": op, "key": key, "hash": content_hash}])
+        self.changes.add(ids=[f"{at:020d}-{uuid.uuid4().hex[:8]}" for _ in keys], embeddings=[[1.0]] * len(keys),
+                         metadatas=[{"at": at, "op": op, "key": key, "hash": content_hash} for key, content_hash in keys])
         self.documents.modify(metadata={"generation": uuid.uuid4().hex})
 
     def changes_since(self, at: int) -> list[Change]:
@@ -223,22 +225,39 @@ class Store:
         return np.array([by_id[i] for i in ids], dtype=np.float32)
 
     def put_document(self, doc: SourceDocument, nodes: Sequence["TextNode"], model_id: str) -> None:
-        """Write one document version: new chunks, then the record (the commit), then drop the
-        chunks of its previous content. Its id never gains a duplicate."""
+        """Write one document version (as put_documents does)."""
+        self.put_documents([(doc, nodes)], model_id)
+
+    def put_documents(self, versions: Sequence[tuple[SourceDocument, Sequence["TextNode"]]], model_id: str) -> None:
+        """Write document versions, a group at a time (KB_WRITE_GROUP_CHUNKS chunks each): the group's
+        new chunks, then its records (the commit), then the chunks of their previous content
+        dropped. An id never gains a duplicate, and a write killed half-way leaves chunks no
+        record commits, which the next ingest collects. Through a Chroma server a request costs
+        more than the rows it carries, hence groups rather than a document at a time."""
+        group: list[tuple[SourceDocument, Sequence[TextNode]]] = []
+        rows = 0
+        for doc, nodes in versions:
+            if group and rows + len(nodes) > self._group_rows:
+                self._put_group(group, model_id)
+                group, rows = [], 0
+            group.append((doc, nodes))
+            rows += len(nodes)
+        if group:
+            self._put_group(group, model_id)
+
+    def _put_group(self, versions: list[tuple[SourceDocument, Sequence["TextNode"]]], model_id: str) -> None:
         chunks = self.chunks(model_id)
+        nodes = [n for _, version_nodes in versions for n in version_nodes]
         if nodes:
             chunks.upsert(ids=[n.id_ for n in nodes], embeddings=[n.embedding for n in nodes],
-                          documents=[n.text for n in nodes],
-                          metadatas=[_chunk_metadata(n.metadata) for n in nodes])
-        self.documents.upsert(
-            ids=[doc.meta.key], embeddings=[[1.0]], documents=[doc.body],
-            metadatas=[{"doc_id": doc.meta.doc_id, "version": doc.meta.version,
-                        "meta": doc.meta.model_dump_json(), "source": doc.source,
-                        "content_hash": doc.content_hash}])
-        self._bump_generation("put", doc.meta.key, doc.content_hash)
-        previous = chunks.get(where={"doc_key": doc.meta.key}, include=["metadatas"])
-        stale = [i for i, m in zip(previous["ids"], previous["metadatas"])
-                 if m.get("content_hash") != doc.content_hash]
+                          documents=[n.text for n in nodes], metadatas=[_chunk_metadata(n.metadata) for n in nodes])
+        docs = [doc for doc, _ in versions]
+        self.documents.upsert(ids=[d.meta.key for d in docs], embeddings=[[1.0]] * len(docs),
+                              documents=[d.body for d in docs], metadatas=[_record_metadata(d) for d in docs])
+        self._bump_generation("put", [(d.meta.key, d.content_hash) for d in docs])
+        hashes = {d.meta.key: d.content_hash for d in docs}
+        previous = chunks.get(where={"doc_key": {"$in": list(hashes)}}, include=["metadatas"])
+        stale = [i for i, m in zip(previous["ids"], previous["metadatas"]) if m.get("content_hash") != hashes[m["doc_key"]]]
         if stale:
             chunks.delete(ids=stale)
 
@@ -246,11 +265,11 @@ class Store:
         """A renamed but unchanged file: only the recorded source path changes."""
         record = self.documents.get(ids=[key], include=["metadatas"])["metadatas"][0]
         self.documents.update(ids=[key], metadatas=[{**record, "source": source}])
-        self._bump_generation("move", key)
+        self._bump_generation("move", [(key, "")])
 
     def delete_document(self, key: str) -> None:
         self.documents.delete(ids=[key])
-        self._bump_generation("delete", key)
+        self._bump_generation("delete", [(key, "")])
         self._delete_chunks(key)
 
     def _delete_chunks(self, key: str) -> None:
@@ -278,6 +297,11 @@ class Store:
         query = np.asarray(embedding, dtype=np.float32)
         norms = np.linalg.norm(vectors, axis=1) * (np.linalg.norm(query) or 1.0)
         return dict(zip(found["ids"], (vectors @ query / np.where(norms == 0, 1, norms)).tolist()))
+
+
+def _record_metadata(doc: SourceDocument) -> dict[str, Any]:
+    return {"doc_id": doc.meta.doc_id, "version": doc.meta.version, "meta": doc.meta.model_dump_json(),
+            "source": doc.source, "content_hash": doc.content_hash}
 
 
 def _get_all(collection: Collection, include: list[str]) -> dict[str, list[Any]]:

@@ -56,6 +56,29 @@ def test_first_ingest_embeds_every_chunk_once(built, corpus, kbtest):
         assert ids == sorted(f"{key}:{hashes[key]}#{n}" for n in range(len(ids))), ids
 
 
+def test_a_folder_written_in_groups_commits_every_version_once(corpus, kb_factory, kbtest, monkeypatch):
+    """Versions are written a group at a time (KB_WRITE_GROUP_CHUNKS): with groups of four chunks
+    the corpus takes several, and each version still has its chunks once, its record, and one
+    entry in the change log."""
+    kb = kb_factory(write_group_chunks=4)
+    writes = []
+    monkeypatch.setattr(kb.store, "_put_group", _counting(kb.store._put_group, writes))
+    assert kb.ingest(corpus).ok
+    assert len(writes) > 2
+    rows = chunk_rows(kb)
+    assert len(rows) == sum(expected_chunks(corpus, rel) for rel in kbtest.BASE_FILES)
+    assert sorted(stored(kb)) == ALL_KEYS
+    assert sorted(c.key for c in kb.store.changes_since(0)) == ALL_KEYS
+    assert "5元" in kb.ask("柜面跨行转账手续费多少").answer.text
+
+
+def _counting(write, calls: list):
+    def counted(versions, model_id):
+        calls.append(len(versions))
+        return write(versions, model_id)
+    return counted
+
+
 def test_reingest_without_change_embeds_nothing(built, corpus):
     before = chunk_rows(built)
     hashes = {k: d.content_hash for k, d in stored(built).items()}
