@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, inspect, text
 from application import Application
 from application.schema import revision
 from kb.config import get_settings
+from kb.knowledge_base import KnowledgeBase
 
 PREVIOUS = Path(__file__).parent / "previous_release"
 HEAD = "0003"
@@ -51,3 +52,18 @@ def test_a_new_database_starts_at_the_newest_revision_and_opens_again(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     assert revision(opened(tmp_path, url).database) == HEAD
     assert revision(opened(tmp_path, url).database) == HEAD  # a second start finds nothing to do
+
+
+def test_a_database_the_core_alone_made_opens_under_the_application(tmp_path):
+    """The core (a library user, a benchmark) makes only its own tables; `kb serve` on that store
+    then completes the baseline's before upgrading, instead of failing on an evaluation table."""
+    settings = get_settings(store=tmp_path / "store")
+    core = KnowledgeBase(settings)
+    core.users.add("ann", "admin")
+    core.feedback.record("星辰金卡年费多少", {"answer": {"status": "answered", "text": "…"}}, "down", "没说附属卡")
+    assert "eval_runs" not in inspect(core.database).get_table_names()
+    app = Application(settings)
+    assert revision(app.database) == HEAD
+    assert "ix_eval_runs_dataset_hash" in {i["name"] for i in inspect(app.database).get_indexes("eval_runs")}
+    assert [u["name"] for u in app.users.list()] == ["ann"]
+    assert [f.comment for f in app.feedback.recent()] == ["没说附属卡"]
