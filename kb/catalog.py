@@ -30,6 +30,12 @@ class Catalog:
                 begun[doc.meta.doc_id] = doc
         return {doc_id: doc for doc_id, doc in begun.items() if doc.meta.in_force(day)}
 
+    @lru_cache(maxsize=64)  # noqa: B019 (one catalog per index, dropped with it)
+    def in_force_of(self, day: dt.date, category: str) -> tuple[SourceDocument, ...]:
+        """The versions in force of one category's documents (every question looks for its
+        script among them: a scan of every document in force grows with the base)."""
+        return tuple(d for d in self.in_force(day).values() if d.meta.category == category)
+
     def live_keys(self, day: dt.date) -> frozenset[str]:
         return frozenset(d.meta.key for d in self.in_force(day).values())
 

@@ -8,6 +8,7 @@ question show it. Nothing here knows any one script.
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kb.catalog import Catalog
 from kb.markdown import numbered_steps, sections
@@ -58,7 +59,7 @@ class ScriptPicker:
     def pick(self, query: str, answer: Answer, catalog: Catalog, day: dt.date) -> Script | None:
         """The script of the first situation (in priority order) that a live script serves; else a
         cited script; else a script whose own intent name the question uses."""
-        scripts = [d for d in catalog.in_force(day).values() if d.meta.category == "script"]
+        scripts = catalog.in_force_of(day, "script")
         cited = catalog.cited(answer.citations)
         categories = {m.category for m in cited}
         for situation in self.situations_in(query, categories):
@@ -72,10 +73,18 @@ class ScriptPicker:
                 return script_of(doc, doc.meta.intents[0] if doc.meta.intents else "")
         text = normalize(query)
         for doc in scripts:
-            for label in doc.meta.intents:
-                if label_key(label) not in self.known_labels and len(label) >= 2 and normalize(label) in text:
+            for label, written in _own_intents(tuple(doc.meta.intents), self.known_labels):
+                if written in text:
                     return script_of(doc, label)
         return None
+
+
+@lru_cache(maxsize=20_000)
+def _own_intents(intents: tuple[str, ...], known_labels: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """A script's intent names that no situation knows, each as written and normalized (once per
+    script, not once per question)."""
+    return tuple((label, normalize(label)) for label in intents
+                 if label_key(label) not in known_labels and len(label) >= 2)
 
 
 def script_of(doc: SourceDocument, intent: str) -> Script:

@@ -95,3 +95,13 @@ def test_kb_docs_list_takes_the_window(ingested_kb):
     reversed_ = CliRunner().invoke(app, ["--store", store, "docs", "list", "--in-force-from", "2026-02-01",
                                          "--in-force-to", "2026-01-01"])
     assert reversed_.exit_code == 2 and "after" in reversed_.output
+
+
+def test_the_versions_in_force_of_one_category_are_those_in_force_of_it():
+    script = doc("script-x", 1)
+    script = SourceDocument(meta=script.meta.model_copy(update={"category": "script"}), body="话术",
+                            source="script-x.md", content_hash="s1")
+    catalog = Catalog([*CATALOG.by_key.values(), script])
+    assert catalog.in_force_of(DAY, "script") == (script,)
+    assert [d.meta.key for d in catalog.in_force_of(DAY, "fee_rule")] == ["fee@v2", "plain@v1"]
+    assert catalog.in_force_of(dt.date(2027, 1, 1), "fee_rule")[0].meta.key == "fee@v3"
