@@ -11,35 +11,16 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import cast
 
-from kb.calls.claims import (
-    CLAUSES,
-    DATE_AFTER,
-    DOCUMENT_PIECES,
-    ORDINAL_BEFORE,
-    PIECES,
-    RANGE_BEFORE,
-    Claim,
-    attribute_before,
-    clause_of,
-    keyed,
-    pairs,
-    pieces_of,
-    speaks_of,
-    without_figures,
-)
+from kb.calls.claims import pairs
 from kb.calls.models import CallEvent, ChecklistItem, Finding, Scorecard
 from kb.calls.rules import STEPS, ScorecardRules, said
-from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import addressed, fit, stated_spans
+from kb.calls.verdicts import FigureCheck
 from kb.knowledge_base import KnowledgeBase
-from kb.markdown import sections
 from kb.messages import message, step_name
 from kb.models import Alert, AssistResponse, SourceDocument
-from kb.text import compact, normalize, normalize_for_match
-from kb.units import unit_displays
+from kb.text import normalize, normalize_for_match
 from kb.vocab import asking, read_words
 
 
@@ -80,6 +61,7 @@ class CallListener:
         self.rules = rules
         self.state = CallState()
         self.session = f"call:{call_id}:{uuid.uuid4().hex[:8]}"  # a fresh call context, even for a replay
+        self.figure_check = FigureCheck(kb, day, rules, self.session)
 
     def hear(self, said_now: Utterance) -> list[CallEvent]:
         """The events this utterance gives the agent's panel."""
@@ -102,7 +84,7 @@ class CallListener:
                   if a.level == "critical"]
         if response.answer.status == "answered" and response.answer.citations:
             self.state.answers.append((number, response.answer.citations[0].doc_id,
-                                       self._canonical_text(response.answer.text)))
+                                       self.figure_check.canonical(response.answer.text)))
         if self._fresh_suggestion(number, response, raw):
             events.append(CallEvent(kind="suggestion", utterance=number, suggestion=response))
         return events + self._owe_disclosures(number, raw)
@@ -184,124 +166,10 @@ class CallListener:
         return CallEvent(kind="alert", utterance=number, alert=alert)
 
     def _figures(self, number: int, raw: str) -> list[Finding]:
-        """The figures the agent states that the documents of the topic speak of: right, or the
-        first one wrong (one finding per utterance). Left alone: figures the customer said (the
-        agent restating their situation) and results the agent worked out (那就是每笔6元)."""
-        canonical = self._canonical_text(written_figures(normalize(raw)))
-        claims = self._claims(canonical)
-        evidence = self._evidence(canonical) if claims else []
-        found: list[Finding] = []
-        for claim in claims:
-            finding = self._figure(number, claim, evidence)
-            if finding is not None and (finding.ok or not any(not f.ok for f in found)):
-                found.append(finding)
-                (self.state.checks if finding.ok else self.state.findings).append(finding)
+        found = self.figure_check.verdicts(number, raw, self.state.spoken, self.state.answers)
+        for finding in found:
+            (self.state.checks if finding.ok else self.state.findings).append(finding)
         return found
-
-    def _claims(self, canonical: str) -> list[Claim]:
-        """Each figure with what says what it is: the words before it (in a list of parallel
-        figures, 1年期1.2%,3年期1.75%, also the first's), and its keys: the other figures of its
-        clause (3年 of 3年期1.75%) and the products its sentence names."""
-        told = {f for u in self.state.spoken if u.speaker == "customer"
-                for _, f in stated_spans(self._canonical_text(written_figures(normalize(u.text))))}
-        claims: list[Claim] = []
-        previous: frozenset[str] = frozenset()
-        end = 0
-        for match, figure in stated_spans(canonical):
-            if PIECES.search(canonical, end, match.start()):
-                previous = frozenset()  # a list's words carry to its next figures, not past its sentence
-            end = match.end()
-            own = attribute_before(canonical, match.start(), self.rules.attribute_chars)
-            ranged = RANGE_BEFORE.search(canonical[max(0, match.start() - 3):match.start()])
-            attribute = previous if ranged else own | previous
-            previous = attribute if ranged else (own or previous)
-            clause = clause_of(canonical, match.start())
-            lead = canonical[max(0, match.start() - self.rules.lead_chars):match.start()]
-            if figure in told or said(lead, self.rules.computed) or said(clause, self.rules.own_account) \
-                    or DATE_AFTER.match(canonical, match.end()) or ORDINAL_BEFORE.search(canonical[:match.start()]):
-                continue
-            after = CLAUSES.split(canonical[match.start():match.end() + 4])[0]
-            keys = tuple(m.group(0) for m, f in stated_spans(clause + after) if f.measure != figure.measure)
-            claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start())))
-        return claims
-
-    def _own_product(self, products: tuple[str, ...], doc_id: str, pieces: list[str]) -> list[str]:
-        """Where the document's sentences speak of several of its products (普卡 and 金卡 rows), the
-        product named keeps its own and the neutral ones; a sentence about another is left out."""
-        if not products:
-            return pieces
-        doc = self.kb.catalog.in_force(self.day).get(doc_id)
-        names = [self.kb.analyzer.canonicalize(n) for n in (doc.meta.products if doc else [])]
-        others = [n for n in names if all(n != p and p not in n and n not in p for p in products)]
-        kept = [x for x in pieces if any(p in x for p in products) or not any(n in x for n in others)]
-        return kept or pieces
-
-    def _products(self, canonical: str, start: int) -> tuple[str, ...]:
-        sentence = re.split(r"[。；;!?！？]", canonical[:start])[-1]
-        return tuple(name for name, _ in self.kb.retriever.named_products(sentence))
-
-    def _figure(self, number: int, claim: Claim, evidence: list[tuple[str, str]]) -> Finding | None:
-        """Right when a sentence about the same thing (sharing words before a figure of the same
-        measure, and the claim's keys where any such sentence holds them), in the evidence or
-        the rest of its document, states it; wrong when such sentences state only other values;
-        None when none speaks of it, or only by a span (某元以下) that is no verdict."""
-        least = self.rules.attribute_pairs
-        about = [(doc_id, x) for doc_id, passage in evidence for x in pieces_of(passage)
-                 if speaks_of(x, claim, least, self.rules.label_chars)]
-        doc_id = about[0][0] if about else (evidence[0][0] if evidence else None)
-        if doc_id is None:
-            return None
-        whole = [x for x in self._document(doc_id) if speaks_of(x, claim, least, self.rules.label_chars)]
-        pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
-        pieces = keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
-        fits = [fit(claim.figure, x) for x in pieces]
-        if not pieces or any(f == 1.0 for f in fits):
-            return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated) \
-                if pieces else None
-        if all(f is None for f in fits) or any(f for f in fits) or \
-                all(addressed(claim.figure, x) is None for x in pieces):
-            return None  # a span that holds it, or 一次性 / 前一天: no verdict
-        doc = self.kb.catalog.in_force(self.day).get(doc_id)
-        quote = max(pieces, key=lambda x: len(pairs(x) & claim.attribute))[:200]
-        return Finding(kind="wrong_figure", utterance=number, doc_id=doc_id, quote=quote, stated=claim.stated,
-                       weight=self.rules.weight("wrong_figure"),
-                       message=message("call_wrong_figure", stated=claim.stated, title=doc.meta.title if doc else doc_id,
-                                       quote=quote))
-
-    def _document(self, doc_id: str) -> list[str]:
-        """Each unit of the document in force under its heading, canonical (once per version,
-        for every call): the heading says what a row is (利息计算示例)."""
-        doc = self.kb.catalog.in_force(self.day).get(doc_id)
-        if doc is None:
-            return []
-        key = (doc.meta.doc_id, doc.meta.version, id(self.kb.analyzer))
-        return cast(list[str], DOCUMENT_PIECES.get(key, lambda _: [
-            self._canonical_text((trail[-1][1] + "\n" if trail else "") + unit)
-            for trail, text in sections(doc.body) for unit in unit_displays(text)]))
-
-    def _evidence(self, canonical: str) -> list[tuple[str, str]]:
-        recent = [(doc, text) for number, doc, text in self.state.answers[-1:]
-                  if len(self.state.spoken) - number <= self.rules.answer_reach]
-        return recent + self._units_for(canonical)
-
-    def _units_for(self, canonical: str) -> list[tuple[str, str]]:
-        """The units the knowledge base would answer the agent's statement with (its figures left
-        out, read with the call's product when it names none)."""
-        index = self.kb.index
-        asked = without_figures(canonical)
-        product = self.kb.contexts.get(self.session).product
-        if product and not index.retriever.named_docs(asked):
-            asked = f"{product} {asked}"
-        hits = index.retriever.search(asked, self.day)
-        if not hits:
-            return []
-        trace = index.answerer.trace(asked, hits, index.catalog, index.retriever.named_docs(asked))
-        units = trace.chosen or trace.candidates.units[:1]
-        return [(u.hit.doc_key.split("@")[0], self._canonical_text(u.hit.chunk.meta["section"] + "\n" + u.display))
-                for u in units]
-
-    def _canonical_text(self, text: str) -> str:
-        return compact(self.kb.analyzer.canonicalize(text))
 
     def _topic_documents(self, extra: set[str] | frozenset[str] = frozenset()) -> list[SourceDocument]:
         live = self.kb.catalog.in_force(self.day)

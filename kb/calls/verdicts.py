@@ -1,0 +1,176 @@
+"""The figures an agent states, read against the documents in force on the call's day: right when
+a sentence about the same thing states it, wrong when such sentences state only other values, and
+no verdict otherwise. The documents looked in are those of the knowledge base's last answer in the
+call and those it would answer the agent's own statement with."""
+
+import datetime as dt
+import re
+from typing import cast
+
+from kb.calls.claims import (
+    CLAUSES,
+    DATE_AFTER,
+    DOCUMENT_PIECES,
+    ORDINAL_BEFORE,
+    PIECES,
+    RANGE_BEFORE,
+    Claim,
+    attribute_before,
+    clause_of,
+    keyed,
+    pairs,
+    pieces_of,
+    speaks_of,
+    without_figures,
+)
+from kb.calls.models import Finding
+from kb.calls.rules import ScorecardRules, said
+from kb.calls.speech import written_figures
+from kb.calls.transcript import Utterance
+from kb.figures import addressed, fit, stated_spans
+from kb.knowledge_base import KnowledgeBase
+from kb.markdown import sections
+from kb.messages import message
+from kb.text import compact, normalize
+from kb.units import unit_displays
+
+
+class FigureCheck:
+    """One call's reading of the agent's figures (the call's day, its rules, its context)."""
+
+    def __init__(self, kb: KnowledgeBase, day: dt.date, rules: ScorecardRules, session: str):
+        self.kb = kb
+        self.day = day
+        self.rules = rules
+        self.session = session
+
+    def canonical(self, text: str) -> str:
+        return compact(self.kb.analyzer.canonicalize(text))
+
+    def said_aloud(self, raw: str) -> str:
+        """An utterance as documents write it: spoken figures as digits, words canonical."""
+        return self.canonical(written_figures(normalize(raw)))
+
+    def verdicts(self, number: int, raw: str, spoken: list[Utterance],
+                 answers: list[tuple[int, str, str]]) -> list[Finding]:
+        """The figures the agent states that the documents of the topic speak of: right, or the
+        first one wrong (one finding per utterance). Left alone: figures the customer said (the
+        agent restating their situation) and results the agent worked out (那就是每笔6元)."""
+        canonical = self.said_aloud(raw)
+        claims = self.claims(canonical, spoken)
+        evidence = self._evidence(canonical, len(spoken), answers) if claims else []
+        found: list[Finding] = []
+        for claim in claims:
+            finding = self._figure(number, claim, evidence)
+            if finding is not None and (finding.ok or not any(not f.ok for f in found)):
+                found.append(finding)
+        return found
+
+    def claims(self, canonical: str, spoken: list[Utterance]) -> list[Claim]:
+        """Each figure with what says what it is: the words before it (in a list of parallel
+        figures, 1年期1.2%,3年期1.75%, also the first's), and its keys: the other figures of its
+        clause (3年 of 3年期1.75%) and the products its sentence names."""
+        told = {f for u in spoken if u.speaker == "customer" for _, f in stated_spans(self.said_aloud(u.text))}
+        claims: list[Claim] = []
+        previous: frozenset[str] = frozenset()
+        end = 0
+        for match, figure in stated_spans(canonical):
+            if PIECES.search(canonical, end, match.start()):
+                previous = frozenset()  # a list's words carry to its next figures, not past its sentence
+            end = match.end()
+            own = attribute_before(canonical, match.start(), self.rules.attribute_chars)
+            ranged = RANGE_BEFORE.search(canonical[max(0, match.start() - 3):match.start()])
+            attribute = previous if ranged else own | previous
+            previous = attribute if ranged else (own or previous)
+            if figure in told or not self._stated(canonical, match):
+                continue
+            clause = clause_of(canonical, match.start())
+            after = CLAUSES.split(canonical[match.start():match.end() + 4])[0]
+            keys = tuple(m.group(0) for m, f in stated_spans(clause + after) if f.measure != figure.measure)
+            claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start())))
+        return claims
+
+    def _stated(self, canonical: str, match: re.Match[str]) -> bool:
+        """Whether the agent states the figure as what the documents say: not a result worked
+        out (那就是6元), the customer's own account (您这个月), a date (1月1日) or an ordinal (第3笔)."""
+        lead = canonical[max(0, match.start() - self.rules.lead_chars):match.start()]
+        clause = clause_of(canonical, match.start())
+        return not (said(lead, self.rules.computed) or said(clause, self.rules.own_account)
+                    or DATE_AFTER.match(canonical, match.end()) or ORDINAL_BEFORE.search(canonical[:match.start()]))
+
+    def _own_product(self, products: tuple[str, ...], doc_id: str, pieces: list[str]) -> list[str]:
+        """Where the document's sentences speak of several of its products (普卡 and 金卡 rows), the
+        product named keeps its own and the neutral ones; a sentence about another is left out."""
+        if not products:
+            return pieces
+        doc = self.kb.catalog.in_force(self.day).get(doc_id)
+        names = [self.kb.analyzer.canonicalize(n) for n in (doc.meta.products if doc else [])]
+        others = [n for n in names if all(n != p and p not in n and n not in p for p in products)]
+        kept = [x for x in pieces if any(p in x for p in products) or not any(n in x for n in others)]
+        return kept or pieces
+
+    def _products(self, canonical: str, start: int) -> tuple[str, ...]:
+        sentence = re.split(r"[。；;!?！？]", canonical[:start])[-1]
+        return tuple(name for name, _ in self.kb.retriever.named_products(sentence))
+
+    def _figure(self, number: int, claim: Claim, evidence: list[tuple[str, str]]) -> Finding | None:
+        """Right when a sentence about the same thing (sharing words before a figure of the same
+        measure, and the claim's keys where any such sentence holds them), in the evidence or
+        the rest of its document, states it; wrong when such sentences state only other values;
+        None when none speaks of it, or only by a span (某元以下) that is no verdict."""
+        least = self.rules.attribute_pairs
+        about = [(doc_id, x) for doc_id, passage in evidence for x in pieces_of(passage)
+                 if speaks_of(x, claim, least, self.rules.label_chars)]
+        doc_id = about[0][0] if about else (evidence[0][0] if evidence else None)
+        if doc_id is None:
+            return None
+        whole = [x for x in self._document(doc_id) if speaks_of(x, claim, least, self.rules.label_chars)]
+        pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
+        pieces = keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
+        fits = [fit(claim.figure, x) for x in pieces]
+        if not pieces or any(f == 1.0 for f in fits):
+            return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated) \
+                if pieces else None
+        if all(f is None for f in fits) or any(f for f in fits) or \
+                all(addressed(claim.figure, x) is None for x in pieces):
+            return None  # a span that holds it, or 一次性 / 前一天: no verdict
+        return self._wrong(number, claim, doc_id, pieces)
+
+    def _wrong(self, number: int, claim: Claim, doc_id: str, pieces: list[str]) -> Finding:
+        doc = self.kb.catalog.in_force(self.day).get(doc_id)
+        quote = max(pieces, key=lambda x: len(pairs(x) & claim.attribute))[:200]
+        return Finding(kind="wrong_figure", utterance=number, doc_id=doc_id, quote=quote, stated=claim.stated,
+                       weight=self.rules.weight("wrong_figure"),
+                       message=message("call_wrong_figure", stated=claim.stated, title=doc.meta.title if doc else doc_id,
+                                       quote=quote))
+
+    def _document(self, doc_id: str) -> list[str]:
+        """Each unit of the document in force under its heading, canonical (once per version,
+        for every call): the heading says what a row is (利息计算示例)."""
+        doc = self.kb.catalog.in_force(self.day).get(doc_id)
+        if doc is None:
+            return []
+        key = (doc.meta.doc_id, doc.meta.version, id(self.kb.analyzer))
+        return cast(list[str], DOCUMENT_PIECES.get(key, lambda _: [
+            self.canonical((trail[-1][1] + "\n" if trail else "") + unit)
+            for trail, text in sections(doc.body) for unit in unit_displays(text)]))
+
+    def _evidence(self, canonical: str, spoken: int, answers: list[tuple[int, str, str]]) -> list[tuple[str, str]]:
+        recent = [(doc, text) for number, doc, text in answers[-1:] if spoken - number <= self.rules.answer_reach]
+        return recent + self._units_for(canonical)
+
+    def _units_for(self, canonical: str) -> list[tuple[str, str]]:
+        """The units the knowledge base would answer the agent's statement with (its figures left
+        out, read with the call's product when it names none)."""
+        index = self.kb.index
+        asked = without_figures(canonical)
+        product = self.kb.contexts.get(self.session).product
+        if product and not index.retriever.named_docs(asked):
+            asked = f"{product} {asked}"
+        hits = index.retriever.search(asked, self.day)
+        if not hits:
+            return []
+        trace = index.answerer.trace(asked, hits, index.catalog, index.retriever.named_docs(asked))
+        units = trace.chosen or trace.candidates.units[:1]
+        return [(u.hit.doc_key.split("@")[0], self.canonical(u.hit.chunk.meta["section"] + "\n" + u.display))
+                for u in units]
