@@ -28,12 +28,14 @@ def pairs(text: str) -> frozenset[str]:
 
 DOCUMENT_PIECES = Memo(limit=2_000)
 _MARKS = load_checked("speech.yaml", lists=("date_after", "ordinal_before", "range_words", "sentence_ends",
-                                            "clause_ends"))
+                                            "clause_ends", "asking_ends", "event_before", "event_not_after"))
 ORDINAL_BEFORE = re.compile(rf"{alternation(_MARKS['ordinal_before'])}$")
 DATE_AFTER = re.compile(rf"\d+{alternation(_MARKS['date_after'])}")  # 1月1日 is a date, not a figure of months
 RANGE_BEFORE = re.compile(rf"{alternation(_MARKS['range_words'])}$")
 PIECES = re.compile(alternation(_MARKS["sentence_ends"]))
 CLAUSES = re.compile(alternation(_MARKS["clause_ends"]))
+ASKING_END = re.compile(alternation(_MARKS["asking_ends"]))
+EVENT_BEFORE = re.compile(rf"(?<!{alternation(_MARKS['event_not_after'])}){alternation(_MARKS['event_before'])}$")
 # Before a figure, its words end at a clause's end, a list's 、 or another figure.
 WORDS_BEFORE = re.compile(alternation(_MARKS["clause_ends"] + ["、", "%"]) + r"|\d")
 
@@ -43,6 +45,17 @@ def attribute_before(canonical: str, start: int, width: int) -> frozenset[str]:
     before = re.sub(r"[:：\s]", "", canonical[max(0, start - width - 2):start])[-width:]
     before = WORDS_BEFORE.split(before)[-1]
     return pairs(before)
+
+
+def asked(canonical: str, end: int) -> bool:
+    """Whether the sentence a figure stands in asks or confirms rather than states."""
+    mark = PIECES.search(canonical, end)
+    return bool(mark and ASKING_END.fullmatch(mark.group(0)))
+
+
+def happened(canonical: str, start: int) -> bool:
+    """Whether a figure counts an event (办理了一笔) rather than states a rule."""
+    return bool(EVENT_BEFORE.search(canonical, 0, start))
 
 
 def clause_of(canonical: str, start: int) -> str:

@@ -15,8 +15,10 @@ from kb.calls.claims import (
     PIECES,
     RANGE_BEFORE,
     Claim,
+    asked,
     attribute_before,
     clause_of,
+    happened,
     keyed,
     pairs,
     pieces_of,
@@ -92,10 +94,12 @@ class FigureCheck:
 
     def _stated(self, canonical: str, match: re.Match[str]) -> bool:
         """Whether the agent states the figure as what the documents say: not a result worked
-        out (那就是6元), the customer's own account (您这个月), a date (1月1日) or an ordinal (第3笔)."""
+        out (那就是6元), the customer's own account (您这个月) or what happened on it (扣了两块), a
+        question (…五笔，对吗？), a date (1月1日) or an ordinal (第3笔)."""
         lead = canonical[max(0, match.start() - self.rules.lead_chars):match.start()]
         clause = clause_of(canonical, match.start())
         return not (said(lead, self.rules.computed) or said(clause, self.rules.own_account)
+                    or happened(canonical, match.start()) or asked(canonical, match.end())
                     or DATE_AFTER.match(canonical, match.end()) or ORDINAL_BEFORE.search(canonical[:match.start()]))
 
     def _own_product(self, products: tuple[str, ...], doc_id: str, pieces: list[str]) -> list[str]:

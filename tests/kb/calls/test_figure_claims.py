@@ -1,6 +1,6 @@
 """Which of an agent's spoken figures are claims to check against the documents: an ordinal
-(第二次) names which one, not how many; a list's words carry to its next figures only within its
-sentence."""
+(第二次) names which one, not how many; a figure asked about or counting what happened (交了五百块)
+states no rule; a list's words carry to its next figures only within its sentence."""
 
 import datetime as dt
 
@@ -30,3 +30,17 @@ def test_an_ordinal_states_no_figure(ingested_kb):
 def test_a_lists_words_do_not_carry_past_its_sentence(ingested_kb):
     found = _figures(ingested_kb, "金卡境内取现按取现金额的1%收取。另外金卡刷卡消费有2%返现")
     assert found == [("figure_right", "1%")]
+
+
+
+
+
+def test_a_figure_the_agent_asks_about_is_not_a_claim(ingested_kb):
+    assert _figures(ingested_kb, "金卡主卡年费是五百块一年") == [("wrong_figure", "500元")]
+    assert _figures(ingested_kb, "跟您确认一下，您是说金卡主卡年费是五百块一年，对吗？") == []
+
+
+def test_a_count_of_what_happened_is_not_a_claim(ingested_kb):
+    stated = [("wrong_figure", "500元"), ("figure_right", "6次")]
+    assert _figures(ingested_kb, "您金卡主卡年费交五百块，免年费得满6次") == stated
+    assert _figures(ingested_kb, "您金卡主卡年费交了五百块，免年费得满6次") == stated[1:]
