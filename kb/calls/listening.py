@@ -115,7 +115,7 @@ class CallListener:
         discussed when its name is spoken, not when a suggestion merely cites it)."""
         live = self.kb.catalog.in_force(self.day)
         added = False
-        for doc_id in sorted(self.kb.retriever.named_docs(raw)):
+        for doc_id in sorted(self._products_named(raw)):
             product = live.get(doc_id)
             if product is None or product.meta.category not in self.rules.owing_categories:
                 continue
@@ -124,6 +124,13 @@ class CallListener:
                     self.state.owed[ref] = Owed(live[ref], doc_id, pairs(normalize_for_match(live[ref].body)))
                     added = True
         return [self._checklist(number)] if added else []
+
+    def _products_named(self, raw: str) -> set[str]:
+        """The documents of the products an utterance names, less a name the call's topic's own
+        document speaks of (提前结清 of a card's installments is that card's, not the loan rule's)."""
+        topic = [self.figure_check.canonical_body(d) for d in self._topic_documents()]
+        return {doc for name, docs in self.kb.retriever.named_products(raw)
+                if not any(name in body for body in topic) or docs & set(self.state.topic_docs) for doc in docs}
 
     # -- the agent ---------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from kb.figures import addressed, fit, stated_spans
 from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
 from kb.messages import message
+from kb.models import SourceDocument
 from kb.text import compact, normalize
 from kb.units import unit_displays
 
@@ -48,6 +49,11 @@ class FigureCheck:
 
     def canonical(self, text: str) -> str:
         return compact(self.kb.analyzer.canonicalize(text))
+
+    def canonical_body(self, doc: SourceDocument) -> str:
+        """A document's whole text, canonical (once per version, for every call)."""
+        key = ("body", doc.meta.doc_id, doc.meta.version, id(self.kb.analyzer))
+        return cast(str, DOCUMENT_PIECES.get(key, lambda _: self.canonical(doc.body)))
 
     def said_aloud(self, raw: str) -> str:
         """An utterance as documents write it: spoken figures as digits, words canonical."""

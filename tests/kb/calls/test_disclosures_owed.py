@@ -1,0 +1,56 @@
+"""Which products a call discusses, and so which disclosures it owes: a product named on its own
+owes its disclosure; a name the call's topic's own document speaks of (提前结清 of a card's
+installments) is that topic's, and owes nothing more."""
+
+import datetime as dt
+
+import pytest
+
+from kb.calls.listening import CallListener
+from kb.calls.rules import ScorecardRules
+from kb.calls.transcript import Utterance
+
+pytestmark = pytest.mark.model
+
+
+def _meta(doc_id: str, category: str, products: str, disclosures: str = "") -> str:
+    owed = f"disclosures: [{disclosures}]\n" if disclosures else ""
+    return (f"---\ndoc_id: {doc_id}\ntitle: {doc_id}\ncategory: {category}\nproducts: [{products}]\n"
+            f"version: 1\neffective_from: 2026-01-01\n{owed}---\n")
+
+
+FILES = {
+    "credit_card/cc-inst.md": _meta("cc-inst", "credit_card", "星光账单分期, 账单分期", "disc-card")
+    + "# 星光账单分期\n\n## 提前还款\n\n- 账单分期可申请一次性提前结清，按剩余未还本金的1%收取违约金。\n",
+    "loan/loan-pre.md": _meta("loan-pre", "loan", "贷款提前还款, 提前结清", "disc-loan")
+    + "# 贷款提前还款规则\n\n## 申请\n\n- 个人贷款提前结清须提前5个工作日预约，按提前还款本金的2%收取违约金。\n",
+    "disclosure/disc-card.md": _meta("disc-card", "disclosure", "信用卡费用提示")
+    + "# 信用卡费用提示\n\n- 分期须支付手续费，提前结清须支付违约金。\n",
+    "disclosure/disc-loan.md": _meta("disc-loan", "disclosure", "贷款风险提示")
+    + "# 贷款风险提示\n\n- 贷款须按期还款，逾期将影响个人征信。\n",
+}
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory, kbtest):
+    root = tmp_path_factory.mktemp("owed")
+    built = kbtest.make_kb(root / "store")
+    assert built.ingest(kbtest.write_corpus(root / "corpus", FILES)).ok
+    return built
+
+
+def _owed(kb, *lines: tuple[str, str]) -> set[str]:
+    listener = CallListener(kb, "owed", dt.date(2026, 6, 1), ScorecardRules.load())
+    for speaker, text in lines:
+        listener.hear(Utterance(speaker, text, dt.datetime.now(dt.UTC)))
+    return {item.doc_id for item in listener.checklist()}
+
+
+def test_a_name_the_topics_document_speaks_of_owes_nothing_more(kb):
+    assert _owed(kb, ("customer", "星光账单分期怎么收费"),
+                 ("agent", "账单分期也可以一次性提前结清，按剩余本金的1%收违约金")) == {"disc-card"}
+
+
+def test_a_product_named_on_its_own_owes_its_disclosure(kb):
+    assert _owed(kb, ("customer", "贷款提前结清要收违约金吗")) == {"disc-loan"}
+    assert _owed(kb, ("customer", "星光账单分期怎么收费"), ("customer", "那贷款提前还款呢")) == {"disc-card", "disc-loan"}
