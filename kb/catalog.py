@@ -36,6 +36,19 @@ class Catalog:
         script among them: a scan of every document in force grows with the base)."""
         return tuple(d for d in self.in_force(day).values() if d.meta.category == category)
 
+    def earlier(self, doc: SourceDocument) -> list[SourceDocument]:
+        """The earlier versions of a document, newest first."""
+        return [d for d in self._versions().get(doc.meta.doc_id, ()) if d.meta.version < doc.meta.version]
+
+    @lru_cache(maxsize=1)  # noqa: B019 (one catalog per index, dropped with it)
+    def _versions(self) -> dict[str, tuple[SourceDocument, ...]]:
+        """doc_id → its versions, newest first."""
+        versions: dict[str, list[SourceDocument]] = {}
+        for doc in self.by_key.values():
+            versions.setdefault(doc.meta.doc_id, []).append(doc)
+        return {doc_id: tuple(sorted(found, key=lambda d: d.meta.version, reverse=True))
+                for doc_id, found in versions.items()}
+
     def live_keys(self, day: dt.date) -> frozenset[str]:
         return frozenset(d.meta.key for d in self.in_force(day).values())
 

@@ -59,12 +59,17 @@ def fit(figure: Figure, text: str) -> float | None:
     return 0.0 if stated else None
 
 
+def per_one(figure: Figure) -> bool:
+    """1年, 1次: "a year", "once" — how speech says "per", not a figure."""
+    return figure.value == 1 and figure.measure in _PERIODS
+
+
 def addressed(figure: Figure, text: str) -> bool | None:
     """True when the text states this figure or a span that holds it (or a rate per one of its
     measure), False when it states figures of the same measure and none of them fits, None
     when it names nothing of that measure."""
-    if figure.value == 1 and figure.measure in _PERIODS:
-        return None  # 1年, 1次: "a year", "once" — how a question says "per", not a figure
+    if per_one(figure):
+        return None
     if figure.measure not in _TENORS and any(_MEASURES[m.group(1)][0] == figure.measure for m in _EVERY.finditer(text)):
         return True
     stated = [f for f in _figures(text) if f.measure == figure.measure]

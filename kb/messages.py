@@ -15,7 +15,8 @@ FIELDS = {
     "missing_disclosure_of": {"title", "names"}, "missing_disclosure_named": {"title"},
     "missing_disclosure_any": set(), "missing_wealth_disclosure": set(), "list_separator": set(),
     "call_no_greeting": set(), "call_no_closing": set(), "call_identity_not_verified": set(),
-    "call_wrong_figure": {"stated", "title", "quote"}, "call_missing_disclosure": {"title"},
+    "call_wrong_figure": {"stated", "title", "quote"},
+    "call_outdated_figure": {"stated", "old", "version", "title", "quote"}, "call_missing_disclosure": {"title"},
     "call_complaint_step_missing": {"step"}, "call_escalation_missed": set(),
 }
 

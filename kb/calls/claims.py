@@ -58,18 +58,24 @@ def happened(canonical: str, start: int) -> bool:
     return bool(EVENT_BEFORE.search(canonical, 0, start))
 
 
+def sentence_before(canonical: str, start: int) -> str:
+    """The sentence a figure stands in, up to the figure."""
+    return PIECES.split(canonical[:start])[-1]
+
+
 def clause_of(canonical: str, start: int) -> str:
     """The clause a figure stands in (back to the last punctuation mark)."""
     return CLAUSES.split(canonical[:start])[-1]
 
 
 def keyed(pieces: list[str], keys: tuple[str, ...]) -> list[str]:
-    """The pieces that hold every key, where some do (the 3年 row for 3年期1.75%); else all."""
-    holding = [x for x in pieces if keys and all(k in x for k in keys)]
-    if holding:
-        return holding
-    some = [x for x in pieces if any(k in x for k in keys)]
-    return some or pieces
+    """The pieces that hold every key, where some do (the 3年 row for 3年期1.75%); else those
+    that hold some key; none where no piece holds any (the rows about 3个月 and 6个月 say nothing
+    of a rate for 1年); all where the figure has no key."""
+    if not keys:
+        return pieces
+    holding = [x for x in pieces if all(k in x for k in keys)]
+    return holding or [x for x in pieces if any(k in x for k in keys)]
 
 
 def pieces_of(passage: str) -> list[str]:

@@ -40,6 +40,7 @@ class ScorecardRules:
     covered_share: float
     answer_reach: int
     attribute_pairs: int
+    contradiction_pairs: int
     attribute_chars: int
     label_chars: int
     lead_chars: int
@@ -69,6 +70,7 @@ class ScorecardRules:
                 covered_share=float(raw["missing_disclosure"]["covered_share"]),
                 answer_reach=int(raw["wrong_figure"]["answer_reach"]),
                 attribute_pairs=int(raw["wrong_figure"]["attribute_pairs"]),
+                contradiction_pairs=int(raw["wrong_figure"]["contradiction_pairs"]),
                 attribute_chars=int(raw["wrong_figure"]["attribute_chars"]),
                 label_chars=int(raw["wrong_figure"]["label_chars"]),
                 lead_chars=int(raw["wrong_figure"]["lead_chars"]),

@@ -22,6 +22,7 @@ from kb.calls.claims import (
     keyed,
     pairs,
     pieces_of,
+    sentence_before,
     speaks_of,
     without_figures,
 )
@@ -29,7 +30,7 @@ from kb.calls.models import Finding
 from kb.calls.rules import ScorecardRules, said
 from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import addressed, fit, stated_spans
+from kb.figures import addressed, fit, per_one, stated_spans
 from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
 from kb.messages import message
@@ -94,17 +95,20 @@ class FigureCheck:
                 continue
             clause = clause_of(canonical, match.start())
             after = CLAUSES.split(canonical[match.start():match.end() + 4])[0]
-            keys = tuple(m.group(0) for m, f in stated_spans(clause + after) if f.measure != figure.measure)
+            keys = tuple(m.group(0) for m, f in stated_spans(clause + after)
+                         if f.measure != figure.measure and not per_one(f))
             claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start())))
         return claims
 
     def _stated(self, canonical: str, match: re.Match[str]) -> bool:
         """Whether the agent states the figure as what the documents say: not a result worked
-        out (那就是6元), the customer's own account (您这个月) or what happened on it (扣了两块), a
-        question (…五笔，对吗？), a date (1月1日) or an ordinal (第3笔)."""
+        out (那就是6元) or an example (比如认购20万…利息2400元), the customer's own account (您这个月)
+        or what happened on it (扣了两块), a question (…五笔，对吗？), a date (1月1日) or an ordinal
+        (第3笔)."""
         lead = canonical[max(0, match.start() - self.rules.lead_chars):match.start()]
         clause = clause_of(canonical, match.start())
         return not (said(lead, self.rules.computed) or said(clause, self.rules.own_account)
+                    or said(sentence_before(canonical, match.start()), self.rules.example)
                     or happened(canonical, match.start()) or asked(canonical, match.end())
                     or DATE_AFTER.match(canonical, match.end()) or ORDINAL_BEFORE.search(canonical[:match.start()]))
 
@@ -120,8 +124,21 @@ class FigureCheck:
         return kept or pieces
 
     def _products(self, canonical: str, start: int) -> tuple[str, ...]:
-        sentence = re.split(r"[。；;!?！？]", canonical[:start])[-1]
-        return tuple(name for name, _ in self.kb.retriever.named_products(sentence))
+        """The product names the figure's sentence says, each the longest at its place (金卡, not
+        inside 白金卡): any document's names, since the row a figure is read against is told by a
+        name (金卡 of 普卡 and 金卡) that alone picks out no document."""
+        sentence = sentence_before(canonical, start)
+        names = self._names()
+        spans = [(i, i + len(n), n) for i in range(len(sentence) - 1)
+                 for n in names.get(sentence[i:i + 2], ()) if sentence.startswith(n, i)]
+        return tuple(dict.fromkeys(n for s, e, n in spans
+                                   if not any(s2 <= s and e <= e2 and e2 - s2 > e - s for s2, e2, _ in spans)))
+
+    def _names(self) -> dict[str, tuple[str, ...]]:
+        """Every document's product names, canonical, by their first two characters."""
+        catalog = self.kb.catalog
+        return cast(dict[str, tuple[str, ...]], DOCUMENT_PIECES.get(("names", id(catalog)), lambda _: _by_start(
+            {self.canonical(n) for n in catalog.aliases()})))
 
     def _figure(self, number: int, claim: Claim, evidence: list[tuple[str, str]]) -> Finding | None:
         """Right when a sentence about the same thing (sharing words before a figure of the same
@@ -138,13 +155,38 @@ class FigureCheck:
         pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
         pieces = keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
         fits = [fit(claim.figure, x) for x in pieces]
-        if not pieces or any(f == 1.0 for f in fits):
-            return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated) \
-                if pieces else None
-        if all(f is None for f in fits) or any(f for f in fits) or \
+        if pieces and any(f == 1.0 for f in fits):
+            return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated)
+        outdated = self._outdated(number, claim, doc_id)
+        if outdated is not None:
+            return outdated
+        pieces = [x for x in pieces if speaks_of(x, claim, self.rules.contradiction_pairs, self.rules.label_chars)]
+        fits = [fit(claim.figure, x) for x in pieces]
+        if not pieces or all(f is None for f in fits) or any(f for f in fits) or \
                 all(addressed(claim.figure, x) is None for x in pieces):
             return None  # a span that holds it, or 一次性 / 前一天: no verdict
         return self._wrong(number, claim, doc_id, pieces)
+
+    def _outdated(self, number: int, claim: Claim, doc_id: str) -> Finding | None:
+        """Wrong when an earlier version of the document states the figure about the same thing
+        and the version in force states it nowhere: the agent quotes a rule no longer in force
+        (跨行转账每笔1元 after transfers became free)."""
+        doc = self.kb.catalog.in_force(self.day).get(doc_id)
+        if doc is None or any(fit(claim.figure, x) == 1.0 for x in self._pieces(doc)):
+            return None
+        for old in self.kb.catalog.earlier(doc):
+            stated = keyed([x for x in self._pieces(old) if self._speaks(x, claim) and not said(x, self.rules.example)
+                            and fit(claim.figure, x) == 1.0], claim.keys)
+            if stated:
+                quote = self._successor(stated[0], old, doc)[:200]
+                return Finding(kind="wrong_figure", utterance=number, doc_id=doc_id, quote=quote, stated=claim.stated,
+                               weight=self.rules.weight("wrong_figure"),
+                               message=message("call_outdated_figure", stated=claim.stated, old=old.meta.title,
+                                               version=old.meta.version, title=doc.meta.title, quote=quote))
+        return None
+
+    def _speaks(self, piece: str, claim: Claim) -> bool:
+        return speaks_of(piece, claim, self.rules.attribute_pairs, self.rules.label_chars)
 
     def _wrong(self, number: int, claim: Claim, doc_id: str, pieces: list[str]) -> Finding:
         doc = self.kb.catalog.in_force(self.day).get(doc_id)
@@ -155,11 +197,26 @@ class FigureCheck:
                                        quote=quote))
 
     def _document(self, doc_id: str) -> list[str]:
-        """Each unit of the document in force under its heading, canonical (once per version,
-        for every call): the heading says what a row is (利息计算示例)."""
         doc = self.kb.catalog.in_force(self.day).get(doc_id)
-        if doc is None:
-            return []
+        return self._pieces(doc) if doc else []
+
+    def _successor(self, piece: str, old: SourceDocument, doc: SourceDocument) -> str:
+        """The piece of the version in force that an earlier version's piece became: under the
+        same heading where the document kept it, the most alike of those."""
+        heading = dict(zip(self._pieces(old), self._headings(old))).get(piece, "")
+        same = [x for x, h in zip(self._pieces(doc), self._headings(doc)) if heading and h == heading]
+        return max(same or self._pieces(doc), key=lambda x: _alike(x, piece))
+
+    def _headings(self, doc: SourceDocument) -> list[str]:
+        """The heading of each of `_pieces(doc)`, canonical."""
+        key = ("headings", doc.meta.doc_id, doc.meta.version, id(self.kb.analyzer))
+        return cast(list[str], DOCUMENT_PIECES.get(key, lambda _: [
+            self.canonical(trail[-1][1]) if trail else ""
+            for trail, text in sections(doc.body) for _ in unit_displays(text)]))
+
+    def _pieces(self, doc: SourceDocument) -> list[str]:
+        """Each unit of a document version under its heading, canonical (once per version, for
+        every call): the heading says what a row is (利息计算示例)."""
         key = (doc.meta.doc_id, doc.meta.version, id(self.kb.analyzer))
         return cast(list[str], DOCUMENT_PIECES.get(key, lambda _: [
             self.canonical((trail[-1][1] + "\n" if trail else "") + unit)
@@ -184,3 +241,18 @@ class FigureCheck:
         units = trace.chosen or trace.candidates.units[:1]
         return [(u.hit.doc_key.split("@")[0], self.canonical(u.hit.chunk.meta["section"] + "\n" + u.display))
                 for u in units]
+
+
+def _by_start(names: set[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for name in names:
+        if len(name) >= 2:
+            found.setdefault(name[:2], []).append(name)
+    return {start: tuple(group) for start, group in found.items()}
+
+
+def _alike(one: str, other: str) -> float:
+    """The share of character pairs two sentences have in common (the row of the version in force
+    that an earlier version's row became)."""
+    a, b = pairs(one), pairs(other)
+    return len(a & b) / max(1, len(a | b))

@@ -13,14 +13,17 @@ from kb.calls.transcript import Utterance
 pytestmark = pytest.mark.model
 
 
-def _figures(kb, *agent_lines: str):
+def _findings(kb, *agent_lines: str, asked: str = "星辰金卡年费怎么免"):
     listener = CallListener(kb, "claims", dt.date.today(), ScorecardRules.load())
     at = dt.datetime.now(dt.UTC)
-    listener.hear(Utterance("customer", "星辰金卡年费怎么免", at))
+    listener.hear(Utterance("customer", asked, at))
     for line in agent_lines:
         listener.hear(Utterance("agent", line, at))
-    return [(f.kind, f.stated) for f in listener.state.findings + listener.state.checks
-            if f.kind in ("wrong_figure", "figure_right")]
+    return [f for f in listener.state.findings + listener.state.checks if f.kind in ("wrong_figure", "figure_right")]
+
+
+def _figures(kb, *agent_lines: str, asked: str = "星辰金卡年费怎么免"):
+    return [(f.kind, f.stated) for f in _findings(kb, *agent_lines, asked=asked)]
 
 
 def test_an_ordinal_states_no_figure(ingested_kb):
@@ -44,3 +47,19 @@ def test_a_count_of_what_happened_is_not_a_claim(ingested_kb):
     stated = [("wrong_figure", "500元"), ("figure_right", "6次")]
     assert _figures(ingested_kb, "您金卡主卡年费交五百块，免年费得满6次") == stated
     assert _figures(ingested_kb, "您金卡主卡年费交了五百块，免年费得满6次") == stated[1:]
+
+
+def test_a_worked_example_is_not_a_claim(ingested_kb):
+    assert _figures(ingested_kb, "比如主卡年费是五百块一年") == []
+
+
+def test_a_contradiction_needs_more_than_one_shared_word(ingested_kb):
+    assert _figures(ingested_kb, "取现每笔最多三千块", asked="金卡取现有限额吗") == []
+    assert _figures(ingested_kb, "境内取现手续费按取现金额的2%收取", asked="金卡取现怎么收费") == [("wrong_figure", "2%")]
+
+
+def test_a_figure_of_a_rule_no_longer_in_force_is_wrong(ingested_kb):
+    found = _findings(ingested_kb, "手机银行跨行转账手续费每笔3元", asked="手机银行跨行转账收手续费吗")
+    assert [(f.kind, f.stated, f.doc_id) for f in found] == [("wrong_figure", "3元", "fee-transfer")]
+    assert "已停止执行" in found[0].message and "免收" in found[0].quote
+    assert _figures(ingested_kb, "柜面跨行转账手续费每笔5元", asked="柜面跨行转账收手续费吗") == [("figure_right", "5元")]
