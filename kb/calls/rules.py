@@ -41,6 +41,7 @@ class ScorecardRules:
     answer_reach: int
     attribute_pairs: int
     contradiction_pairs: int
+    any_product_categories: frozenset[str]
     attribute_chars: int
     label_chars: int
     lead_chars: int
@@ -71,6 +72,7 @@ class ScorecardRules:
                 answer_reach=int(raw["wrong_figure"]["answer_reach"]),
                 attribute_pairs=int(raw["wrong_figure"]["attribute_pairs"]),
                 contradiction_pairs=int(raw["wrong_figure"]["contradiction_pairs"]),
+                any_product_categories=frozenset(raw["wrong_figure"]["any_product_categories"]),
                 attribute_chars=int(raw["wrong_figure"]["attribute_chars"]),
                 label_chars=int(raw["wrong_figure"]["label_chars"]),
                 lead_chars=int(raw["wrong_figure"]["lead_chars"]),

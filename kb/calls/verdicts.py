@@ -134,6 +134,28 @@ class FigureCheck:
         return tuple(dict.fromkeys(n for s, e, n in spans
                                    if not any(s2 <= s and e <= e2 and e2 - s2 > e - s for s2, e2, _ in spans)))
 
+    def _of_products(self, claim: Claim, evidence: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The evidence of the documents of the products the figure's sentence names (a rate said
+        of 活期 is no fixed deposit's), and of documents that state any product's figures (a fee
+        rule); all of it where the sentence names no product."""
+        owners = {doc for name in claim.products for doc in self._owners().get(name, ())}
+        if not owners:
+            return evidence
+        live = self.kb.catalog.in_force(self.day)
+        return [(d, text) for d, text in evidence
+                if d in owners or (d in live and live[d].meta.category in self.rules.any_product_categories)]
+
+    def _owners(self) -> dict[str, frozenset[str]]:
+        """Each product name, canonical, and the documents in force that bear it."""
+        live = self.kb.catalog.in_force(self.day)
+        def build(_: object) -> dict[str, frozenset[str]]:
+            found: dict[str, set[str]] = {}
+            for doc in live.values():
+                for name in doc.meta.products:
+                    found.setdefault(self.canonical(name), set()).add(doc.meta.doc_id)
+            return {name: frozenset(docs) for name, docs in found.items()}
+        return cast(dict[str, frozenset[str]], DOCUMENT_PIECES.get(("owners", id(self.kb.catalog), self.day), build))
+
     def _names(self) -> dict[str, tuple[str, ...]]:
         """Every document's product names, canonical, by their first two characters."""
         catalog = self.kb.catalog
@@ -146,6 +168,7 @@ class FigureCheck:
         the rest of its document, states it; wrong when such sentences state only other values;
         None when none speaks of it, or only by a span (某元以下) that is no verdict."""
         least = self.rules.attribute_pairs
+        evidence = self._of_products(claim, evidence)
         about = [(doc_id, x) for doc_id, passage in evidence for x in pieces_of(passage)
                  if speaks_of(x, claim, least, self.rules.label_chars)]
         doc_id = about[0][0] if about else (evidence[0][0] if evidence else None)

@@ -63,3 +63,20 @@ def test_a_figure_of_a_rule_no_longer_in_force_is_wrong(ingested_kb):
     assert [(f.kind, f.stated, f.doc_id) for f in found] == [("wrong_figure", "3元", "fee-transfer")]
     assert "已停止执行" in found[0].message and "免收" in found[0].quote
     assert _figures(ingested_kb, "柜面跨行转账手续费每笔5元", asked="柜面跨行转账收手续费吗") == [("figure_right", "5元")]
+
+
+def test_a_figure_of_a_named_product_is_read_against_its_documents_and_the_fee_rules(ingested_kb):
+    from kb.calls.claims import Claim
+    from kb.calls.verdicts import FigureCheck
+    from kb.figures import Figure
+
+    check = FigureCheck(ingested_kb, dt.date.today(), ScorecardRules.load(), "owners")
+    evidence = [("cc-gold", "金卡年费300元"), ("fee-transfer", "柜面跨行转账手续费5元"), ("script-lost-card", "挂失")]
+
+    def kept(*products: str) -> list[str]:
+        claim = Claim("5元", Figure(5.0, "元"), frozenset(), (), products)
+        return [doc for doc, _ in check._of_products(claim, evidence)]
+
+    assert kept() == ["cc-gold", "fee-transfer", "script-lost-card"]
+    assert kept("金卡") == ["cc-gold", "fee-transfer"]
+    assert kept("跨行转账") == ["fee-transfer"]
