@@ -12,7 +12,8 @@ from kb.phrasing import PhrasingModel
 from kb.text import normalize_for_match, occurrences, split_sentences
 from kb.vocab import load_checked, load_yaml
 
-_RISK = load_checked("risk_phrases.yaml", lists=("phrases", "wealth_words", "negations"))
+_RISK = load_checked("risk_phrases.yaml", lists=("phrases", "wealth_words", "wealth_categories", "negations"))
+WEALTH_CATEGORIES = frozenset(_RISK["wealth_categories"])
 NEGATIONS: tuple[str, ...] = tuple(_RISK["negations"])
 NEGATION_REACH = int(_RISK["negation_reach"])
 MIN_SENTENCE = int(_RISK["quote_min_chars"])
@@ -28,11 +29,12 @@ class PhraseRule:
     unless_words: tuple[str, ...] = ()
 
     def allowed(self, text: str, categories: set[str], wealth_words: tuple[str, ...]) -> bool:
-        """True when the draft is about a product that does carry what the phrase says."""
-        if self.unless_categories & categories:
-            return True
-        about_excepted = any(w in text for w in self.unless_words)
-        return about_excepted and not any(w in text for w in wealth_words)
+        """True when the draft is about a product that does carry what the phrase says (保本 of a
+        deposit), and about no wealth product: a promise likened to a deposit (跟存定期一个样，本钱
+        少不了) while a wealth product is discussed is that product's."""
+        if categories & WEALTH_CATEGORIES or any(w in text for w in wealth_words):
+            return False
+        return bool(self.unless_categories & categories) or any(w in text for w in self.unless_words)
 
     def found_in(self, text: str) -> bool:
         return any(_asserted(text, phrase) for phrase in self.phrases)

@@ -166,7 +166,9 @@ class CallListener:
             self.state.escalated = True
 
     def _forbidden(self, raw: str) -> list[Alert]:
-        return self.kb.draft_checker.forbidden(raw, {d.meta.category for d in self._topic_documents()})
+        """Read with the products of the call's topic and those the utterance names (天天盈)."""
+        named = self._topic_documents(self.kb.retriever.named_docs(raw))
+        return self.kb.draft_checker.forbidden(raw, {d.meta.category for d in named})
 
     def _alerted(self, number: int, alert: Alert) -> CallEvent:
         self._find("forbidden_phrase", number, message_text=alert.message)

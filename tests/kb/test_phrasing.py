@@ -40,6 +40,14 @@ def test_the_checker_flags_free_wording_unless_the_product_carries_it():
     assert [a.code for a in DraftChecker.load().forbidden("这个理财稳赚不赔", set())] == ["guaranteed_return"]
 
 
+def test_a_promise_likened_to_a_deposit_is_the_wealth_products_while_one_is_discussed():
+    checker = DraftChecker.load(MODEL, _embed)
+    likened = "跟放活期差不多的，本钱指定亏不了"
+    assert checker.forbidden(likened, set()) == []
+    assert [a.code for a in checker.forbidden(likened, {"wealth"})] == ["guaranteed_return"]
+    assert [a.code for a in checker.forbidden(likened, {"wealth", "deposit"})] == ["guaranteed_return"]
+
+
 def test_the_model_reads_back_what_it_wrote(tmp_path):
     path = tmp_path / "phrasing.json"
     path.write_text(MODEL.to_json(), encoding="utf-8")
