@@ -45,7 +45,6 @@ class CallState:
     agent_pairs: set[str] = field(default_factory=set)
     findings: list[Finding] = field(default_factory=list)
     checks: list[Finding] = field(default_factory=list)
-    account_matter: bool = False
     verified: bool = False
     complaint_at: int | None = None
     steps: set[str] = field(default_factory=set)
@@ -75,7 +74,6 @@ class CallListener:
     # -- the customer ------------------------------------------------------------------------
 
     def _customer(self, number: int, raw: str, text: str) -> list[CallEvent]:
-        self.state.account_matter |= said(text, self.rules.account)
         if self.state.escalation_cue is None and said(text, self.kb.alert_rules.escalation_cues):
             self.state.escalation_cue, self.state.escalated = number, False
         response = self.kb.ask(raw, as_of=self.day, session_id=self.session)
@@ -151,10 +149,12 @@ class CallListener:
 
     def _identity(self, number: int, text: str) -> None:
         """Verified once the agent asks for what proves who is calling (an agent stating the
-        card's last digits is acting on the account, not verifying)."""
+        card's last digits is acting on the account, not verifying). Acting on the account, or
+        saying what only its holder may hear, makes the call an account matter whatever words
+        the customer used for it (我借记卡寻不着了)."""
         if said(text, self.rules.verify) and said(text, self.rules.request):
             self.state.verified = True
-        elif self.state.account_matter and not self.state.verified and said(text, self.rules.act):
+        elif not self.state.verified and said(text, self.rules.act):
             if not any(f.kind == "identity_not_verified" for f in self.state.findings):
                 self._find("identity_not_verified", number)
 

@@ -29,7 +29,6 @@ class ScorecardRules:
     greeting: tuple[tuple[str, ...], ...]
     closing: tuple[str, ...]
     closing_window: int
-    account: tuple[str, ...]
     verify: tuple[str, ...]
     request: tuple[str, ...]
     act: tuple[str, ...]
@@ -60,7 +59,6 @@ class ScorecardRules:
                 greeting=tuple(_phrases(g, "greeting.groups") for g in raw["greeting"]["groups"]),
                 closing=_phrases(raw["closing"]["cues"], "closing.cues"),
                 closing_window=int(raw["closing"]["last_utterances"]),
-                account=_phrases(raw["identity"]["account_cues"], "identity.account_cues"),
                 verify=_phrases(raw["identity"]["verify_cues"], "identity.verify_cues"),
                 request=_phrases(raw["identity"]["request_cues"], "identity.request_cues"),
                 act=_phrases(raw["identity"]["act_cues"], "identity.act_cues"),
