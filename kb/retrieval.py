@@ -8,7 +8,7 @@ by `python -m evals.fit`), so that dense is a full partner wherever it earns it.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,9 +85,7 @@ class Retriever:
                 if len(alias) >= 2:
                     self.aliases.setdefault(alias, set()).add(doc.meta.doc_id)
         self.aliases = {a: docs for a, docs in self.aliases.items() if self._distinctive(a, docs)}
-        self._aliases_from: dict[str, list[str]] = {}  # first two characters → the names starting so
-        for alias in self.aliases:
-            self._aliases_from.setdefault(alias[:2], []).append(alias)
+        self._aliases_from = names_by_start(self.aliases)  # first two characters → the names starting so
         self.speller = speller or Speller(self.bm25.df, analyzer.is_known_word, self.aliases,
                                           listed=lambda word: analyzer.general_frequency(word) > 0,
                                           naming=analyzer.is_naming_word, variants=analyzer.variants)
@@ -173,11 +171,7 @@ class Retriever:
         name; a name inside a longer matched name does not count (金卡 in 白金卡). Names are looked
         up by the question's character pairs, so the cost follows the question, not the thousands of
         names a large knowledge base holds."""
-        canonical = self.analyzer.canonicalize(query)
-        spans = [(start, start + len(alias), alias, self.aliases[alias]) for start in range(len(canonical) - 1)
-                 for alias in self._aliases_from.get(canonical[start:start + 2], ()) if canonical.startswith(alias, start)]
-        return [(alias, docs) for s, e, alias, docs in sorted(spans, key=lambda x: x[:2])
-                if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _, _ in spans)]
+        return [(alias, self.aliases[alias]) for alias in longest_names(self.analyzer.canonicalize(query), self._aliases_from)]
 
     def _hit(self, row: int, lexical: float, dense: float, unit_sims: np.ndarray, backdrop: Backdrop) -> Hit:
         start, end = self.units.spans[row]
@@ -185,3 +179,21 @@ class Retriever:
         best = float(units.max()) if len(units) else 0.0
         score = self.fusion.lexical * lexical + self.fusion.dense * dense + self.fusion.unit * best
         return Hit(self.chunks[row], score, lexical, dense, units, backdrop=backdrop)
+
+
+def names_by_start(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Names of two characters or more, by their first two: looked up from a text's pairs."""
+    found: dict[str, list[str]] = {}
+    for name in names:
+        if len(name) >= 2:
+            found.setdefault(name[:2], []).append(name)
+    return {start: tuple(group) for start, group in found.items()}
+
+
+def longest_names(canonical: str, by_start: dict[str, tuple[str, ...]]) -> list[str]:
+    """The names a canonical text holds, in order, each the longest at its place (金卡 inside 白金卡
+    does not count); the cost follows the text, not the number of names."""
+    spans = [(start, start + len(name), name) for start in range(len(canonical) - 1)
+             for name in by_start.get(canonical[start:start + 2], ()) if canonical.startswith(name, start)]
+    return [name for s, e, name in sorted(spans)
+            if not any(s2 <= s and e <= e2 and (e2 - s2) > (e - s) for s2, e2, _ in spans)]

@@ -35,6 +35,7 @@ from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
 from kb.messages import message
 from kb.models import SourceDocument
+from kb.retrieval import longest_names, names_by_start
 from kb.text import compact, normalize
 from kb.units import unit_displays
 
@@ -127,12 +128,7 @@ class FigureCheck:
         """The product names the figure's sentence says, each the longest at its place (金卡, not
         inside 白金卡): any document's names, since the row a figure is read against is told by a
         name (金卡 of 普卡 and 金卡) that alone picks out no document."""
-        sentence = sentence_before(canonical, start)
-        names = self._names()
-        spans = [(i, i + len(n), n) for i in range(len(sentence) - 1)
-                 for n in names.get(sentence[i:i + 2], ()) if sentence.startswith(n, i)]
-        return tuple(dict.fromkeys(n for s, e, n in spans
-                                   if not any(s2 <= s and e <= e2 and e2 - s2 > e - s for s2, e2, _ in spans)))
+        return tuple(dict.fromkeys(longest_names(sentence_before(canonical, start), self._names())))
 
     def _of_products(self, claim: Claim, evidence: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """The evidence of the documents of the products the figure's sentence names (a rate said
@@ -159,7 +155,7 @@ class FigureCheck:
     def _names(self) -> dict[str, tuple[str, ...]]:
         """Every document's product names, canonical, by their first two characters."""
         catalog = self.kb.catalog
-        return cast(dict[str, tuple[str, ...]], DOCUMENT_PIECES.get(("names", id(catalog)), lambda _: _by_start(
+        return cast(dict[str, tuple[str, ...]], DOCUMENT_PIECES.get(("names", id(catalog)), lambda _: names_by_start(
             {self.canonical(n) for n in catalog.aliases()})))
 
     def _figure(self, number: int, claim: Claim, evidence: list[tuple[str, str]]) -> Finding | None:
@@ -167,14 +163,12 @@ class FigureCheck:
         measure, and the claim's keys where any such sentence holds them), in the evidence or
         the rest of its document, states it; wrong when such sentences state only other values;
         None when none speaks of it, or only by a span (某元以下) that is no verdict."""
-        least = self.rules.attribute_pairs
         evidence = self._of_products(claim, evidence)
-        about = [(doc_id, x) for doc_id, passage in evidence for x in pieces_of(passage)
-                 if speaks_of(x, claim, least, self.rules.label_chars)]
+        about = [(doc_id, x) for doc_id, passage in evidence for x in pieces_of(passage) if self._speaks(x, claim)]
         doc_id = about[0][0] if about else (evidence[0][0] if evidence else None)
         if doc_id is None:
             return None
-        whole = [x for x in self._document(doc_id) if speaks_of(x, claim, least, self.rules.label_chars)]
+        whole = [x for x in self._document(doc_id) if self._speaks(x, claim)]
         pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
         pieces = keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
         fits = [fit(claim.figure, x) for x in pieces]
@@ -264,14 +258,6 @@ class FigureCheck:
         units = trace.chosen or trace.candidates.units[:1]
         return [(u.hit.doc_key.split("@")[0], self.canonical(u.hit.chunk.meta["section"] + "\n" + u.display))
                 for u in units]
-
-
-def _by_start(names: set[str]) -> dict[str, tuple[str, ...]]:
-    found: dict[str, list[str]] = {}
-    for name in names:
-        if len(name) >= 2:
-            found.setdefault(name[:2], []).append(name)
-    return {start: tuple(group) for start, group in found.items()}
 
 
 def _alike(one: str, other: str) -> float:
