@@ -47,14 +47,15 @@ def figure_of(term: str) -> Figure | None:
     return _figure(match.group(1), match.group(2)) if match else None
 
 
-def fit(figure: Figure, text: str) -> float | None:
+def fit(figure: Figure, text: str, upper_bounds: bool = True) -> float | None:
     """How well the text's figures suit a question's figure, for ranking: 1.0 when it states
     it, 0.8 when a span of it holds it, 0.0 when it states only other values of its measure,
-    None when it names nothing of that measure."""
+    None when it names nothing of that measure. Without `upper_bounds`, an upper limit (最多2次)
+    is a value, not a span: an upper limit said against it (最多能办3次, 只能办1次) must equal it."""
     stated = [f for f in _figures(text) if f.measure == figure.measure]
     if any(abs(f.value - figure.value) < 1e-9 for f in stated):
         return 1.0
-    if any(lo <= figure.value <= hi for lo, hi, measure in _spans(text) if measure == figure.measure):
+    if any(lo <= figure.value <= hi for lo, hi, measure in _spans(text, upper_bounds) if measure == figure.measure):
         return 0.8
     return 0.0 if stated else None
 
@@ -64,11 +65,12 @@ def per_one(figure: Figure) -> bool:
     return figure.value == 1 and figure.measure in _PERIODS
 
 
-def addressed(figure: Figure, text: str) -> bool | None:
+def addressed(figure: Figure, text: str, counted: bool = False) -> bool | None:
     """True when the text states this figure or a span that holds it (or a rate per one of its
     measure), False when it states figures of the same measure and none of them fits, None
-    when it names nothing of that measure."""
-    if per_one(figure):
+    when it names nothing of that measure. A 1年 or 1次 is None unless `counted` (只能办1次): a
+    question's 一年 is most often "a year"."""
+    if per_one(figure) and not counted:
         return None
     if figure.measure not in _TENORS and any(_MEASURES[m.group(1)][0] == figure.measure for m in _EVERY.finditer(text)):
         return True
@@ -103,13 +105,13 @@ def _figures(text: str) -> list[Figure]:
     return [_figure(m.group(1), m.group(2)) for m in _FIGURE.finditer(text)]
 
 
-def _spans(text: str) -> list[tuple[float, float, str]]:
+def _spans(text: str, upper_bounds: bool = True) -> list[tuple[float, float, str]]:
     spans = []
     for m in _SPAN.finditer(text):
         high = _figure(m.group(3), m.group(4))
         low = _figure(m.group(1), m.group(2) or m.group(4))
         spans.append((low.value, high.value, high.measure))
-    for pattern, bound in ((_ABOVE, "low"), (_BELOW, "high")):
+    for pattern, bound in ((_ABOVE, "low"), (_BELOW, "high"))[:2 if upper_bounds else 1]:
         for m in pattern.finditer(text):
             number, measure = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
             f = _figure(number, measure)

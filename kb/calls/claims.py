@@ -19,6 +19,7 @@ class Claim(NamedTuple):
     attribute: frozenset[str]
     keys: tuple[str, ...]
     products: tuple[str, ...]
+    at_most: bool = False  # said as an upper limit (最多3次): read by value against one
 
 
 def pairs(text: str) -> frozenset[str]:
@@ -28,7 +29,8 @@ def pairs(text: str) -> frozenset[str]:
 
 DOCUMENT_PIECES = Memo(limit=2_000)
 _MARKS = load_checked("speech.yaml", lists=("date_after", "ordinal_before", "range_words", "sentence_ends",
-                                            "clause_ends", "asking_ends", "event_before", "event_not_after"))
+                                            "clause_ends", "asking_ends", "event_before", "event_not_after",
+                                            "per_before", "per_after"))
 ORDINAL_BEFORE = re.compile(rf"{alternation(_MARKS['ordinal_before'])}$")
 DATE_AFTER = re.compile(rf"\d+{alternation(_MARKS['date_after'])}")  # 1月1日 is a date, not a figure of months
 RANGE_BEFORE = re.compile(rf"{alternation(_MARKS['range_words'])}$")
@@ -37,6 +39,8 @@ CLAUSES = re.compile(alternation(_MARKS["clause_ends"]))
 ASKING_END = re.compile(alternation(_MARKS["asking_ends"]))
 EVENT_BEFORE = re.compile(rf"(?<!{alternation(_MARKS['event_not_after'])}){alternation(_MARKS['event_before'])}$")
 # Before a figure, its words end at a clause's end, a list's 、 or another figure.
+PER_BEFORE = re.compile(rf"{alternation(_MARKS['per_before'])}$")
+PER_AFTER = re.compile(alternation(_MARKS["per_after"]))
 WORDS_BEFORE = re.compile(alternation(_MARKS["clause_ends"] + ["、", "%"]) + r"|\d")
 
 
@@ -56,6 +60,14 @@ def asked(canonical: str, end: int) -> bool:
 def happened(canonical: str, start: int) -> bool:
     """Whether a figure counts an event (办理了一笔) rather than states a rule."""
     return bool(EVENT_BEFORE.search(canonical, 0, start))
+
+
+def per(canonical: str, match: re.Match[str]) -> bool:
+    """Whether a 1年 or 1次 says "per" or "at once" (每1次, 1次性, 1年3次) rather than counts
+    (只能办1次)."""
+    rest = CLAUSES.split(canonical[match.end():])[0]
+    return bool(PER_BEFORE.search(canonical, 0, match.start()) or PER_AFTER.match(canonical, match.end())
+                or FIGURE_TEXT.search(rest))
 
 
 def sentence_before(canonical: str, start: int) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from kb.calls.claims import pairs
 from kb.calls.models import CallEvent, ChecklistItem, Finding, Scorecard
 from kb.calls.rules import STEPS, ScorecardRules, said
+from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
 from kb.calls.verdicts import FigureCheck
 from kb.knowledge_base import KnowledgeBase
@@ -74,7 +75,7 @@ class CallListener:
     # -- the customer ------------------------------------------------------------------------
 
     def _customer(self, number: int, raw: str, text: str) -> list[CallEvent]:
-        if self.state.escalation_cue is None and said(text, self.kb.alert_rules.escalation_cues):
+        if self.state.escalation_cue is None and said(written_figures(text), self.kb.alert_rules.escalation_cues):
             self.state.escalation_cue, self.state.escalated = number, False
         response = self.kb.ask(raw, as_of=self.day, session_id=self.session)
         self._note_complaint(number, text, response)
@@ -126,9 +127,19 @@ class CallListener:
     def _products_named(self, raw: str) -> set[str]:
         """The documents of the products an utterance names, less a name the call's topic's own
         document speaks of (提前结清 of a card's installments is that card's, not the loan rule's)."""
-        topic = [self.figure_check.canonical_body(d) for d in self._topic_documents()]
-        return {doc for name, docs in self.kb.retriever.named_products(raw)
-                if not any(name in body for body in topic) or docs & set(self.state.topic_docs) for doc in docs}
+        return {doc for name, docs in self.kb.retriever.named_products(raw) if self._discussed(name, docs)
+                for doc in docs}
+
+    def _discussed(self, name: str, docs: set[str]) -> bool:
+        """A product name is its own documents' unless a document the call was on more lately
+        speaks of it (部分提前还款 said of a card's installments, after a suggestion that also cited
+        the loan rule)."""
+        for topic in self._topic_documents():
+            if topic.meta.doc_id in docs:
+                return True
+            if name in self.figure_check.canonical_body(topic):
+                return False
+        return True
 
     # -- the agent ---------------------------------------------------------------------------
 
@@ -138,7 +149,7 @@ class CallListener:
             self._find("no_greeting", None)
         self._identity(number, text)
         self._process(text)
-        events = [self._alerted(number, a) for a in self._forbidden(raw)]
+        events = self._alerted(number, self._forbidden(raw))
         events += [CallEvent(kind="figure", utterance=number, finding=f) for f in self._figures(number, raw)]
         events += self._owe_disclosures(number, raw)
         if self.state.owed:
@@ -170,9 +181,12 @@ class CallListener:
         named = self._topic_documents(self.kb.retriever.named_docs(raw))
         return self.kb.draft_checker.forbidden(raw, {d.meta.category for d in named})
 
-    def _alerted(self, number: int, alert: Alert) -> CallEvent:
-        self._find("forbidden_phrase", number, message_text=alert.message)
-        return CallEvent(kind="alert", utterance=number, alert=alert)
+    def _alerted(self, number: int, alerts: list[Alert]) -> list[CallEvent]:
+        """An alert on the panel for each kind of forbidden phrasing; one finding for the
+        utterance (an inspector marks the utterance, whatever kinds it says)."""
+        if alerts:
+            self._find("forbidden_phrase", number, message_text="；".join(a.message for a in alerts))
+        return [CallEvent(kind="alert", utterance=number, alert=a) for a in alerts]
 
     def _figures(self, number: int, raw: str) -> list[Finding]:
         found = self.figure_check.verdicts(number, raw, self.state.spoken, self.state.answers)

@@ -47,6 +47,7 @@ class ScorecardRules:
     computed: tuple[str, ...]
     own_account: tuple[str, ...]
     example: tuple[str, ...]
+    at_most: tuple[str, ...]
     owing_categories: frozenset[str]
 
     @classmethod
@@ -77,6 +78,7 @@ class ScorecardRules:
                 computed=_phrases(raw["wrong_figure"]["computed_cues"], "wrong_figure.computed_cues"),
                 own_account=_phrases(raw["wrong_figure"]["own_account_cues"], "wrong_figure.own_account_cues"),
                 example=_phrases(raw["wrong_figure"]["example_cues"], "wrong_figure.example_cues"),
+                at_most=_phrases(raw["wrong_figure"]["at_most_cues"], "wrong_figure.at_most_cues"),
                 owing_categories=frozenset(raw["missing_disclosure"]["categories"]))
         except (KeyError, TypeError, ValueError) as error:
             raise KBError(f"kb/vocab/scorecard.yaml: missing or malformed {error}") from None

@@ -8,9 +8,10 @@ from kb.text import chinese_number
 from kb.vocab import alternation, load_checked
 
 _WORDS = load_checked("speech.yaml", lists=("percent_before", "decimal_point", "decimal_units", "points_after",
-                                            "short_not_before"), mappings=("short_scales",))
+                                            "short_not_before"), mappings=("short_scales", "digit_names"))
 _NUMERALS = load_checked("numerals.yaml", mappings=("digits", "multipliers"))
 _DIGIT: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["digits"].items()}
+_READ_OUT = _DIGIT | {str(k): str(v) for k, v in _WORDS["digit_names"].items()}
 _SCALE: dict[str, int] = {str(k): int(v) for k, v in _WORDS["short_scales"].items()}
 _NUMERAL = re.escape("".join(_DIGIT) + "".join(map(str, _NUMERALS["multipliers"])))
 _POINT = alternation(_WORDS["decimal_point"])
@@ -20,6 +21,9 @@ _DECIMAL = re.compile(rf"([{_NUMERAL}\d]+){_POINT}([{re.escape(''.join(_DIGIT))}
 _POINTS = re.compile(rf"([{_NUMERAL}\d]+(?:\.\d+)?){alternation(_WORDS['points_after'])}")
 _NONZERO = re.escape("".join(d for d, v in _DIGIT.items() if v != "0"))
 # 一万二 (12000) and 一千二 (1200): the last numeral is a tenth of the scale before it.
+_MULTIPLIER = re.escape("".join(map(str, _NUMERALS["multipliers"])) + "".join(map(str, _WORDS["short_scales"])))
+_DIGIT_RUN = re.compile(rf"(?<![{_MULTIPLIER}])[{re.escape(''.join(_READ_OUT))}]{{{int(_WORDS['digit_run'])},}}"
+                        rf"(?![{_MULTIPLIER}])")
 _SHORT = re.compile(rf"([{_NONZERO}\d])({alternation(list(_SCALE))})([{_NONZERO}])"
                     rf"(?![{_NUMERAL}\d]|{alternation(_WORDS['short_not_before'])})")
 
@@ -29,7 +33,8 @@ def written_figures(text: str) -> str:
     text = _PERCENT.sub(lambda m: _decimal(m.group(1), m.group(2)) + "%", text)
     text = _DECIMAL.sub(lambda m: _decimal(m.group(1), m.group(2)), text)
     text = _POINTS.sub(lambda m: _integer(m.group(1)) + "%", text)
-    return _SHORT.sub(_short, text)
+    text = _SHORT.sub(_short, text)
+    return _DIGIT_RUN.sub(lambda m: "".join(_READ_OUT[c] for c in m.group(0)), text)
 
 
 def _integer(numeral: str) -> str:

@@ -21,6 +21,7 @@ from kb.calls.claims import (
     happened,
     keyed,
     pairs,
+    per,
     pieces_of,
     sentence_before,
     speaks_of,
@@ -92,13 +93,14 @@ class FigureCheck:
             ranged = RANGE_BEFORE.search(canonical[max(0, match.start() - 3):match.start()])
             attribute = previous if ranged else own | previous
             previous = attribute if ranged else (own or previous)
-            if figure in told or not self._stated(canonical, match):
+            if figure in told or not self._stated(canonical, match) or (per_one(figure) and per(canonical, match)):
                 continue
             clause = clause_of(canonical, match.start())
             after = CLAUSES.split(canonical[match.start():match.end() + 4])[0]
             keys = tuple(m.group(0) for m, f in stated_spans(clause + after)
                          if f.measure != figure.measure and not per_one(f))
-            claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start())))
+            claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start()),
+                                said(clause, self.rules.at_most)))
         return claims
 
     def _stated(self, canonical: str, match: re.Match[str]) -> bool:
@@ -171,18 +173,35 @@ class FigureCheck:
         whole = [x for x in self._document(doc_id) if self._speaks(x, claim)]
         pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
         pieces = keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
-        fits = [fit(claim.figure, x) for x in pieces]
+        fits = [self._fit(claim, x) for x in pieces]
         if pieces and any(f == 1.0 for f in fits):
             return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated)
         outdated = self._outdated(number, claim, doc_id)
         if outdated is not None:
             return outdated
         pieces = [x for x in pieces if speaks_of(x, claim, self.rules.contradiction_pairs, self.rules.label_chars)]
-        fits = [fit(claim.figure, x) for x in pieces]
+        fits = [self._fit(claim, x) for x in pieces]
         if not pieces or all(f is None for f in fits) or any(f for f in fits) or \
-                all(addressed(claim.figure, x) is None for x in pieces):
+                all(addressed(claim.figure, x, counted=True) is None for x in pieces):
             return None  # a span that holds it, or 一次性 / 前一天: no verdict
         return self._wrong(number, claim, doc_id, pieces)
+
+    def _fit(self, claim: Claim, piece: str) -> float | None:
+        """How the piece's figures suit the claim's, less those it gives for another product than
+        the one the figure is said of, or the call is about: the product named last in a figure's
+        clause (a table row's cell) is its own, and another product is one of other documents (a
+        comparison row's other column: 整存整取定期存款：仅限1次 beside 大额存单：最多2次)."""
+        owners = self._owners()
+        said_of = {doc for name in claim.products or self._call_product() for doc in owners.get(name, ())}
+        for m, _ in reversed(stated_spans(piece) if said_of else []):
+            named = longest_names(clause_of(piece, m.start()), self._names())
+            if named and owners.get(named[-1]) and not owners[named[-1]] & said_of:
+                piece = piece[:m.start()] + " " * (m.end() - m.start()) + piece[m.end():]
+        return fit(claim.figure, piece, upper_bounds=not claim.at_most)
+
+    def _call_product(self) -> tuple[str, ...]:
+        product = self.kb.contexts.get(self.session).product
+        return (self.canonical(product),) if product else ()
 
     def _outdated(self, number: int, claim: Claim, doc_id: str) -> Finding | None:
         """Wrong when an earlier version of the document states the figure about the same thing

@@ -1,6 +1,7 @@
 """Which products a call discusses, and so which disclosures it owes: a product named on its own
 owes its disclosure; a name the call's topic's own document speaks of (提前结清 of a card's
-installments) is that topic's, and owes nothing more."""
+installments) is that topic's, and owes nothing more. (And what the agent says of them: one
+finding per utterance of forbidden phrasing.)"""
 
 import datetime as dt
 
@@ -54,3 +55,23 @@ def test_a_name_the_topics_document_speaks_of_owes_nothing_more(kb):
 def test_a_product_named_on_its_own_owes_its_disclosure(kb):
     assert _owed(kb, ("customer", "贷款提前结清要收违约金吗")) == {"disc-loan"}
     assert _owed(kb, ("customer", "星光账单分期怎么收费"), ("customer", "那贷款提前还款呢")) == {"disc-card", "disc-loan"}
+
+
+def test_a_name_is_of_the_document_the_call_was_on_most_lately(kb):
+    """提前结清 said after a suggestion that cited the card's installments first and the loan rule
+    second is the installments'; with the loan rule first, it is the loan's."""
+    def owed_on(topic: list[str]) -> set[str]:
+        listener = CallListener(kb, "owed", dt.date(2026, 6, 1), ScorecardRules.load())
+        listener.state.topic_docs = topic
+        listener.hear(Utterance("agent", "可以一次性提前结清", dt.datetime.now(dt.UTC)))
+        return {item.doc_id for item in listener.checklist()}
+
+    assert owed_on(["cc-inst", "loan-pre"]) == set()
+    assert owed_on(["loan-pre", "cc-inst"]) == {"disc-loan"}
+
+
+def test_an_utterance_with_two_kinds_of_forbidden_phrasing_is_one_finding(kb):
+    listener = CallListener(kb, "owed", dt.date(2026, 6, 1), ScorecardRules.load())
+    events = listener.hear(Utterance("agent", "是你自己没看清楚，你去投诉吧", dt.datetime.now(dt.UTC)))
+    assert {e.alert.code for e in events if e.alert} == {"blaming_customer", "inviting_complaint"}
+    assert [f.utterance for f in listener.state.findings if f.kind == "forbidden_phrase"] == [1]

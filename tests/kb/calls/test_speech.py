@@ -13,6 +13,25 @@ from kb.calls.speech import written_figures
     ("两千五", "2500"),
     ("三点八五倍", "3.85倍"),
     ("白金卡年费八百块", "白金卡年费八百块"),  # a measure word after it: canonicalizing does the rest
+    ("我就打一二三七八", "我就打12378"),  # a hotline read digit by digit
+    ("打幺二三七八投诉", "打12378投诉"),
+    ("三五天到账", "三五天到账"),  # two digits' names: an estimate, not a number read out
+    ("一万二千三百", "一万二千三百"),  # a number in words, not digits read out
 ])
 def test_spoken_figures_are_written_as_digits(spoken, written):
     assert written_figures(spoken) == written
+
+
+@pytest.mark.parametrize("said, counts", [
+    ("只能办1次", True),
+    ("部分提前支取最高办理1次", True),
+    ("每1次收2元", False),   # "per"
+    ("可以1次性结清", False),  # "at once"
+    ("1年3次", False),        # "per year", before another figure of its clause
+])
+def test_once_counts_unless_it_says_per(said, counts):
+    from kb.calls.claims import per
+    from kb.figures import stated_spans
+
+    match, _ = stated_spans(said)[0]
+    assert per(said, match) is not counts

@@ -1,0 +1,55 @@
+"""A figure the agent states as a limit (最多能办三次, 只能办一次) is read against the document's
+limit by value: the span the document's limit gives (最多2次 holds 1) does not excuse it. A
+comparison row's cell for another product (整存整取 仅限1次) does not make it right."""
+
+import datetime as dt
+
+import pytest
+
+from kb.calls.listening import CallListener
+from kb.calls.rules import ScorecardRules
+from kb.calls.transcript import Utterance
+
+pytestmark = pytest.mark.model
+
+
+def _meta(doc_id: str, products: str) -> str:
+    return (f"---\ndoc_id: {doc_id}\ntitle: {doc_id}\ncategory: deposit\nproducts: [{products}]\n"
+            f"version: 1\neffective_from: 2026-01-01\n---\n")
+
+
+FILES = {
+    "deposit/dep-cd.md": _meta("dep-cd", "星光大额存单, 大额存单") + (
+        "# 星光大额存单\n\n## 提前支取\n\n- 大额存单可以部分提前支取，部分提前支取最多办理2次。\n\n"
+        "## 与定期存款的区别\n\n| 对比项 | 大额存单 | 整存整取定期存款 |\n|---|---|---|\n"
+        "| 部分提前支取次数 | 最多2次 | 仅限1次 |\n| 起存金额 | 20万元 | 50元 |\n"),
+    "deposit/dep-time.md": _meta("dep-time", "整存整取定期存款, 整存整取") + (
+        "# 整存整取定期存款\n\n## 提前支取\n\n- 整存整取定期存款可以部分提前支取1次，起存金额50元。\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory, kbtest):
+    root = tmp_path_factory.mktemp("limits")
+    built = kbtest.make_kb(root / "store")
+    assert built.ingest(kbtest.write_corpus(root / "corpus", FILES)).ok
+    return built
+
+
+def _figures(kb, line: str, asked: str = "星光大额存单能部分提前支取吗") -> list[tuple[str, str]]:
+    listener = CallListener(kb, "limits", dt.date(2026, 6, 1), ScorecardRules.load())
+    now = dt.datetime.now(dt.UTC)
+    listener.hear(Utterance("customer", asked, now))
+    listener.hear(Utterance("agent", line, now))
+    return [(f.kind, f.stated) for f in listener.state.findings + listener.state.checks
+            if f.kind in ("wrong_figure", "figure_right")]
+
+
+def test_a_limit_is_read_by_value(kb):
+    assert _figures(kb, "大额存单部分提前支取只能办一次") == [("wrong_figure", "1次")]
+    assert _figures(kb, "大额存单部分提前支取最多能办三次") == [("wrong_figure", "3次")]
+    assert _figures(kb, "大额存单部分提前支取最多能办两次") == [("figure_right", "2次")]
+
+
+def test_another_products_cell_does_not_make_a_figure_right(kb):
+    assert _figures(kb, "部分提前支取只能办一次") == [("wrong_figure", "1次")]
