@@ -16,6 +16,9 @@ _WORDS = load_checked("measures.yaml", lists=("range_words", "inclusive_marks", 
                                                "below_before", "below_after", "every_word", "periods", "tenors"),
                       mappings=("measures",))
 _MEASURES = {word: (str(base), float(factor)) for word, (base, factor) in _WORDS["measures"].items()}
+_EQUIVALENT = {str(measure): (str(other), float(factor))
+               for measure, (other, factor) in load_checked("measures.yaml", mappings=("equivalent_measures",))
+               ["equivalent_measures"].items()}
 
 
 def _any(key: str) -> str:
@@ -58,6 +61,23 @@ def fit(figure: Figure, text: str, upper_bounds: bool = True) -> float | None:
     if any(lo <= figure.value <= hi for lo, hi, measure in _spans(text, upper_bounds) if measure == figure.measure):
         return 0.8
     return 0.0 if stated else None
+
+
+def equivalents(figure: Figure) -> list[Figure]:
+    """The figure in each measure it can be said in, itself first (5年, 60月)."""
+    found = [figure]
+    for measure, (other, factor) in _EQUIVALENT.items():
+        if figure.measure == measure:
+            found.append(Figure(figure.value * factor, other))
+        elif figure.measure == other:
+            found.append(Figure(figure.value / factor, measure))
+    return found
+
+
+def best_fit(fits: list[float | None]) -> float | None:
+    """The best of several readings' fits (None only when none reads the text at all)."""
+    known = [f for f in fits if f is not None]
+    return max(known) if known else None
 
 
 def per_one(figure: Figure) -> bool:

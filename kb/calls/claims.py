@@ -6,7 +6,7 @@ its figures of the same measure share the agent's."""
 import re
 from typing import NamedTuple
 
-from kb.figures import FIGURE_TEXT, Figure, stated_spans
+from kb.figures import FIGURE_TEXT, Figure, equivalents, stated_spans
 from kb.memo import Memo
 from kb.vocab import alternation, load_checked
 
@@ -98,7 +98,8 @@ def speaks_of(piece: str, claim: Claim, least: int, width: int) -> bool:
     """Whether a document's sentence states a figure of the measure about what the agent's words
     say: the words before one of its figures (across commas: a row's label, 借款期限，内容：6个月)
     share the agent's."""
-    return any(f.measure == claim.figure.measure and len(pairs(_label(piece, m.start(), width)) & claim.attribute) >= least
+    measures = {e.measure for e in equivalents(claim.figure)}
+    return any(f.measure in measures and len(pairs(_label(piece, m.start(), width)) & claim.attribute) >= least
                for m, f in stated_spans(piece))
 
 

@@ -31,7 +31,7 @@ from kb.calls.models import Finding
 from kb.calls.rules import ScorecardRules, said
 from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import addressed, fit, per_one, stated_spans
+from kb.figures import addressed, best_fit, equivalents, fit, per_one, stated_spans
 from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
 from kb.messages import message
@@ -182,7 +182,7 @@ class FigureCheck:
         pieces = [x for x in pieces if speaks_of(x, claim, self.rules.contradiction_pairs, self.rules.label_chars)]
         fits = [self._fit(claim, x) for x in pieces]
         if not pieces or all(f is None for f in fits) or any(f for f in fits) or \
-                all(addressed(claim.figure, x, counted=True) is None for x in pieces):
+                all(addressed(e, x, counted=True) is None for x in pieces for e in equivalents(claim.figure)):
             return None  # a span that holds it, or 一次性 / 前一天: no verdict
         return self._wrong(number, claim, doc_id, pieces)
 
@@ -197,7 +197,7 @@ class FigureCheck:
             named = longest_names(clause_of(piece, m.start()), self._names())
             if named and owners.get(named[-1]) and not owners[named[-1]] & said_of:
                 piece = piece[:m.start()] + " " * (m.end() - m.start()) + piece[m.end():]
-        return fit(claim.figure, piece, upper_bounds=not claim.at_most)
+        return best_fit([fit(e, piece, upper_bounds=not claim.at_most) for e in equivalents(claim.figure)])
 
     def _call_product(self) -> tuple[str, ...]:
         product = self.kb.contexts.get(self.session).product
@@ -208,11 +208,11 @@ class FigureCheck:
         and the version in force states it nowhere: the agent quotes a rule no longer in force
         (跨行转账每笔1元 after transfers became free)."""
         doc = self.kb.catalog.in_force(self.day).get(doc_id)
-        if doc is None or any(fit(claim.figure, x) == 1.0 for x in self._pieces(doc)):
+        if doc is None or any(_states(claim, x) for x in self._pieces(doc)):
             return None
         for old in self.kb.catalog.earlier(doc):
             stated = keyed([x for x in self._pieces(old) if self._speaks(x, claim) and not said(x, self.rules.example)
-                            and fit(claim.figure, x) == 1.0], claim.keys)
+                            and _states(claim, x)], claim.keys)
             if stated:
                 quote = self._successor(stated[0], old, doc)[:200]
                 return Finding(kind="wrong_figure", utterance=number, doc_id=doc_id, quote=quote, stated=claim.stated,
@@ -277,6 +277,11 @@ class FigureCheck:
         units = trace.chosen or trace.candidates.units[:1]
         return [(u.hit.doc_key.split("@")[0], self.canonical(u.hit.chunk.meta["section"] + "\n" + u.display))
                 for u in units]
+
+
+def _states(claim: Claim, piece: str) -> bool:
+    """Whether the piece states the claim's figure, in any measure it can be said in."""
+    return any(fit(e, piece) == 1.0 for e in equivalents(claim.figure))
 
 
 def _alike(one: str, other: str) -> float:
