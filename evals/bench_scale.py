@@ -13,6 +13,9 @@ folder (store, cache, corpus) for a later look, and --reuse DIR asks and publish
 folder, without generating or ingesting anything. --warm-docs K times the warm ingest on K of the
 documents only (a throughput, in chunks a second, like the cold one), where re-ingesting all of a
 large base would take most of an hour again; the questions and the publish use the whole cold store.
+--cache DIR starts from the embedding cache of an earlier run, stopped or finished (the texts are
+generated the same way each time): a 100,000-chunk run can be taken up again where its embedding
+stopped, and its "cold" ingest is then only as cold as that cache, which the run says.
 """
 
 import argparse
@@ -101,6 +104,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--warm-docs", type=int, default=0, help="warm ingest on this many documents (0: all)")
     parser.add_argument("--reuse", type=Path, help="a folder an earlier run kept: only ask and publish again")
+    parser.add_argument("--cache", type=Path, help="an earlier run's embedding cache to start from (not cold)")
     args = parser.parse_args()
     root = args.reuse or Path(tempfile.mkdtemp(prefix="kb-scale-"))
     chroma = start_chroma(root, args.port)
@@ -125,15 +129,16 @@ def sample_of(folder: Path, total: int, count: int) -> Path:
 
 def settings_of(args, root: Path) -> dict:
     # the app database too lives in the run's folder, never in the `.kb` of the folder it is run from
-    return {"chroma_url": f"http://127.0.0.1:{args.port}", "cache_dir": root / "cache", "memory_vectors_max": 0,
-            "store": root / "reader"}
+    return {"chroma_url": f"http://127.0.0.1:{args.port}", "cache_dir": args.cache or root / "cache",
+            "memory_vectors_max": 0, "store": root / "reader"}
 
 
 def run(args, root: Path) -> None:
     corpus = write_corpus(root / "corpus", args.docs)
     common = settings_of(args, root)
     cold, chunks = ingest_timed(get_settings(collection_prefix="cold", **common), corpus)
-    print(f"{args.docs} documents, {chunks} chunks: ingest {cold:.0f} s with the cache cold "
+    state = f"the cache of {args.cache} (partly warm)" if args.cache else "the cache cold"
+    print(f"{args.docs} documents, {chunks} chunks: ingest {cold:.0f} s with {state} "
           f"({chunks / cold:.1f} chunks/s)", flush=True)
     warm_corpus = sample_of(root / "warm", args.docs, args.warm_docs) if args.warm_docs else corpus
     warm, warm_chunks = ingest_timed(get_settings(collection_prefix="warm", **common), warm_corpus)
