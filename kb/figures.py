@@ -16,6 +16,8 @@ _WORDS = load_checked("measures.yaml", lists=("range_words", "inclusive_marks", 
                                                "below_before", "below_after", "every_word", "periods", "tenors"),
                       mappings=("measures",))
 _MEASURES = {word: (str(base), float(factor)) for word, (base, factor) in _WORDS["measures"].items()}
+_ARITHMETIC = load_checked("measures.yaml", mappings=("arithmetic",))
+_WORKING = {str(role): str(measure) for role, measure in _ARITHMETIC["arithmetic"].items()}
 _EQUIVALENT = {str(measure): (str(other), float(factor))
                for measure, (other, factor) in load_checked("measures.yaml", mappings=("equivalent_measures",))
                ["equivalent_measures"].items()}
@@ -72,6 +74,22 @@ def equivalents(figure: Figure) -> list[Figure]:
         elif figure.measure == other:
             found.append(Figure(figure.value / factor, measure))
     return found
+
+
+def worked_out(figure: Figure, given: list[Figure]) -> bool:
+    """Whether a sum of money is what the figures beside it work out to: an amount times a rate,
+    over a term in years or months, or an amount over a number of instalments (the agent's
+    arithmetic for the customer's own case, not a rule)."""
+    if figure.measure != _WORKING["money"]:
+        return False
+    def of(role: str) -> list[float]:
+        return [f.value for f in given if f.measure == _WORKING[role]]
+    amounts = [a for a in of("money") if a != figure.value]
+    terms = [1.0] + of("year") + [m / 12 for m in of("month")]
+    results = [a * r / 100 * t for a in amounts for r in of("rate") for t in terms]
+    results += [a / n for a in amounts for n in of("instalment") if n]
+    share = float(_ARITHMETIC["arithmetic_tolerance"])
+    return any(abs(x - figure.value) <= share * figure.value for x in results)
 
 
 def best_fit(fits: list[float | None]) -> float | None:

@@ -75,6 +75,11 @@ def sentence_before(canonical: str, start: int) -> str:
     return PIECES.split(canonical[:start])[-1]
 
 
+def sentence_of(canonical: str, start: int) -> str:
+    """The whole sentence a figure stands in."""
+    return sentence_before(canonical, start) + PIECES.split(canonical[start:])[0]
+
+
 def clause_of(canonical: str, start: int) -> str:
     """The clause a figure stands in (back to the last punctuation mark)."""
     return CLAUSES.split(canonical[:start])[-1]

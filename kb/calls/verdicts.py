@@ -24,6 +24,7 @@ from kb.calls.claims import (
     per,
     pieces_of,
     sentence_before,
+    sentence_of,
     speaks_of,
     without_figures,
 )
@@ -31,7 +32,7 @@ from kb.calls.models import Finding
 from kb.calls.rules import ScorecardRules, said
 from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import addressed, best_fit, equivalents, fit, per_one, stated_spans
+from kb.figures import addressed, best_fit, equivalents, fit, per_one, stated_spans, worked_out
 from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
 from kb.messages import message
@@ -93,7 +94,8 @@ class FigureCheck:
             ranged = RANGE_BEFORE.search(canonical[max(0, match.start() - 3):match.start()])
             attribute = previous if ranged else own | previous
             previous = attribute if ranged else (own or previous)
-            if figure in told or not self._stated(canonical, match) or (per_one(figure) and per(canonical, match)):
+            if figure in told or not self._stated(canonical, match) or (per_one(figure) and per(canonical, match)) \
+                    or worked_out(figure, [f for _, f in stated_spans(sentence_of(canonical, match.start()))] + list(told)):
                 continue
             clause = clause_of(canonical, match.start())
             after = CLAUSES.split(canonical[match.start():match.end() + 4])[0]

@@ -1,6 +1,6 @@
 import pytest
 
-from kb.figures import Figure, addressed, bounded, figure_of, fit
+from kb.figures import Figure, addressed, bounded, equivalents, figure_of, fit, worked_out
 
 
 @pytest.mark.parametrize("term, figure", [
@@ -46,3 +46,21 @@ def test_fit_ranks_the_stated_figure_above_a_span_and_a_span_above_another_value
 ])
 def test_bounded_tells_a_rule_from_a_list_of_values(term, text, expected):
     assert bounded(figure_of(term), text) is expected
+
+
+@pytest.mark.parametrize("result, given, worked", [
+    (Figure(950, "元"), [Figure(100000, "元"), Figure(0.95, "%"), Figure(1, "年")], True),  # interest on the customer's sum
+    (Figure(13950, "元"), [Figure(300000, "元"), Figure(1.55, "%"), Figure(3, "年")], True),
+    (Figure(500, "元"), [Figure(6000, "元"), Figure(12, "期")], True),                     # a period's principal
+    (Figure(39.6, "元"), [Figure(6000, "元"), Figure(0.66, "%")], True),                    # a period's fee
+    (Figure(800, "元"), [Figure(1000, "元"), Figure(5, "%")], False),                       # a fee, not a result
+    (Figure(12, "%"), [Figure(100, "元"), Figure(12, "%")], False),                         # only sums of money
+])
+def test_a_sum_worked_out_of_the_figures_beside_it(result, given, worked):
+    assert worked_out(result, given) is worked
+
+
+def test_a_term_in_years_is_also_one_in_months():
+    assert equivalents(Figure(5, "年")) == [Figure(5, "年"), Figure(60, "月")]
+    assert equivalents(Figure(36, "月")) == [Figure(36, "月"), Figure(3, "年")]
+    assert equivalents(Figure(3, "元")) == [Figure(3, "元")]
