@@ -12,7 +12,9 @@ from kb.phrasing import PhrasingModel
 from kb.text import normalize_for_match, occurrences, split_sentences
 from kb.vocab import load_checked, load_yaml
 
-_RISK = load_checked("risk_phrases.yaml", lists=("phrases", "wealth_words", "wealth_categories", "negations"))
+_RISK = load_checked("risk_phrases.yaml", lists=("phrases", "wealth_words", "wealth_categories", "negations"),
+                     mappings=("same_words",))
+_SAME = str.maketrans({str(k): str(v) for k, v in _RISK["same_words"].items()})
 WEALTH_CATEGORIES = frozenset(_RISK["wealth_categories"])
 NEGATIONS: tuple[str, ...] = tuple(_RISK["negations"])
 NEGATION_REACH = int(_RISK["negation_reach"])
@@ -37,7 +39,9 @@ class PhraseRule:
         return bool(self.unless_categories & categories) or any(w in text for w in self.unless_words)
 
     def found_in(self, text: str) -> bool:
-        return any(_asserted(text, phrase) for phrase in self.phrases)
+        """Whether the text says one of the phrases (您 and 你 alike)."""
+        text = text.translate(_SAME)
+        return any(_asserted(text, phrase.translate(_SAME)) for phrase in self.phrases)
 
 
 def _asserted(text: str, phrase: str) -> bool:

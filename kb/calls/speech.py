@@ -8,8 +8,9 @@ from kb.text import chinese_number
 from kb.vocab import alternation, load_checked
 
 _WORDS = load_checked("speech.yaml", lists=("percent_before", "decimal_point", "decimal_units", "points_after",
-                                            "short_not_before"), mappings=("short_scales", "digit_names"))
-_NUMERALS = load_checked("numerals.yaml", mappings=("digits", "multipliers"))
+                                            "short_not_before", "tenths_after", "tenths_not_before"),
+                      mappings=("short_scales", "digit_names"))
+_NUMERALS = load_checked("numerals.yaml", lists=("counters",), mappings=("digits", "multipliers"))
 _DIGIT: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["digits"].items()}
 _READ_OUT = _DIGIT | {str(k): str(v) for k, v in _WORDS["digit_names"].items()}
 _SCALE: dict[str, int] = {str(k): int(v) for k, v in _WORDS["short_scales"].items()}
@@ -21,6 +22,8 @@ _DECIMAL = re.compile(rf"([{_NUMERAL}\d]+){_POINT}([{re.escape(''.join(_DIGIT))}
 _POINTS = re.compile(rf"([{_NUMERAL}\d]+(?:\.\d+)?){alternation(_WORDS['points_after'])}")
 _NONZERO = re.escape("".join(d for d, v in _DIGIT.items() if v != "0"))
 # 一万二 (12000) and 一千二 (1200): the last numeral is a tenth of the scale before it.
+_TENTHS = re.compile(rf"([{_NUMERAL}\d]+)({alternation(_WORDS['tenths_after'])})([{re.escape(''.join(_DIGIT))}\d])"
+                     rf"(?![{_NUMERAL}\d]|{alternation(_WORDS['tenths_not_before'] + _NUMERALS['counters'])})")
 _MULTIPLIER = re.escape("".join(map(str, _NUMERALS["multipliers"])) + "".join(map(str, _WORDS["short_scales"])))
 _DIGIT_RUN = re.compile(rf"(?<![{_MULTIPLIER}])[{re.escape(''.join(_READ_OUT))}]{{{int(_WORDS['digit_run'])},}}"
                         rf"(?![{_MULTIPLIER}])")
@@ -31,6 +34,7 @@ _SHORT = re.compile(rf"([{_NONZERO}\d])({alternation(list(_SCALE))})([{_NONZERO}
 def written_figures(text: str) -> str:
     """The text with spoken figures written as digits (the rest is left as it is)."""
     text = _PERCENT.sub(lambda m: _decimal(m.group(1), m.group(2)) + "%", text)
+    text = _TENTHS.sub(lambda m: f"{_integer(m.group(1))}.{_DIGIT.get(m.group(3), m.group(3))}元", text)
     text = _DECIMAL.sub(lambda m: _decimal(m.group(1), m.group(2)), text)
     text = _POINTS.sub(lambda m: _integer(m.group(1)) + "%", text)
     text = _SHORT.sub(_short, text)

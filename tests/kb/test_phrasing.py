@@ -48,6 +48,11 @@ def test_a_promise_likened_to_a_deposit_is_the_wealth_products_while_one_is_disc
     assert [a.code for a in checker.forbidden(likened, {"wealth", "deposit"})] == ["guaranteed_return"]
 
 
+def test_a_literal_phrase_matches_the_polite_pronoun_too():
+    assert [a.code for a in DraftChecker.load().forbidden("是您自己没看清楚", set())] == ["blaming_customer"]
+    assert [a.code for a in DraftChecker.load().forbidden("是妳自己冇睇清楚", set())] == ["blaming_customer"]
+
+
 def test_the_model_reads_back_what_it_wrote(tmp_path):
     path = tmp_path / "phrasing.json"
     path.write_text(MODEL.to_json(), encoding="utf-8")

@@ -15,7 +15,11 @@ from kb.calls.speech import written_figures
     ("白金卡年费八百块", "白金卡年费八百块"),  # a measure word after it: canonicalizing does the rest
     ("我就打一二三七八", "我就打12378"),  # a hotline read digit by digit
     ("打幺二三七八投诉", "打12378投诉"),
-    ("三五天到账", "三五天到账"),  # two digits' names: an estimate, not a number read out
+    ("三五天到账", "三五天到账"),
+    ("利息是三十二块五", "利息是32.5元"),  # the digit after 块 is tenths
+    ("利息是32块5", "利息是32.5元"),
+    ("五块五毛", "五块五毛"),             # the tenths named: read as they stand
+    ("年费一百块一年", "年费一百块一年"),  # a digit that counts a year  # two digits' names: an estimate, not a number read out
     ("一万二千三百", "一万二千三百"),  # a number in words, not digits read out
 ])
 def test_spoken_figures_are_written_as_digits(spoken, written):
