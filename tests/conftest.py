@@ -219,6 +219,20 @@ def make_kb(store: Path, **overrides) -> KnowledgeBase:
     return KnowledgeBase(get_settings(store=store, **overrides))
 
 
+def front_matter(doc_id: str, category: str, products: str, disclosures: str = "") -> str:
+    """A small document's front matter (title = id, in force from 2026-01-01)."""
+    owed = f"disclosures: [{disclosures}]\n" if disclosures else ""
+    return (f"---\ndoc_id: {doc_id}\ntitle: {doc_id}\ncategory: {category}\nproducts: [{products}]\n"
+            f"version: 1\neffective_from: 2026-01-01\n{owed}---\n")
+
+
+def ingested(root: Path, files: dict[str, str]) -> KnowledgeBase:
+    """A knowledge base of its own under `root`, with these files ingested."""
+    built = make_kb(root / "store")
+    assert built.ingest(write_corpus(root / "corpus", files)).ok
+    return built
+
+
 def bodies_by_key(kb: KnowledgeBase) -> dict[str, str]:
     """doc_id@vN -> stored body, read back from the store itself."""
     return {d.meta.key: d.body for d in kb.store.document_records()}
@@ -232,6 +246,7 @@ def kbtest():
         FUTURE_DOC=FUTURE_DOC, FEE_V3=FEE_V3, BASE_FILES=dict(BASE_FILES), V1_DAY=V1_DAY,
         V1_COUNTER_FEE=V1_COUNTER_FEE, V2_COUNTER_FEE=V2_COUNTER_FEE, REPO=REPO,
         body_of=body_of, write_corpus=write_corpus, make_kb=make_kb, bodies_by_key=bodies_by_key,
+        front_matter=front_matter, ingested=ingested,
         free_port=free_port, serving=serving,
     )
 

@@ -14,30 +14,22 @@ from kb.calls.transcript import Utterance
 pytestmark = pytest.mark.model
 
 
-def _meta(doc_id: str, category: str, products: str, disclosures: str = "") -> str:
-    owed = f"disclosures: [{disclosures}]\n" if disclosures else ""
-    return (f"---\ndoc_id: {doc_id}\ntitle: {doc_id}\ncategory: {category}\nproducts: [{products}]\n"
-            f"version: 1\neffective_from: 2026-01-01\n{owed}---\n")
-
-
-FILES = {
-    "credit_card/cc-inst.md": _meta("cc-inst", "credit_card", "星光账单分期, 账单分期", "disc-card")
-    + "# 星光账单分期\n\n## 提前还款\n\n- 账单分期可申请一次性提前结清，按剩余未还本金的1%收取违约金。\n",
-    "loan/loan-pre.md": _meta("loan-pre", "loan", "贷款提前还款, 提前结清", "disc-loan")
-    + "# 贷款提前还款规则\n\n## 申请\n\n- 个人贷款提前结清须提前5个工作日预约，按提前还款本金的2%收取违约金。\n",
-    "disclosure/disc-card.md": _meta("disc-card", "disclosure", "信用卡费用提示")
-    + "# 信用卡费用提示\n\n- 分期须支付手续费，提前结清须支付违约金。\n",
-    "disclosure/disc-loan.md": _meta("disc-loan", "disclosure", "贷款风险提示")
-    + "# 贷款风险提示\n\n- 贷款须按期还款，逾期将影响个人征信。\n",
-}
+def _files(meta) -> dict[str, str]:
+    return {
+        "credit_card/cc-inst.md": meta("cc-inst", "credit_card", "星光账单分期, 账单分期", "disc-card")
+        + "# 星光账单分期\n\n## 提前还款\n\n- 账单分期可申请一次性提前结清，按剩余未还本金的1%收取违约金。\n",
+        "loan/loan-pre.md": meta("loan-pre", "loan", "贷款提前还款, 提前结清", "disc-loan")
+        + "# 贷款提前还款规则\n\n## 申请\n\n- 个人贷款提前结清须提前5个工作日预约，按提前还款本金的2%收取违约金。\n",
+        "disclosure/disc-card.md": meta("disc-card", "disclosure", "信用卡费用提示")
+        + "# 信用卡费用提示\n\n- 分期须支付手续费，提前结清须支付违约金。\n",
+        "disclosure/disc-loan.md": meta("disc-loan", "disclosure", "贷款风险提示")
+        + "# 贷款风险提示\n\n- 贷款须按期还款，逾期将影响个人征信。\n",
+    }
 
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory, kbtest):
-    root = tmp_path_factory.mktemp("owed")
-    built = kbtest.make_kb(root / "store")
-    assert built.ingest(kbtest.write_corpus(root / "corpus", FILES)).ok
-    return built
+    return kbtest.ingested(tmp_path_factory.mktemp("owed"), _files(kbtest.front_matter))
 
 
 def _owed(kb, *lines: tuple[str, str]) -> set[str]:

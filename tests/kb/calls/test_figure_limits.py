@@ -14,28 +14,21 @@ from kb.calls.transcript import Utterance
 pytestmark = pytest.mark.model
 
 
-def _meta(doc_id: str, products: str) -> str:
-    return (f"---\ndoc_id: {doc_id}\ntitle: {doc_id}\ncategory: deposit\nproducts: [{products}]\n"
-            f"version: 1\neffective_from: 2026-01-01\n---\n")
-
-
-FILES = {
-    "deposit/dep-cd.md": _meta("dep-cd", "星光大额存单, 大额存单") + (
-        "# 星光大额存单\n\n## 提前支取\n\n- 大额存单可以部分提前支取，部分提前支取最多办理2次。\n\n"
-        "## 存期\n\n- 大额存单的存期最长为36个月。\n\n"
-        "## 与定期存款的区别\n\n| 对比项 | 大额存单 | 整存整取定期存款 |\n|---|---|---|\n"
-        "| 部分提前支取次数 | 最多2次 | 仅限1次 |\n| 起存金额 | 20万元 | 50元 |\n"),
-    "deposit/dep-time.md": _meta("dep-time", "整存整取定期存款, 整存整取") + (
-        "# 整存整取定期存款\n\n## 提前支取\n\n- 整存整取定期存款可以部分提前支取1次，起存金额50元。\n"),
-}
+def _files(meta) -> dict[str, str]:
+    return {
+        "deposit/dep-cd.md": meta("dep-cd", "deposit", "星光大额存单, 大额存单") + (
+            "# 星光大额存单\n\n## 提前支取\n\n- 大额存单可以部分提前支取，部分提前支取最多办理2次。\n\n"
+            "## 存期\n\n- 大额存单的存期最长为36个月。\n\n"
+            "## 与定期存款的区别\n\n| 对比项 | 大额存单 | 整存整取定期存款 |\n|---|---|---|\n"
+            "| 部分提前支取次数 | 最多2次 | 仅限1次 |\n| 起存金额 | 20万元 | 50元 |\n"),
+        "deposit/dep-time.md": meta("dep-time", "deposit", "整存整取定期存款, 整存整取") + (
+            "# 整存整取定期存款\n\n## 提前支取\n\n- 整存整取定期存款可以部分提前支取1次，起存金额50元。\n"),
+    }
 
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory, kbtest):
-    root = tmp_path_factory.mktemp("limits")
-    built = kbtest.make_kb(root / "store")
-    assert built.ingest(kbtest.write_corpus(root / "corpus", FILES)).ok
-    return built
+    return kbtest.ingested(tmp_path_factory.mktemp("limits"), _files(kbtest.front_matter))
 
 
 def _figures(kb, line: str, asked: str = "星光大额存单能部分提前支取吗") -> list[tuple[str, str]]:
