@@ -175,26 +175,31 @@ class FigureCheck:
         whole = [x for x in self._document(doc_id) if self._speaks(x, claim)]
         pieces = [x for x in [p for _, p in about] + whole if not said(x, self.rules.example)]
         pieces = keyed(self._own_product(claim.products, doc_id, pieces), claim.keys)
-        fits = [self._fit(claim, x) for x in pieces]
+        said_of = self._said_of(claim)
+        fits = [self._fit(claim, x, said_of) for x in pieces]
         if pieces and any(f == 1.0 for f in fits):
             return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated)
         outdated = self._outdated(number, claim, doc_id)
         if outdated is not None:
             return outdated
         pieces = [x for x in pieces if speaks_of(x, claim, self.rules.contradiction_pairs, self.rules.label_chars)]
-        fits = [self._fit(claim, x) for x in pieces]
+        fits = [self._fit(claim, x, said_of) for x in pieces]
         if not pieces or all(f is None for f in fits) or any(f for f in fits) or \
                 all(addressed(e, x, counted=True) is None for x in pieces for e in equivalents(claim.figure)):
             return None  # a span that holds it, or 一次性 / 前一天: no verdict
         return self._wrong(number, claim, doc_id, pieces)
 
-    def _fit(self, claim: Claim, piece: str) -> float | None:
+    def _said_of(self, claim: Claim) -> frozenset[str]:
+        """The documents of the products the figure is said of, or else of the call's product."""
+        owners = self._owners()
+        return frozenset(doc for name in claim.products or self._call_product() for doc in owners.get(name, ()))
+
+    def _fit(self, claim: Claim, piece: str, said_of: frozenset[str]) -> float | None:
         """How the piece's figures suit the claim's, less those it gives for another product than
-        the one the figure is said of, or the call is about: the product named last in a figure's
-        clause (a table row's cell) is its own, and another product is one of other documents (a
+        the ones it is said of (`said_of`'s documents): the product named last in a figure's clause
+        (a table row's cell) is its own, and another product is one of other documents (a
         comparison row's other column: 整存整取定期存款：仅限1次 beside 大额存单：最多2次)."""
         owners = self._owners()
-        said_of = {doc for name in claim.products or self._call_product() for doc in owners.get(name, ())}
         for m, _ in reversed(stated_spans(piece) if said_of else []):
             named = longest_names(clause_of(piece, m.start()), self._names())
             if named and owners.get(named[-1]) and not owners[named[-1]] & said_of:
