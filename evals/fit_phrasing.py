@@ -1,13 +1,17 @@
 """Fits kb/phrasing.json: which kind of forbidden phrasing an agent's sentence says, in its own
 words, from written examples (evals/phrasing/*.jsonl, one file per writer: {"text", "code" (a code
-of kb/vocab/forbidden_phrases.yaml, or null for an allowed sentence), "style"}).
+of kb/vocab/forbidden_phrases.yaml, or null for an allowed sentence), "style"}), plus sentences of
+the read banks' documents as allowed speech (what a document says, an agent may say).
 
-Each writer is scored by a model fitted on the others' examples, so the figures printed say how
-the model carries to phrasing it never saw. On those out-of-writer probabilities the threshold is
-set so that at most ALLOWED_FLAGGED of the allowed sentences are flagged (most of what an agent
-says is allowed, so a false alert rate that looks small on a balanced set is many alerts a day),
-and the regularization is the one that then catches most forbidden sentences. The model written
-is fitted on every writer.
+The model reads each sentence's embedding and its characters and character pairs (kb.phrasing.
+CharGrams), their weight against the embedding chosen with the regularization. Each writer is
+scored by a model fitted on the others' examples, so the figures printed say how the model carries
+to phrasing it never saw; each read bank's document sentences are scored by a model fitted without
+them. On the writers' out-of-writer probabilities the threshold is set so that at most
+ALLOWED_FLAGGED of their allowed sentences are flagged (most of what an agent says is allowed, so a
+false alert rate that looks small on a balanced set is many alerts a day), and the regularization
+and gram weight are the ones that then catch most forbidden sentences. The model written is fitted
+on every writer and every read bank.
 
     python -m evals.fit_phrasing                 # report, then write kb/phrasing.json
     python -m evals.fit_phrasing --out /tmp/p.json
@@ -16,22 +20,47 @@ is fitted on every writer.
 import argparse
 import datetime as dt
 import json
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
 
+from evals.banks import sealed
 from evals.provenance import code_version
+from ingest.loaders import split_front_matter
 from kb.config import get_settings
 from kb.embeddings import Embedder
-from kb.phrasing import PhrasingModel
+from kb.markdown import sections
+from kb.phrasing import CharGrams, PhrasingModel
 from kb.vocab import load_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "evals" / "phrasing"
-REGULARIZATIONS = (0.3, 1.0, 3.0, 10.0)
+BANKS = ROOT / "evals" / "banks"
+REGULARIZATIONS = (1.0, 3.0, 10.0)
+GRAM_WEIGHTS = (0.0, 3.0, 10.0, 30.0)  # the grams' norm against the embedding's SCALE; 0: no grams
+GRAM_MIN_EXAMPLES = 3  # a gram fewer examples hold says more of a writer than of a kind
 SCALE = 10.0  # unit-length vectors scaled so that the regularization reads as for standardized features
 ALLOWED_FLAGGED = 0.01  # of the allowed sentences, out of writer: a false alert mid-call costs the agent
+DOCUMENT_SENTENCES = 200  # per read bank, drawn at random (seeded): as many as one writer's allowed lines
+DOCUMENT_MIN_CHARS = 8
+
+
+@dataclass(frozen=True)
+class Examples:
+    texts: list[str]
+    labels: list[str | None]
+    vectors: np.ndarray
+
+    @staticmethod
+    def joined(parts: list["Examples"]) -> "Examples":
+        return Examples([t for p in parts for t in p.texts], [c for p in parts for c in p.labels],
+                        np.vstack([p.vectors for p in parts]))
 
 
 def writers(folder: Path = EXAMPLES) -> dict[str, list[dict]]:
@@ -43,16 +72,61 @@ def codes() -> tuple[str, ...]:
     return tuple(r["code"] for r in load_yaml("forbidden_phrases.yaml"))
 
 
-def fit(vectors: np.ndarray, labels: list[str | None], kinds: tuple[str, ...],
-        regularization: float) -> tuple[np.ndarray, np.ndarray]:
-    """One-vs-rest logistic models: coefficients for raw unit vectors, and intercepts."""
-    coef, intercept = [], []
+def document_sentences(corpus: Path, literal: tuple[str, ...]) -> list[str]:
+    """Sentences of a bank's Markdown documents (not tables or headings), none holding a literal
+    forbidden phrase (a compliance script quotes what not to say), a seeded sample."""
+    found = []
+    for path in sorted(corpus.rglob("*.md")):
+        _, body = split_front_matter(path.read_text(encoding="utf-8"), path.name)
+        for _, text in sections(body):
+            found += [s for line in text.splitlines() if not line.lstrip().startswith("|")
+                      for s in PhrasingModel.sentences_of(line.lstrip("-*> ").replace("**", ""))
+                      if len(s) >= DOCUMENT_MIN_CHARS and not any(p in s for p in literal)]
+    random.Random(0).shuffle(found)
+    return found[:DOCUMENT_SENTENCES]
+
+
+def read_banks() -> dict[str, list[str]]:
+    """Each read bank's document sentences (sealed banks stay unread)."""
+    literal = tuple(p for r in load_yaml("forbidden_phrases.yaml") for p in r["phrases"])
+    return {folder.name: document_sentences(folder / "corpus", literal)
+            for folder in sorted(BANKS.iterdir()) if (folder / "corpus").is_dir() and folder.name not in sealed()}
+
+
+def char_grams(texts: list[str], weight: float) -> CharGrams:
+    """The characters and pairs at least GRAM_MIN_EXAMPLES texts hold, with their smoothed idf."""
+    held = Counter(g for t in texts for g in set(CharGrams.grams_of(t, 2)))
+    kept = sorted(g for g, n in held.items() if n >= GRAM_MIN_EXAMPLES)
+    idf = tuple(round(math.log((1 + len(texts)) / (1 + held[g])) + 1.0, 6) for g in kept)
+    return CharGrams(vocabulary={g: i for i, g in enumerate(kept)}, idf=idf, weight=weight)
+
+
+def features(examples: Examples, grams: CharGrams | None) -> csr_matrix:
+    dense = csr_matrix(examples.vectors * SCALE)
+    if grams is None:
+        return dense
+    rows = [grams.weighted(t) for t in examples.texts]
+    sparse = csr_matrix((np.concatenate([v for _, v in rows]), np.concatenate([i for i, _ in rows]),
+                         np.cumsum([0] + [len(i) for i, _ in rows])), shape=(len(rows), len(grams.idf)))
+    return hstack([dense, sparse]).tocsr()
+
+
+def fit(train: Examples, kinds: tuple[str, ...], regularization: float, weight: float) -> PhrasingModel:
+    """One-vs-rest logistic models over the embedding and (weight > 0) the grams; no threshold yet."""
+    grams = char_grams(train.texts, weight) if weight else None
+    x, dim = features(train, grams), train.vectors.shape[1]
+    coef, intercept, gram_coef = [], [], []
     for code in kinds:
-        y = np.array([label == code for label in labels])
-        model = LogisticRegression(C=regularization, max_iter=2000).fit(vectors * SCALE, y)
-        coef.append(model.coef_[0] * SCALE)
-        intercept.append(model.intercept_[0])
-    return np.array(coef), np.array(intercept)
+        model = LogisticRegression(C=regularization, max_iter=3000).fit(x, [label == code for label in train.labels])
+        coef.append(tuple(round(float(c) * SCALE, 6) for c in model.coef_[0][:dim]))
+        gram_coef.append(tuple(round(float(c), 6) for c in model.coef_[0][dim:]))
+        intercept.append(round(float(model.intercept_[0]), 6))
+    return PhrasingModel(space="", codes=kinds, coef=tuple(coef), intercept=tuple(intercept), threshold=1.0,
+                         grams=grams, gram_coef=tuple(gram_coef) if grams else ())
+
+
+def probabilities(model: PhrasingModel, examples: Examples) -> np.ndarray:
+    return model.probabilities(examples.vectors, examples.texts)
 
 
 def scores(found: np.ndarray, labels: list[str | None], kinds: tuple[str, ...], threshold: float) -> dict:
@@ -68,16 +142,23 @@ def scores(found: np.ndarray, labels: list[str | None], kinds: tuple[str, ...], 
             "recall": round(right / wanted, 3) if wanted else None}
 
 
-def out_of_writer(data: dict[str, list[dict]], vectors: dict[str, np.ndarray], kinds,
-                  regularization: float) -> dict[str, np.ndarray]:
-    """Each writer's probabilities from a model fitted on the other writers."""
-    found = {}
-    for name in data:
-        others = [n for n in data if n != name]
-        coef, intercept = fit(np.vstack([vectors[n] for n in others]),
-                              [e["code"] for n in others for e in data[n]], kinds, regularization)
-        found[name] = 1.0 / (1.0 + np.exp(-(vectors[name] @ coef.T + intercept)))
-    return found
+def out_of_writer(data: dict[str, Examples], documents: Examples, kinds, regularization: float,
+                  weight: float) -> dict[str, np.ndarray]:
+    """Each writer's probabilities from a model fitted on the other writers and the documents."""
+    return {name: probabilities(fit(Examples.joined([data[n] for n in data if n != name] + [documents]),
+                                    kinds, regularization, weight), data[name])
+            for name in data}
+
+
+def out_of_bank(data: dict[str, Examples], banks: dict[str, Examples], kinds, regularization: float,
+                weight: float, threshold: float) -> dict:
+    """How many of each read bank's document sentences a model fitted without them flags."""
+    flagged = 0
+    for name, sentences in banks.items():
+        train = Examples.joined(list(data.values()) + [banks[b] for b in banks if b != name])
+        flagged += int((probabilities(fit(train, kinds, regularization, weight), sentences).max(axis=1)
+                        >= threshold).sum())
+    return {"flagged": flagged, "sentences": sum(len(b.texts) for b in banks.values())}
 
 
 def threshold_for(found: np.ndarray, labels: list[str | None]) -> float:
@@ -86,47 +167,55 @@ def threshold_for(found: np.ndarray, labels: list[str | None]) -> float:
     return round(float(np.quantile(allowed, 1 - ALLOWED_FLAGGED)), 3)
 
 
-def choose(data, vectors, labels, kinds) -> tuple[float, float, dict[str, np.ndarray]]:
-    """The regularization that catches most forbidden sentences out of writer at the threshold
-    its allowed sentences set; that threshold; and its out-of-writer probabilities."""
-    pooled = [c for n in data for c in labels[n]]
+def choose(data: dict[str, Examples], documents: Examples, kinds) -> tuple[float, float, float, dict]:
+    """The regularization and gram weight that catch most forbidden sentences out of writer at the
+    threshold their allowed sentences set; that threshold; and the out-of-writer probabilities."""
+    pooled = [c for n in data for c in data[n].labels]
     best = None
     for regularization in REGULARIZATIONS:
-        found = out_of_writer(data, vectors, kinds, regularization)
-        threshold = threshold_for(np.vstack(list(found.values())), pooled)
-        recall = scores(np.vstack(list(found.values())), pooled, kinds, threshold)["recall"] or 0.0
-        print(f"C={regularization}: threshold {threshold}, recall out of writer {recall}")
-        if best is None or recall > best[0]:
-            best = (recall, regularization, threshold, found)
+        for weight in GRAM_WEIGHTS:
+            found = out_of_writer(data, documents, kinds, regularization, weight)
+            threshold = threshold_for(np.vstack(list(found.values())), pooled)
+            recall = scores(np.vstack(list(found.values())), pooled, kinds, threshold)["recall"] or 0.0
+            print(f"C={regularization} grams x{weight}: threshold {threshold}, recall out of writer {recall}", flush=True)
+            if best is None or recall > best[0]:
+                best = (recall, regularization, weight, threshold, found)
     assert best is not None
-    return best[1], best[2], best[3]
+    return best[1], best[2], best[3], best[4]
+
+
+def embedded(texts: list[str], labels: list[str | None], embedder: Embedder) -> Examples:
+    return Examples(texts, labels, np.array([embedder.query(t) for t in texts]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "kb" / "phrasing.json")
     args = parser.parse_args()
-    data, kinds = writers(), codes()
-    embedder = Embedder(get_settings())
-    vectors = {n: np.array([embedder.query(e["text"]) for e in examples]) for n, examples in data.items()}
-    labels = {n: [e["code"] for e in examples] for n, examples in data.items()}
-    regularization, threshold, found = choose(data, vectors, labels, kinds)
-    pooled_labels = [c for n in data for c in labels[n]]
-    report = {n: scores(found[n], labels[n], kinds, threshold) for n in data}
-    report["pooled"] = scores(np.vstack(list(found.values())), pooled_labels, kinds, threshold)
+    kinds, embedder = codes(), Embedder(get_settings())
+    data = {n: embedded([e["text"] for e in ex], [e["code"] for e in ex], embedder) for n, ex in writers().items()}
+    banks = {b: embedded(s, [None] * len(s), embedder) for b, s in read_banks().items()}
+    documents = Examples.joined(list(banks.values()))
+    regularization, weight, threshold, found = choose(data, documents, kinds)
+    report = {n: scores(found[n], data[n].labels, kinds, threshold) for n in data}
+    report["pooled"] = scores(np.vstack(list(found.values())), [c for n in data for c in data[n].labels],
+                              kinds, threshold)
+    report["documents, out of bank"] = out_of_bank(data, banks, kinds, regularization, weight, threshold)
     for name, s in report.items():
         print(f"{name:12s} {json.dumps(s)}")
-    coef, intercept = fit(np.vstack(list(vectors.values())), pooled_labels, kinds, regularization)
-    model = PhrasingModel(space=embedder.id, codes=kinds, coef=tuple(tuple(round(float(x), 6) for x in row) for row in coef),
-                          intercept=tuple(round(float(x), 6) for x in intercept), threshold=threshold,
-                          provenance=provenance(data, report, regularization))
+    fitted = fit(Examples.joined(list(data.values()) + [documents]), kinds, regularization, weight)
+    model = replace(fitted, space=embedder.id, threshold=threshold,
+                    provenance=provenance(data, banks, report, regularization, weight))
     args.out.write_text(model.to_json() + "\n", encoding="utf-8")
-    print(f"C={regularization}, threshold {threshold}; written {args.out}")
+    print(f"C={regularization}, grams x{weight}, threshold {threshold}; written {args.out}")
 
 
-def provenance(data: dict[str, list[dict]], report: dict, regularization: float) -> dict:
+def provenance(data: dict[str, Examples], banks: dict[str, Examples], report: dict, regularization: float,
+               weight: float) -> dict:
     return {"fitted_at": dt.datetime.now().isoformat(timespec="seconds"), "code": code_version(),
-            "writers": {n: len(examples) for n, examples in data.items()}, "regularization": regularization,
+            "writers": {n: len(e.texts) for n, e in data.items()},
+            "document_sentences": {n: len(e.texts) for n, e in banks.items()},
+            "regularization": regularization, "gram_weight": weight,
             "allowed_flagged_at_most": ALLOWED_FLAGGED, "out_of_writer": report}
 
 

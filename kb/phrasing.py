@@ -1,12 +1,15 @@
 """Forbidden phrasing in the agent's own words. The literal phrases of
 kb/vocab/forbidden_phrases.yaml catch 稳赚 and 你自己没看清楚; an agent says 本钱指定亏不了 or
 係你自己冇睇清楚. A logistic model per kind of forbidden phrasing, over the embedding of each
-sentence the agent says, catches the meaning (kb/phrasing.json, fitted by `python -m
+sentence the agent says and its character pairs, catches the meaning (kb/phrasing.json, fitted by `python -m
 evals.fit_phrasing` on written examples in evals/phrasing/: paraphrase and dialect of each kind,
-and allowed sentences close to them, such as 这个产品不保本 or deposit insurance for a deposit).
+and allowed sentences close to them, such as 这个产品不保本 or deposit insurance for a deposit, and
+sentences of banks' documents). The embedding alone blurs the words that carry the kind (保住, 亏不了)
+and hears a promise in a plain fact of a wealth product (起购, 递增); the characters keep them.
 """
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -24,6 +27,39 @@ _SENTENCE_END = re.compile(alternation(_MARKS["sentence_ends"]))
 
 
 @dataclass(frozen=True)
+class CharGrams:
+    """A sentence's characters and character pairs, weighted as scikit-learn's TfidfVectorizer
+    (analyzer "char", sublinear tf, l2 norm) weighs them, then scaled by `weight`: the fitting
+    uses this same code, so what is fitted is what is read."""
+    vocabulary: dict[str, int]
+    idf: tuple[float, ...]
+    weight: float
+    longest: int = 2
+
+    @staticmethod
+    def grams_of(sentence: str, longest: int) -> list[str]:
+        """Every run of 1 to `longest` characters, lower case, white space as one space."""
+        text = " ".join(sentence.lower().split())
+        return [text[start:start + n] for n in range(1, longest + 1) for start in range(len(text) - n + 1)]
+
+    def counts(self, sentence: str) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for gram in self.grams_of(sentence, self.longest):
+            index = self.vocabulary.get(gram)
+            if index is not None:
+                found[index] = found.get(index, 0) + 1
+        return found
+
+    def weighted(self, sentence: str) -> tuple[np.ndarray, np.ndarray]:
+        """The indexes of the grams the sentence holds, and their weights."""
+        found = self.counts(sentence)
+        indexes = np.fromiter(found, dtype=np.int64, count=len(found))
+        values = np.array([(1.0 + math.log(c)) * self.idf[i] for i, c in found.items()])
+        norm = float(np.linalg.norm(values)) if len(values) else 0.0
+        return indexes, (values / norm * self.weight if norm else values)
+
+
+@dataclass(frozen=True)
 class PhrasingModel:
     """One logistic model per kind (its code), over a sentence's embedding in `space`; a kind is
     said when its probability reaches `threshold` (chosen on examples of writers the model was not
@@ -35,10 +71,18 @@ class PhrasingModel:
     threshold: float
     min_chars: int = 4
     provenance: dict[str, Any] = field(default_factory=dict)
+    grams: CharGrams | None = None
+    gram_coef: tuple[tuple[float, ...], ...] = ()
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """One row per sentence, one column per code."""
+    def probabilities(self, vectors: np.ndarray, sentences: list[str] | None = None) -> np.ndarray:
+        """One row per sentence, one column per code (the sentences' characters count where the
+        model has grams)."""
         z = np.asarray(vectors, dtype=np.float64) @ np.asarray(self.coef).T + np.asarray(self.intercept)
+        if self.grams is not None and sentences is not None:
+            coef = np.asarray(self.gram_coef)
+            for row, sentence in enumerate(sentences):
+                indexes, values = self.grams.weighted(sentence)
+                z[row] += coef[:, indexes] @ values
         return np.asarray(1.0 / (1.0 + np.exp(-z)))
 
     def codes_said(self, text: str, embed: Callable[[str], list[float]]) -> set[str]:
@@ -46,22 +90,34 @@ class PhrasingModel:
         sentences = self.sentences(text)
         if not sentences:
             return set()
-        said = self.probabilities(np.array([embed(s) for s in sentences])) >= self.threshold
+        said = self.probabilities(np.array([embed(s) for s in sentences]), sentences) >= self.threshold
         return {code for j, code in enumerate(self.codes) if said[:, j].any()}
 
     def sentences(self, text: str) -> list[str]:
         """What is embedded: each sentence long enough to say something."""
-        return [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) >= self.min_chars]
+        return [s for s in self.sentences_of(text) if len(s) >= self.min_chars]
+
+    @staticmethod
+    def sentences_of(text: str) -> list[str]:
+        return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, indent=1)
+        """One line per field: the grams' vocabulary and coefficients are thousands of numbers."""
+        fields = asdict(self)
+        return "{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
+                                   for k, v in fields.items()) + "\n}"
 
     @classmethod
     def from_json(cls, text: str) -> "PhrasingModel":
         raw = json.loads(text)
+        grams = raw.get("grams")
         return cls(space=raw["space"], codes=tuple(raw["codes"]), coef=tuple(tuple(c) for c in raw["coef"]),
                    intercept=tuple(raw["intercept"]), threshold=float(raw["threshold"]),
-                   min_chars=int(raw.get("min_chars", 4)), provenance=raw.get("provenance", {}))
+                   min_chars=int(raw.get("min_chars", 4)), provenance=raw.get("provenance", {}),
+                   grams=None if grams is None else CharGrams(
+                       vocabulary=dict(grams["vocabulary"]), idf=tuple(grams["idf"]),
+                       weight=float(grams["weight"]), longest=int(grams.get("longest", 2))),
+                   gram_coef=tuple(tuple(c) for c in raw.get("gram_coef", ())))
 
 
 def load_phrasing(path: Path | None = None) -> PhrasingModel | None:

@@ -1,0 +1,45 @@
+"""The phrasing fit: its character grams weigh a sentence as scikit-learn's tf-idf does (so the
+fitted coefficients read the same features at run time), a bank's documents give allowed sentences
+without their tables, headings or quoted forbidden phrases, and a kind carried by words alone is
+learnt from the grams where the embedding says nothing."""
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from evals.fit_phrasing import GRAM_MIN_EXAMPLES, Examples, char_grams, document_sentences, fit
+from kb.phrasing import PhrasingModel
+
+TEXTS = ["本金保住了", "本金肯定保住", "保住本金没问题", "您的账单已出", "账单分期可以办", "请问还有什么可以帮您"]
+
+
+def test_grams_weigh_a_sentence_as_scikit_learns_tfidf():
+    ours = char_grams(TEXTS, weight=1.0)
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=GRAM_MIN_EXAMPLES,
+                             sublinear_tf=True).fit(TEXTS)
+    assert ours.vocabulary == theirs.vocabulary_
+    assert np.allclose(ours.idf, theirs.idf_)
+    for text in ("本金本金保住了", "账单可以分期"):
+        indexes, values = ours.weighted(text)
+        dense = np.zeros(len(ours.idf))
+        dense[indexes] = values
+        assert np.allclose(dense, theirs.transform([text]).toarray()[0])
+
+
+def test_a_document_gives_its_sentences_not_its_tables_headings_or_quoted_phrases(tmp_path):
+    (tmp_path / "wealth").mkdir()
+    (tmp_path / "wealth" / "a.md").write_text(
+        "---\nid: a\n---\n# 产品说明\n- 起购金额为一万元，按一千元递增。\n| 期限 | 利率 |\n|---|---|\n"
+        "| 一年 | 1.2% |\n严禁向客户说“保本保息”之类的话。\n短句。\n", encoding="utf-8")
+    assert document_sentences(tmp_path, ("保本保息",)) == ["起购金额为一万元，按一千元递增"]
+
+
+def test_a_kind_said_in_words_the_embedding_misses_is_learnt_from_the_grams():
+    labels = ["guaranteed_return"] * 3 + [None] * 3
+    flat = Examples(TEXTS, labels, np.zeros((len(TEXTS), 2)))
+    kinds = ("guaranteed_return",)
+    without, with_grams = fit(flat, kinds, 10.0, 0.0), fit(flat, kinds, 10.0, 10.0)
+    said = ["本金保住的", "账单出了"]
+    assert np.allclose(without.probabilities(np.zeros((2, 2)), said)[:, 0], 0.5)
+    found = with_grams.probabilities(np.zeros((2, 2)), said)[:, 0]
+    assert found[0] > 0.8 > 0.2 > found[1]
+    assert PhrasingModel.from_json(with_grams.to_json()) == with_grams
