@@ -9,7 +9,7 @@ from kb.vocab import alternation, load_checked
 
 _WORDS = load_checked("speech.yaml", lists=("percent_before", "decimal_point", "decimal_units", "points_after",
                                             "short_not_before", "tenths_after", "tenths_not_before"),
-                      mappings=("short_scales", "digit_names"))
+                      mappings=("short_scales", "digit_names", "full_scales"))
 _NUMERALS = load_checked("numerals.yaml", lists=("counters",), mappings=("digits", "multipliers"))
 _DIGIT: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["digits"].items()}
 _READ_OUT = _DIGIT | {str(k): str(v) for k, v in _WORDS["digit_names"].items()}
@@ -27,6 +27,8 @@ _TENTHS = re.compile(rf"([{_NUMERAL}\d]+)({alternation(_WORDS['tenths_after'])})
 _MULTIPLIER = re.escape("".join(map(str, _NUMERALS["multipliers"])) + "".join(map(str, _WORDS["short_scales"])))
 _DIGIT_RUN = re.compile(rf"(?<![{_MULTIPLIER}])[{re.escape(''.join(_READ_OUT))}]{{{int(_WORDS['digit_run'])},}}"
                         rf"(?![{_MULTIPLIER}])")
+_FULL_SCALE: dict[str, int] = {str(k): int(v) for k, v in _WORDS["full_scales"].items()}
+_FULL = re.compile(rf"([{_NUMERAL}]+)({alternation(list(_FULL_SCALE))})([{_NUMERAL}]*[{re.escape(''.join(map(str, _NUMERALS['multipliers'])))}][{_NUMERAL}]*)")
 _SHORT = re.compile(rf"([{_NONZERO}\d])({alternation(list(_SCALE))})([{_NONZERO}])"
                     rf"(?![{_NUMERAL}\d]|{alternation(_WORDS['short_not_before'])})")
 
@@ -34,6 +36,7 @@ _SHORT = re.compile(rf"([{_NONZERO}\d])({alternation(list(_SCALE))})([{_NONZERO}
 def written_figures(text: str) -> str:
     """The text with spoken figures written as digits (the rest is left as it is)."""
     text = _PERCENT.sub(lambda m: _decimal(m.group(1), m.group(2)) + "%", text)
+    text = _FULL.sub(_full, text)
     text = _TENTHS.sub(lambda m: f"{_integer(m.group(1))}.{_DIGIT.get(m.group(3), m.group(3))}元", text)
     text = _DECIMAL.sub(lambda m: _decimal(m.group(1), m.group(2)), text)
     text = _POINTS.sub(lambda m: _integer(m.group(1)) + "%", text)
@@ -52,6 +55,16 @@ def _decimal(whole: str, fraction: str | None) -> str:
     if not fraction:
         return _integer(whole)
     return f"{_integer(whole)}.{''.join(_DIGIT.get(c, c) for c in fraction)}"
+
+
+def _full(match: re.Match[str]) -> str:
+    """三万两千六百 → 32600, 两万零五十 → 20050; as it stands where the rest is not a number below
+    the scale."""
+    head, rest = chinese_number(match.group(1)), chinese_number(match.group(3).lstrip("零〇"))
+    scale = _FULL_SCALE[match.group(2)]
+    if head is None or rest is None or rest >= scale:
+        return match.group(0)
+    return str(head * scale + rest)
 
 
 def _short(match: re.Match[str]) -> str:

@@ -72,8 +72,13 @@ class FigureCheck:
         claims = self.claims(canonical, spoken)
         evidence = self._evidence(canonical, len(spoken), answers) if claims else []
         found: list[Finding] = []
+        right: set[Figure] = set()
         for claim in claims:
+            if claim.figure in right:
+                continue  # said again (第二年的两百块 after 年费两百块): the figure already found right
             finding = self._figure(number, claim, evidence)
+            if finding is not None and finding.ok:
+                right.add(claim.figure)
             if finding is not None and (finding.ok or not any(not f.ok for f in found)):
                 found.append(finding)
         return found

@@ -80,3 +80,4 @@ def test_a_figure_of_a_named_product_is_read_against_its_documents_and_the_fee_r
     assert kept() == ["cc-gold", "fee-transfer", "script-lost-card"]
     assert kept("金卡") == ["cc-gold", "fee-transfer"]
     assert kept("跨行转账") == ["fee-transfer"]
+

@@ -20,7 +20,10 @@ from kb.calls.speech import written_figures
     ("利息是32块5", "利息是32.5元"),
     ("五块五毛", "五块五毛"),             # the tenths named: read as they stand
     ("年费一百块一年", "年费一百块一年"),  # a digit that counts a year  # two digits' names: an estimate, not a number read out
-    ("一万二千三百", "一万二千三百"),  # a number in words, not digits read out
+    ("一万二千三百", "12300"),  # a number in words, not digits read out
+    ("累计消费三万两千六百块", "累计消费32600块"),  # a scale, then the rest in full: one figure
+    ("余额两万零五十块", "余额20050块"),
+    ("三十万", "三十万"),  # the scale alone: canonicalizing writes 30万
 ])
 def test_spoken_figures_are_written_as_digits(spoken, written):
     assert written_figures(spoken) == written
