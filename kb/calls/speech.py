@@ -28,7 +28,8 @@ _MULTIPLIER = re.escape("".join(map(str, _NUMERALS["multipliers"])) + "".join(ma
 _DIGIT_RUN = re.compile(rf"(?<![{_MULTIPLIER}])[{re.escape(''.join(_READ_OUT))}]{{{int(_WORDS['digit_run'])},}}"
                         rf"(?![{_MULTIPLIER}])")
 _FULL_SCALE: dict[str, int] = {str(k): int(v) for k, v in _WORDS["full_scales"].items()}
-_FULL = re.compile(rf"([{_NUMERAL}]+)({alternation(list(_FULL_SCALE))})([{_NUMERAL}]*[{re.escape(''.join(map(str, _NUMERALS['multipliers'])))}][{_NUMERAL}]*)")
+_MULTIPLIERS = re.escape("".join(map(str, _NUMERALS["multipliers"])))
+_FULL = re.compile(rf"([{_NUMERAL}]+)({alternation(list(_FULL_SCALE))})([{_NUMERAL}]*[{_MULTIPLIERS}][{_NUMERAL}]*)")
 _SHORT = re.compile(rf"([{_NONZERO}\d])({alternation(list(_SCALE))})([{_NONZERO}])"
                     rf"(?![{_NUMERAL}\d]|{alternation(_WORDS['short_not_before'])})")
 

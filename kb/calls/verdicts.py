@@ -32,7 +32,7 @@ from kb.calls.models import Finding
 from kb.calls.rules import ScorecardRules, said
 from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import addressed, best_fit, equivalents, fit, per_one, stated_spans, worked_out
+from kb.figures import Figure, addressed, best_fit, equivalents, fit, per_one, stated_spans, worked_out
 from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
 from kb.messages import message
