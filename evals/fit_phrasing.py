@@ -44,6 +44,11 @@ EXAMPLES = ROOT / "evals" / "phrasing"
 BANKS = ROOT / "evals" / "banks"
 REGULARIZATIONS = (1.0, 3.0, 10.0)
 GRAM_WEIGHTS = (0.0, 3.0, 10.0, 30.0)  # the grams' norm against the embedding's SCALE; 0: no grams
+# A sentence's grams are scaled to unit length, but never by more than a sentence of this quantile
+# of the examples' lengths would be: 喂，您讲 has three grams, and each alone would weigh as much as
+# all of a full sentence's. The median: out of writer recall 0.939 -> 0.922 at the same 1%, read
+# calls' precision 0.913 -> 0.923.
+LEAST_NORM_QUANTILE = 0.5
 GRAM_MIN_EXAMPLES = 3  # a gram fewer examples hold says more of a writer than of a kind
 SCALE = 10.0  # unit-length vectors scaled so that the regularization reads as for standardized features
 ALLOWED_FLAGGED = 0.01  # of the allowed sentences, out of writer: a false alert mid-call costs the agent
@@ -98,7 +103,9 @@ def char_grams(texts: list[str], weight: float) -> CharGrams:
     held = Counter(g for t in texts for g in set(CharGrams.grams_of(t, 2)))
     kept = sorted(g for g, n in held.items() if n >= GRAM_MIN_EXAMPLES)
     idf = tuple(round(math.log((1 + len(texts)) / (1 + held[g])) + 1.0, 6) for g in kept)
-    return CharGrams(vocabulary={g: i for i, g in enumerate(kept)}, idf=idf, weight=weight)
+    grams = CharGrams(vocabulary={g: i for i, g in enumerate(kept)}, idf=idf, weight=weight)
+    norms = [np.linalg.norm([(1.0 + math.log(c)) * idf[i] for i, c in grams.counts(t).items()] or [0.0]) for t in texts]
+    return replace(grams, least_norm=round(float(np.quantile(norms, LEAST_NORM_QUANTILE)), 6))
 
 
 def features(examples: Examples, grams: CharGrams | None) -> csr_matrix:

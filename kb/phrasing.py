@@ -35,6 +35,7 @@ class CharGrams:
     idf: tuple[float, ...]
     weight: float
     longest: int = 2
+    least_norm: float = 0.0  # a short sentence's few grams are not scaled up past a typical one's
 
     @staticmethod
     def grams_of(sentence: str, longest: int) -> list[str]:
@@ -55,7 +56,7 @@ class CharGrams:
         found = self.counts(sentence)
         indexes = np.fromiter(found, dtype=np.int64, count=len(found))
         values = np.array([(1.0 + math.log(c)) * self.idf[i] for i, c in found.items()])
-        norm = float(np.linalg.norm(values)) if len(values) else 0.0
+        norm = max(float(np.linalg.norm(values)) if len(values) else 0.0, self.least_norm)
         return indexes, (values / norm * self.weight if norm else values)
 
 
@@ -116,7 +117,8 @@ class PhrasingModel:
                    min_chars=int(raw.get("min_chars", 4)), provenance=raw.get("provenance", {}),
                    grams=None if grams is None else CharGrams(
                        vocabulary=dict(grams["vocabulary"]), idf=tuple(grams["idf"]),
-                       weight=float(grams["weight"]), longest=int(grams.get("longest", 2))),
+                       weight=float(grams["weight"]), longest=int(grams.get("longest", 2)),
+                       least_norm=float(grams.get("least_norm", 0.0))),
                    gram_coef=tuple(tuple(c) for c in raw.get("gram_coef", ())))
 
 

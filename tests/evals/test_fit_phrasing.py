@@ -1,7 +1,10 @@
 """The phrasing fit: its character grams weigh a sentence as scikit-learn's tf-idf does (so the
-fitted coefficients read the same features at run time), a bank's documents give allowed sentences
+fitted coefficients read the same features at run time), short of scaling a short sentence's few
+grams up, a bank's documents give allowed sentences
 without their tables, headings or quoted forbidden phrases, and a kind carried by words alone is
 learnt from the grams where the embedding says nothing."""
+
+from dataclasses import replace
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -13,7 +16,7 @@ TEXTS = ["本金保住了", "本金肯定保住", "保住本金没问题", "您�
 
 
 def test_grams_weigh_a_sentence_as_scikit_learns_tfidf():
-    ours = char_grams(TEXTS, weight=1.0)
+    ours = replace(char_grams(TEXTS, weight=1.0), least_norm=0.0)
     theirs = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=GRAM_MIN_EXAMPLES,
                              sublinear_tf=True).fit(TEXTS)
     assert ours.vocabulary == theirs.vocabulary_
@@ -23,6 +26,14 @@ def test_grams_weigh_a_sentence_as_scikit_learns_tfidf():
         dense = np.zeros(len(ours.idf))
         dense[indexes] = values
         assert np.allclose(dense, theirs.transform([text]).toarray()[0])
+
+
+def test_a_short_sentences_few_grams_weigh_no_more_than_a_typical_sentences_would():
+    grams = char_grams(TEXTS, weight=1.0)
+    assert grams.least_norm > 0
+    _, short = grams.weighted("本金")
+    _, full = grams.weighted("本金肯定保住了没问题")
+    assert np.linalg.norm(short) < 1.0 and np.isclose(np.linalg.norm(full), 1.0)
 
 
 def test_a_document_gives_its_sentences_not_its_tables_headings_or_quoted_phrases(tmp_path):
