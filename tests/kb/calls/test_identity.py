@@ -29,3 +29,8 @@ def test_acting_after_verifying_is_not(ingested_kb):
     assert _unverified(ingested_kb, ("customer", "我那张卡寻不着了，快帮我弄一弄"),
                        ("agent", "请您提供一下身份证后四位"), ("customer", "0427"),
                        ("agent", "核实好了，我这边已经把卡做了临时挂失，现在已经止付了")) == []
+
+
+def test_telling_the_customers_own_bill_before_verifying_is_found(ingested_kb):
+    assert _unverified(ingested_kb, ("customer", "我这期账单多少钱啦"),
+                       ("agent", "我看一下，您这期账单是一千二百三十八块，到期还款日是11月25号。")) == [2]
