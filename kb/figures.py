@@ -92,6 +92,14 @@ def worked_out(figure: Figure, given: list[Figure]) -> bool:
     return any(abs(x - figure.value) <= share * figure.value for x in results)
 
 
+def remainder(figure: Figure, given: list[Figure]) -> bool:
+    """Whether a figure is the difference of two others of its measure beside it: what is left to
+    reach a threshold (满120000元, 91000元 so far: 再消费29000元), the customer's case, not a rule."""
+    values = [f.value for f in given if f.measure == figure.measure and f.value != figure.value]
+    share = float(_ARITHMETIC["arithmetic_tolerance"])
+    return any(abs(a - b - figure.value) <= share * figure.value for a in values for b in values if a > b)
+
+
 def best_fit(fits: list[float | None]) -> float | None:
     """The best of several readings' fits (None only when none reads the text at all)."""
     known = [f for f in fits if f is not None]

@@ -233,6 +233,26 @@ def ingested(root: Path, files: dict[str, str]) -> KnowledgeBase:
     return built
 
 
+def figures_said(kb: KnowledgeBase, asked: str, line: str, day: dt.date = dt.date(2026, 6, 1)) -> list[tuple[str, str]]:
+    """The figures of the agent's `line`, answering the customer's `asked`, found right or wrong."""
+    from kb.calls.listening import CallListener
+    from kb.calls.rules import ScorecardRules
+    from kb.calls.transcript import Utterance
+
+    listener = CallListener(kb, "figures", day, ScorecardRules.load())
+    now = dt.datetime.now(dt.UTC)
+    listener.hear(Utterance("customer", asked, now))
+    listener.hear(Utterance("agent", line, now))
+    return [(f.kind, f.stated) for f in listener.state.findings + listener.state.checks
+            if f.kind in ("wrong_figure", "figure_right")]
+
+
+def figure_reader(root: Path, files: dict[str, str], asked: str):
+    """`said(line, asked=asked)`: figures_said on a knowledge base of these files of its own."""
+    kb = ingested(root, files)
+    return lambda line, asked=asked: figures_said(kb, asked, line)
+
+
 def bodies_by_key(kb: KnowledgeBase) -> dict[str, str]:
     """doc_id@vN -> stored body, read back from the store itself."""
     return {d.meta.key: d.body for d in kb.store.document_records()}
@@ -246,7 +266,8 @@ def kbtest():
         FUTURE_DOC=FUTURE_DOC, FEE_V3=FEE_V3, BASE_FILES=dict(BASE_FILES), V1_DAY=V1_DAY,
         V1_COUNTER_FEE=V1_COUNTER_FEE, V2_COUNTER_FEE=V2_COUNTER_FEE, REPO=REPO,
         body_of=body_of, write_corpus=write_corpus, make_kb=make_kb, bodies_by_key=bodies_by_key,
-        front_matter=front_matter, ingested=ingested,
+        front_matter=front_matter, ingested=ingested, figures_said=figures_said,
+        figure_reader=figure_reader,
         free_port=free_port, serving=serving,
     )
 

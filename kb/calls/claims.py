@@ -109,7 +109,15 @@ def speaks_of(piece: str, claim: Claim, least: int, width: int) -> bool:
 
 
 def _label(piece: str, start: int, width: int) -> str:
-    return re.sub(r"[\d.%、,，:：]", "", piece[max(0, start - width):start])
+    """The words before a figure, and where the piece is a table's row (its first cell, then
+    header: value cells), the row's first cell: 电报费(汇往港澳台地区) labels the 40元 of its
+    网上银行标准 cell, however long the headers between."""
+    row = TABLE_ROW.match(piece)
+    label = row.group(1) if row and row.end(1) < start - width else ""
+    return re.sub(r"[\d.%、,，:：]", "", label + piece[max(0, start - width):start])
+
+
+TABLE_ROW = re.compile(r"([^,:：]+),[^,:：]{1,30}[:：]")
 
 
 def without_figures(canonical: str) -> str:

@@ -32,7 +32,7 @@ from kb.calls.models import Finding
 from kb.calls.rules import ScorecardRules, said
 from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import Figure, addressed, best_fit, equivalents, fit, per_one, stated_spans, worked_out
+from kb.figures import Figure, addressed, best_fit, equivalents, fit, per_one, remainder, stated_spans, worked_out
 from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
 from kb.messages import message
@@ -88,6 +88,7 @@ class FigureCheck:
         figures, 1年期1.2%,3年期1.75%, also the first's), and its keys: the other figures of its
         clause (3年 of 3年期1.75%) and the products its sentence names."""
         told = {f for u in spoken if u.speaker == "customer" for _, f in stated_spans(self.said_aloud(u.text))}
+        uttered = [f for _, f in stated_spans(canonical)]
         claims: list[Claim] = []
         previous: frozenset[str] = frozenset()
         end = 0
@@ -100,7 +101,8 @@ class FigureCheck:
             attribute = previous if ranged else own | previous
             previous = attribute if ranged else (own or previous)
             if figure in told or not self._stated(canonical, match) or (per_one(figure) and per(canonical, match)) \
-                    or worked_out(figure, [f for _, f in stated_spans(sentence_of(canonical, match.start()))] + list(told)):
+                    or worked_out(figure, [f for _, f in stated_spans(sentence_of(canonical, match.start()))] + list(told)) \
+                    or remainder(figure, uttered + list(told)):
                 continue
             clause = clause_of(canonical, match.start())
             after = CLAUSES.split(canonical[match.start():match.end() + 4])[0]

@@ -1,6 +1,6 @@
 import pytest
 
-from kb.figures import Figure, addressed, bounded, equivalents, figure_of, fit, worked_out
+from kb.figures import Figure, addressed, bounded, equivalents, figure_of, fit, remainder, worked_out
 
 
 @pytest.mark.parametrize("term, figure", [
@@ -64,3 +64,13 @@ def test_a_term_in_years_is_also_one_in_months():
     assert equivalents(Figure(5, "年")) == [Figure(5, "年"), Figure(60, "月")]
     assert equivalents(Figure(36, "月")) == [Figure(36, "月"), Figure(3, "年")]
     assert equivalents(Figure(3, "元")) == [Figure(3, "元")]
+
+
+@pytest.mark.parametrize("figure, given, left", [
+    (Figure(29000, "元"), [Figure(120000, "元"), Figure(91000, "元"), Figure(29000, "元")], True),  # left to reach
+    (Figure(3, "次"), [Figure(12, "次"), Figure(9, "次")], True),
+    (Figure(3, "次"), [Figure(12, "次"), Figure(9, "元")], False),  # another measure
+    (Figure(800, "元"), [Figure(1000, "元"), Figure(300, "元")], False),
+])
+def test_what_is_left_between_two_figures_beside_it(figure, given, left):
+    assert remainder(figure, given) is left

@@ -3,13 +3,7 @@ limit by value: the span the document's limit gives (最多2次 holds 1) does no
 comparison row's cell for another product (整存整取 仅限1次) does not make it right. A term in
 years is the same term in months (5年 against 36个月)."""
 
-import datetime as dt
-
 import pytest
-
-from kb.calls.listening import CallListener
-from kb.calls.rules import ScorecardRules
-from kb.calls.transcript import Utterance
 
 pytestmark = pytest.mark.model
 
@@ -27,29 +21,20 @@ def _files(meta) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def kb(tmp_path_factory, kbtest):
-    return kbtest.ingested(tmp_path_factory.mktemp("limits"), _files(kbtest.front_matter))
+def said(tmp_path_factory, kbtest):
+    return kbtest.figure_reader(tmp_path_factory.mktemp("limits"), _files(kbtest.front_matter), "星光大额存单能部分提前支取吗")
 
 
-def _figures(kb, line: str, asked: str = "星光大额存单能部分提前支取吗") -> list[tuple[str, str]]:
-    listener = CallListener(kb, "limits", dt.date(2026, 6, 1), ScorecardRules.load())
-    now = dt.datetime.now(dt.UTC)
-    listener.hear(Utterance("customer", asked, now))
-    listener.hear(Utterance("agent", line, now))
-    return [(f.kind, f.stated) for f in listener.state.findings + listener.state.checks
-            if f.kind in ("wrong_figure", "figure_right")]
+def test_a_limit_is_read_by_value(said):
+    assert said("大额存单部分提前支取只能办一次") == [("wrong_figure", "1次")]
+    assert said("大额存单部分提前支取最多能办三次") == [("wrong_figure", "3次")]
+    assert said("大额存单部分提前支取最多能办两次") == [("figure_right", "2次")]
 
 
-def test_a_limit_is_read_by_value(kb):
-    assert _figures(kb, "大额存单部分提前支取只能办一次") == [("wrong_figure", "1次")]
-    assert _figures(kb, "大额存单部分提前支取最多能办三次") == [("wrong_figure", "3次")]
-    assert _figures(kb, "大额存单部分提前支取最多能办两次") == [("figure_right", "2次")]
+def test_another_products_cell_does_not_make_a_figure_right(said):
+    assert said("部分提前支取只能办一次") == [("wrong_figure", "1次")]
 
 
-def test_another_products_cell_does_not_make_a_figure_right(kb):
-    assert _figures(kb, "部分提前支取只能办一次") == [("wrong_figure", "1次")]
-
-
-def test_a_term_in_years_is_read_against_one_in_months(kb):
-    assert _figures(kb, "大额存单的存期最长是三年", asked="星光大额存单最长存多久") == [("figure_right", "3年")]
-    assert _figures(kb, "大额存单的存期最长是五年", asked="星光大额存单最长存多久") == [("wrong_figure", "5年")]
+def test_a_term_in_years_is_read_against_one_in_months(said):
+    assert said("大额存单的存期最长是三年", asked="星光大额存单最长存多久") == [("figure_right", "3年")]
+    assert said("大额存单的存期最长是五年", asked="星光大额存单最长存多久") == [("wrong_figure", "5年")]
