@@ -114,21 +114,26 @@ class CallListener:
         discussed when its name is spoken, not when a suggestion merely cites it)."""
         live = self.kb.catalog.in_force(self.day)
         added = False
-        for doc_id in sorted(self._products_named(raw)):
-            product = live.get(doc_id)
-            if product is None or product.meta.category not in self.rules.owing_categories:
-                continue
-            for ref in product.meta.disclosures:
+        for doc_id, refs in self._owed_by_names(raw, live):
+            for ref in refs:
                 if ref in live and ref not in self.state.owed:
                     self.state.owed[ref] = Owed(live[ref], doc_id, pairs(normalize_for_match(live[ref].body)))
                     added = True
         return [self._checklist(number)] if added else []
 
-    def _products_named(self, raw: str) -> set[str]:
-        """The documents of the products an utterance names, less a name the call's topic's own
-        document speaks of (提前结清 of a card's installments is that card's, not the loan rule's)."""
-        return {doc for name, docs in self.kb.retriever.named_products(raw) if self._discussed(name, docs)
-                for doc in docs}
+    def _owed_by_names(self, raw: str, live: dict) -> list[tuple[str, list[str]]]:
+        """For each wealth or credit product name the utterance says (less a name the call's
+        topic's own document speaks of: 提前结清 of a card's installments is that card's, not the
+        loan rule's), the disclosures that every document bearing it owes: 金卡 is several cards'
+        name, and each of them owes the card's interest disclosure."""
+        found = []
+        for name, docs in self.figure_check.names_in(raw):
+            owing = sorted((live[d] for d in docs if d in live and live[d].meta.category in self.rules.owing_categories),
+                           key=lambda d: d.meta.doc_id)
+            if owing and self._discussed(name, set(docs)):
+                shared = set.intersection(*(set(d.meta.disclosures) for d in owing))
+                found.append((owing[0].meta.doc_id, sorted(shared)))
+        return found
 
     def _discussed(self, name: str, docs: set[str]) -> bool:
         """A product name is its own documents' unless a document the call was on more lately

@@ -152,6 +152,12 @@ class FigureCheck:
         return [(d, text) for d, text in evidence
                 if d in owners or (d in live and live[d].meta.category in self.rules.any_product_categories)]
 
+    def names_in(self, raw: str) -> list[tuple[str, frozenset[str]]]:
+        """Every product name an utterance says, each the longest at its place, with the documents
+        in force that bear it (金卡 too, which several documents use: it names its own)."""
+        owners = self._owners()
+        return [(n, owners.get(n, frozenset())) for n in longest_names(self.canonical(normalize(raw)), self._names())]
+
     def _owners(self) -> dict[str, frozenset[str]]:
         """Each product name, canonical, and the documents in force that bear it."""
         live = self.kb.catalog.in_force(self.day)
