@@ -121,7 +121,7 @@ class CallListener:
                     added = True
         return [self._checklist(number)] if added else []
 
-    def _owed_by_names(self, raw: str, live: dict) -> list[tuple[str, list[str]]]:
+    def _owed_by_names(self, raw: str, live: dict[str, SourceDocument]) -> list[tuple[str, list[str]]]:
         """For each wealth or credit product name the utterance says (less a name the call's
         topic's own document speaks of: 提前结清 of a card's installments is that card's, not the
         loan rule's), the disclosures that every document bearing it owes: 金卡 is several cards'
