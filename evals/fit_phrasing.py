@@ -104,7 +104,7 @@ def char_grams(texts: list[str], weight: float) -> CharGrams:
     kept = sorted(g for g, n in held.items() if n >= GRAM_MIN_EXAMPLES)
     idf = tuple(round(math.log((1 + len(texts)) / (1 + held[g])) + 1.0, 6) for g in kept)
     grams = CharGrams(vocabulary={g: i for i, g in enumerate(kept)}, idf=idf, weight=weight)
-    norms = [np.linalg.norm([(1.0 + math.log(c)) * idf[i] for i, c in grams.counts(t).items()] or [0.0]) for t in texts]
+    norms = [float(np.linalg.norm(grams.tfidf(t)[1])) for t in texts]
     return replace(grams, least_norm=round(float(np.quantile(norms, LEAST_NORM_QUANTILE)), 6))
 
 

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -51,11 +52,15 @@ class CharGrams:
                 found[index] = found.get(index, 0) + 1
         return found
 
-    def weighted(self, sentence: str) -> tuple[np.ndarray, np.ndarray]:
-        """The indexes of the grams the sentence holds, and their weights."""
+    def tfidf(self, sentence: str) -> tuple[np.ndarray, np.ndarray]:
+        """The indexes of the grams the sentence holds, and their tf-idf, not yet normalized."""
         found = self.counts(sentence)
         indexes = np.fromiter(found, dtype=np.int64, count=len(found))
-        values = np.array([(1.0 + math.log(c)) * self.idf[i] for i, c in found.items()])
+        return indexes, np.array([(1.0 + math.log(c)) * self.idf[i] for i, c in found.items()])
+
+    def weighted(self, sentence: str) -> tuple[np.ndarray, np.ndarray]:
+        """The indexes of the grams the sentence holds, and their weights."""
+        indexes, values = self.tfidf(sentence)
         norm = max(float(np.linalg.norm(values)) if len(values) else 0.0, self.least_norm)
         return indexes, (values / norm * self.weight if norm else values)
 
@@ -78,13 +83,26 @@ class PhrasingModel:
     def probabilities(self, vectors: np.ndarray, sentences: list[str] | None = None) -> np.ndarray:
         """One row per sentence, one column per code (the sentences' characters count where the
         model has grams)."""
-        z = np.asarray(vectors, dtype=np.float64) @ np.asarray(self.coef).T + np.asarray(self.intercept)
+        z = np.asarray(vectors, dtype=np.float64) @ self._coef.T + self._intercept
         if self.grams is not None and sentences is not None:
-            coef = np.asarray(self.gram_coef)
             for row, sentence in enumerate(sentences):
                 indexes, values = self.grams.weighted(sentence)
-                z[row] += coef[:, indexes] @ values
+                z[row] += self._gram_coef[:, indexes] @ values
         return np.asarray(1.0 / (1.0 + np.exp(-z)))
+
+    # The coefficients as arrays, built once: the grams' are thousands of numbers a kind, and every
+    # sentence an agent says is read with them.
+    @cached_property
+    def _coef(self) -> np.ndarray:
+        return np.asarray(self.coef, dtype=np.float64)
+
+    @cached_property
+    def _intercept(self) -> np.ndarray:
+        return np.asarray(self.intercept, dtype=np.float64)
+
+    @cached_property
+    def _gram_coef(self) -> np.ndarray:
+        return np.asarray(self.gram_coef, dtype=np.float64)
 
     def codes_said(self, text: str, embed: Callable[[str], list[float]]) -> set[str]:
         """The kinds of forbidden phrasing some sentence of `text` says."""

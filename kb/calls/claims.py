@@ -6,6 +6,7 @@ its figures of the same measure share the agent's."""
 import re
 from typing import NamedTuple
 
+from kb.calls.speech import NUMERAL
 from kb.figures import FIGURE_TEXT, Figure, equivalents, stated_spans
 from kb.memo import Memo
 from kb.vocab import alternation, load_checked
@@ -32,10 +33,8 @@ _MARKS = load_checked("speech.yaml", lists=("date_after", "ordinal_before", "ran
                                             "clause_ends", "asking_ends", "event_before", "event_not_after",
                                             "per_before", "per_after"))
 ORDINAL_BEFORE = re.compile(rf"{alternation(_MARKS['ordinal_before'])}$")
-_NUMERALS = load_checked("numerals.yaml", mappings=("digits", "multipliers"))
-_NUMERAL = re.escape("".join(map(str, _NUMERALS["digits"])) + "".join(map(str, _NUMERALS["multipliers"])))
 # 1月1日 and 3月十一号 are dates, not figures of months
-DATE_AFTER = re.compile(rf"[\d{_NUMERAL}]+{alternation(_MARKS['date_after'])}")
+DATE_AFTER = re.compile(rf"[\d{NUMERAL}]+{alternation(_MARKS['date_after'])}")
 RANGE_BEFORE = re.compile(rf"{alternation(_MARKS['range_words'])}$")
 PIECES = re.compile(alternation(_MARKS["sentence_ends"]))
 CLAUSES = re.compile(alternation(_MARKS["clause_ends"]))

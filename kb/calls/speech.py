@@ -14,24 +14,24 @@ _NUMERALS = load_checked("numerals.yaml", lists=("counters",), mappings=("digits
 _DIGIT: dict[str, str] = {str(k): str(v) for k, v in _NUMERALS["digits"].items()}
 _READ_OUT = _DIGIT | {str(k): str(v) for k, v in _WORDS["digit_names"].items()}
 _SCALE: dict[str, int] = {str(k): int(v) for k, v in _WORDS["short_scales"].items()}
-_NUMERAL = re.escape("".join(_DIGIT) + "".join(map(str, _NUMERALS["multipliers"])))
+NUMERAL = re.escape("".join(_DIGIT) + "".join(map(str, _NUMERALS["multipliers"])))  # a number's words, for [...]
 _POINT = alternation(_WORDS["decimal_point"])
-_PERCENT = re.compile(rf"{alternation(_WORDS['percent_before'])}([{_NUMERAL}\d]+)(?:{_POINT}([{_NUMERAL}\d]+))?")
-_DECIMAL = re.compile(rf"([{_NUMERAL}\d]+){_POINT}([{re.escape(''.join(_DIGIT))}\d]+)"
+_PERCENT = re.compile(rf"{alternation(_WORDS['percent_before'])}([{NUMERAL}\d]+)(?:{_POINT}([{NUMERAL}\d]+))?")
+_DECIMAL = re.compile(rf"([{NUMERAL}\d]+){_POINT}([{re.escape(''.join(_DIGIT))}\d]+)"
                       rf"(?={alternation(_WORDS['decimal_units'])})")
-_POINTS = re.compile(rf"([{_NUMERAL}\d]+(?:\.\d+)?){alternation(_WORDS['points_after'])}")
+_POINTS = re.compile(rf"([{NUMERAL}\d]+(?:\.\d+)?){alternation(_WORDS['points_after'])}")
 _NONZERO = re.escape("".join(d for d, v in _DIGIT.items() if v != "0"))
 # 一万二 (12000) and 一千二 (1200): the last numeral is a tenth of the scale before it.
-_TENTHS = re.compile(rf"([{_NUMERAL}\d]+)({alternation(_WORDS['tenths_after'])})([{re.escape(''.join(_DIGIT))}\d])"
-                     rf"(?![{_NUMERAL}\d]|{alternation(_WORDS['tenths_not_before'] + _NUMERALS['counters'])})")
+_TENTHS = re.compile(rf"([{NUMERAL}\d]+)({alternation(_WORDS['tenths_after'])})([{re.escape(''.join(_DIGIT))}\d])"
+                     rf"(?![{NUMERAL}\d]|{alternation(_WORDS['tenths_not_before'] + _NUMERALS['counters'])})")
 _MULTIPLIER = re.escape("".join(map(str, _NUMERALS["multipliers"])) + "".join(map(str, _WORDS["short_scales"])))
 _DIGIT_RUN = re.compile(rf"(?<![{_MULTIPLIER}])[{re.escape(''.join(_READ_OUT))}]{{{int(_WORDS['digit_run'])},}}"
                         rf"(?![{_MULTIPLIER}])")
 _FULL_SCALE: dict[str, int] = {str(k): int(v) for k, v in _WORDS["full_scales"].items()}
 _MULTIPLIERS = re.escape("".join(map(str, _NUMERALS["multipliers"])))
-_FULL = re.compile(rf"([{_NUMERAL}]+)({alternation(list(_FULL_SCALE))})([{_NUMERAL}]*[{_MULTIPLIERS}][{_NUMERAL}]*)")
+_FULL = re.compile(rf"([{NUMERAL}]+)({alternation(list(_FULL_SCALE))})([{NUMERAL}]*[{_MULTIPLIERS}][{NUMERAL}]*)")
 _SHORT = re.compile(rf"([{_NONZERO}\d])({alternation(list(_SCALE))})([{_NONZERO}])"
-                    rf"(?![{_NUMERAL}\d]|{alternation(_WORDS['short_not_before'])})")
+                    rf"(?![{NUMERAL}\d]|{alternation(_WORDS['short_not_before'])})")
 
 
 def written_figures(text: str) -> str:

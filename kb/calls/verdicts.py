@@ -88,11 +88,12 @@ class FigureCheck:
         figures, 1年期1.2%,3年期1.75%, also the first's), and its keys: the other figures of its
         clause (3年 of 3年期1.75%) and the products its sentence names."""
         told = {f for u in spoken if u.speaker == "customer" for _, f in stated_spans(self.said_aloud(u.text))}
-        uttered = [f for _, f in stated_spans(canonical)]
+        spans = stated_spans(canonical)
+        uttered = [f for _, f in spans]
         claims: list[Claim] = []
         previous: frozenset[str] = frozenset()
         end = 0
-        for match, figure in stated_spans(canonical):
+        for match, figure in spans:
             if PIECES.search(canonical, end, match.start()):
                 previous = frozenset()  # a list's words carry to its next figures, not past its sentence
             end = match.end()
