@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from kb.vocab import alternation, load_checked
 
-_WORDS = load_checked("measures.yaml", lists=("range_words", "inclusive_marks", "above_before", "above_after",
+_WORDS = load_checked("measures.yaml", lists=("range_words", "inclusive_marks", "above_before", "above_after", "threshold_before",
                                                "below_before", "below_after", "every_word", "periods", "tenors"),
                       mappings=("measures",))
 _MEASURES = {word: (str(base), float(factor)) for word, (base, factor) in _WORDS["measures"].items()}
@@ -35,6 +35,7 @@ FIGURE_TEXT = _FIGURE
 _INCLUSIVE = _any("inclusive_marks") + "?"
 _SPAN = re.compile(rf"(?<![\d.]){_NUMBER}({_MEASURE})?{_INCLUSIVE}{_any('range_words')}{_NUMBER}({_MEASURE})")
 _ABOVE = re.compile(rf"{_any('above_before')}{_NUMBER}({_MEASURE})|{_NUMBER}({_MEASURE}){_INCLUSIVE}{_any('above_after')}")
+_THRESHOLD = re.compile(rf"{_any('threshold_before')}{_NUMBER}({_MEASURE})")
 _BELOW = re.compile(rf"{_any('below_before')}{_NUMBER}({_MEASURE})|{_NUMBER}({_MEASURE}){_INCLUSIVE}{_any('below_after')}")
 _EVERY = re.compile(rf"{_any('every_word')}(?:1)?({_MEASURE})")
 _PERIODS = set(_WORDS["periods"])
@@ -134,6 +135,22 @@ def bounded(figure: Figure, text: str) -> bool:
     rule answers "no" to (56岁, 18个月), unlike a list of values that merely lacks it (5年期
     against 1, 2 and 3 years)."""
     return any(measure == figure.measure for _, _, measure in _spans(text))
+
+
+def lower_bounds(text: str) -> set[int]:
+    """Where each figure a text states as a lower bound starts (满50000元, 5万元起, 达到3次)."""
+    return {m.start(1) if m.group(1) else m.start(3) for m in _ABOVE.finditer(text)} | \
+        {m.start(1) for m in _THRESHOLD.finditer(text)}
+
+
+def only_thresholds(figure: Figure, text: str) -> bool:
+    """Whether every figure of the measure the text states is a condition to reach (累计消费满
+    50000元): the customer's own amount (您累计消费26000元) is measured against it and does not
+    contradict it; only the condition said otherwise (满3万就免) does. A floor of the figure
+    itself (每笔最低10元) is no such condition."""
+    measures = {e.measure for e in equivalents(figure)}
+    starts = [m.start(1) for m, f in stated_spans(text) if f.measure in measures]
+    return bool(starts) and set(starts) <= {m.start(1) for m in _THRESHOLD.finditer(text)}
 
 
 def _figure(number: str, measure: str) -> Figure:

@@ -32,7 +32,19 @@ from kb.calls.models import Finding
 from kb.calls.rules import ScorecardRules, said
 from kb.calls.speech import written_figures
 from kb.calls.transcript import Utterance
-from kb.figures import Figure, addressed, best_fit, equivalents, fit, per_one, remainder, stated_spans, worked_out
+from kb.figures import (
+    Figure,
+    addressed,
+    best_fit,
+    equivalents,
+    fit,
+    lower_bounds,
+    only_thresholds,
+    per_one,
+    remainder,
+    stated_spans,
+    worked_out,
+)
 from kb.knowledge_base import KnowledgeBase
 from kb.markdown import sections
 from kb.messages import message
@@ -110,7 +122,7 @@ class FigureCheck:
             keys = tuple(m.group(0) for m, f in stated_spans(clause + after)
                          if f.measure != figure.measure and not per_one(f))
             claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start()),
-                                said(clause, self.rules.at_most)))
+                                said(clause, self.rules.at_most), match.start() in lower_bounds(canonical)))
         return claims
 
     def _stated(self, canonical: str, match: re.Match[str]) -> bool:
@@ -197,7 +209,8 @@ class FigureCheck:
         if outdated is not None:
             return outdated
         pieces = [x for x in pieces if speaks_of(x, claim, self.rules.contradiction_pairs, self.rules.label_chars)]
-        fits = [self._fit(claim, x, said_of) for x in pieces]
+        fits = [None if f == 0.0 and not claim.at_least and only_thresholds(claim.figure, x) else f
+                for x, f in ((x, self._fit(claim, x, said_of)) for x in pieces)]
         if not pieces or all(f is None for f in fits) or any(f for f in fits) or \
                 all(addressed(e, x, counted=True) is None for x in pieces for e in equivalents(claim.figure)):
             return None  # a span that holds it, or 一次性 / 前一天: no verdict

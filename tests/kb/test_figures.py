@@ -1,6 +1,17 @@
 import pytest
 
-from kb.figures import Figure, addressed, bounded, equivalents, figure_of, fit, remainder, worked_out
+from kb.figures import (
+    Figure,
+    addressed,
+    bounded,
+    equivalents,
+    figure_of,
+    fit,
+    lower_bounds,
+    only_thresholds,
+    remainder,
+    worked_out,
+)
 
 
 @pytest.mark.parametrize("term, figure", [
@@ -74,3 +85,20 @@ def test_a_term_in_years_is_also_one_in_months():
 ])
 def test_what_is_left_between_two_figures_beside_it(figure, given, left):
     assert remainder(figure, given) is left
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("累计消费金额满50000元,免收次年年费", True),
+    ("累计消费达到5万元", True),  # 50000元 in the measure of the figure
+    ("年费200元,累计消费满50000元免年费", False),  # a plain amount beside the threshold
+    ("最低还款为当期消费金额的10%", False),  # another measure only
+    ("取现手续费每笔最低30元", False),  # a floor of the figure itself, no condition to reach
+])
+def test_a_text_whose_amounts_are_all_thresholds(text, expected):
+    assert only_thresholds(Figure(26000, "元"), text) is expected
+
+
+def test_where_a_lower_bound_is_stated():
+    assert lower_bounds("满3万元就免,年费200元") == {1}
+    assert lower_bounds("3万元起,年费200元") == {0}
+    assert lower_bounds("达到3万元就免") == {2}

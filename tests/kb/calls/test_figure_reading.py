@@ -4,7 +4,9 @@ the same figure; a sum said with a scale and the rest in full (三万两千六�
 left to reach a threshold (再消费一万八) is the customer's case. A table row's first cell labels
 every cell of the row, however long the column headers between (电报费 labels the 40元 of
 手机银行、网上银行办理标准), so a figure is read against its own row rather than a sentence elsewhere
-that shares its words. A date said in words (三月十一号) is no figure of months."""
+that shares its words. A date said in words (三月十一号) is no figure of months. A threshold
+(累计消费满50000元) is contradicted only by a threshold said otherwise, not by an amount measured
+against it."""
 
 import pytest
 
@@ -55,3 +57,8 @@ def test_a_cell_is_read_with_its_rows_label(said):
 def test_a_date_said_in_words_is_no_figure_of_months(said):
     assert said("金卡积分有效期是24个月") == [("wrong_figure", "24个月")]
     assert said("金卡积分有效期到明年三月十一号") == []
+
+
+def test_an_amount_measured_against_a_threshold_is_not_a_claim(said):
+    assert said("金卡累计消费金额满三万块就免次年年费") == [("wrong_figure", "3万元")]
+    assert said("金卡累计消费金额两万六千块，没到免次年年费的条件") == []
