@@ -53,15 +53,18 @@ def figure_of(term: str) -> Figure | None:
     return _figure(match.group(1), match.group(2)) if match else None
 
 
-def fit(figure: Figure, text: str, upper_bounds: bool = True) -> float | None:
+def fit(figure: Figure, text: str, upper_bounds: bool = True, lower_bounds: bool = True) -> float | None:
     """How well the text's figures suit a question's figure, for ranking: 1.0 when it states
     it, 0.8 when a span of it holds it, 0.0 when it states only other values of its measure,
     None when it names nothing of that measure. Without `upper_bounds`, an upper limit (最多2次)
-    is a value, not a span: an upper limit said against it (最多能办3次, 只能办1次) must equal it."""
+    is a value, not a span: an upper limit said against it (最多能办3次, 只能办1次) must equal it.
+    Without either, a bound said against bounds must equal one (剩余不能低于10万 against 剩余低于
+    20万元的须全部支取; 满8万免年费 against 满5万元免)."""
     stated = [f for f in _figures(text) if f.measure == figure.measure]
     if any(abs(f.value - figure.value) < 1e-9 for f in stated):
         return 1.0
-    if any(lo <= figure.value <= hi for lo, hi, measure in _spans(text, upper_bounds) if measure == figure.measure):
+    spans = _spans(text, upper_bounds, lower_bounds)
+    if any(lo <= figure.value <= hi for lo, hi, measure in spans if measure == figure.measure):
         return 0.8
     return 0.0 if stated else None
 
@@ -137,10 +140,14 @@ def bounded(figure: Figure, text: str) -> bool:
     return any(measure == figure.measure for _, _, measure in _spans(text))
 
 
-def lower_bounds(text: str) -> set[int]:
-    """Where each figure a text states as a lower bound starts (满50000元, 5万元起, 达到3次)."""
-    return {m.start(1) if m.group(1) else m.start(3) for m in _ABOVE.finditer(text)} | \
-        {m.start(1) for m in _THRESHOLD.finditer(text)}
+def bound_at(text: str, start: int) -> str | None:
+    """Whether the figure starting there is said with the words of a lower bound ("low": 满50000元,
+    5万元起, 达到3次), of an upper one ("high": 3天内, and 不能低于10万, whatever the negation
+    before them), or neither."""
+    if any((m.start(1) if m.group(1) else m.start(3)) == start for m in _ABOVE.finditer(text)) or \
+            any(m.start(1) == start for m in _THRESHOLD.finditer(text)):
+        return "low"
+    return "high" if any((m.start(1) if m.group(1) else m.start(3)) == start for m in _BELOW.finditer(text)) else None
 
 
 def only_thresholds(figure: Figure, text: str) -> bool:
@@ -168,14 +175,14 @@ def _figures(text: str) -> list[Figure]:
     return [_figure(m.group(1), m.group(2)) for m in _FIGURE.finditer(text)]
 
 
-def _spans(text: str, upper_bounds: bool = True) -> list[tuple[float, float, str]]:
+def _spans(text: str, upper_bounds: bool = True, lower_bounds: bool = True) -> list[tuple[float, float, str]]:
     spans = []
     for m in _SPAN.finditer(text):
         high = _figure(m.group(3), m.group(4))
         low = _figure(m.group(1), m.group(2) or m.group(4))
         spans.append((low.value, high.value, high.measure))
-    for pattern, bound in ((_ABOVE, "low"), (_BELOW, "high"))[:2 if upper_bounds else 1]:
-        for m in pattern.finditer(text):
+    for pattern, bound, read in ((_ABOVE, "low", lower_bounds), (_BELOW, "high", upper_bounds)):
+        for m in pattern.finditer(text) if read else ():
             number, measure = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
             f = _figure(number, measure)
             spans.append((f.value, float("inf"), f.measure) if bound == "low" else (0.0, f.value, f.measure))

@@ -21,7 +21,7 @@ class Claim(NamedTuple):
     keys: tuple[str, ...]
     products: tuple[str, ...]
     at_most: bool = False  # said as an upper limit (最多3次): read by value against one
-    at_least: bool = False  # said as a lower bound (满3万): the only way to contradict a threshold
+    bound: str | None = None  # said as a bound, "low" (满3万) or "high" (不能低于10万): read by value against one
 
 
 def pairs(text: str) -> frozenset[str]:

@@ -36,9 +36,9 @@ from kb.figures import (
     Figure,
     addressed,
     best_fit,
+    bound_at,
     equivalents,
     fit,
-    lower_bounds,
     only_thresholds,
     per_one,
     remainder,
@@ -122,7 +122,7 @@ class FigureCheck:
             keys = tuple(m.group(0) for m, f in stated_spans(clause + after)
                          if f.measure != figure.measure and not per_one(f))
             claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start()),
-                                said(clause, self.rules.at_most), match.start() in lower_bounds(canonical)))
+                                said(clause, self.rules.at_most), bound_at(canonical, match.start())))
         return claims
 
     def _stated(self, canonical: str, match: re.Match[str]) -> bool:
@@ -209,7 +209,7 @@ class FigureCheck:
         if outdated is not None:
             return outdated
         pieces = [x for x in pieces if speaks_of(x, claim, self.rules.contradiction_pairs, self.rules.label_chars)]
-        fits = [None if f == 0.0 and not claim.at_least and only_thresholds(claim.figure, x) else f
+        fits = [None if f == 0.0 and claim.bound != "low" and only_thresholds(claim.figure, x) else f
                 for x, f in ((x, self._fit(claim, x, said_of)) for x in pieces)]
         if not pieces or all(f is None for f in fits) or any(f for f in fits) or \
                 all(addressed(e, x, counted=True) is None for x in pieces for e in equivalents(claim.figure)):
@@ -231,7 +231,8 @@ class FigureCheck:
             named = longest_names(clause_of(piece, m.start()), self._names())
             if named and owners.get(named[-1]) and not owners[named[-1]] & said_of:
                 piece = piece[:m.start()] + " " * (m.end() - m.start()) + piece[m.end():]
-        return best_fit([fit(e, piece, upper_bounds=not claim.at_most) for e in equivalents(claim.figure)])
+        return best_fit([fit(e, piece, upper_bounds=not (claim.at_most or claim.bound), lower_bounds=not claim.bound)
+                         for e in equivalents(claim.figure)])
 
     def _call_product(self) -> tuple[str, ...]:
         product = self.kb.contexts.get(self.session).product

@@ -3,11 +3,11 @@ import pytest
 from kb.figures import (
     Figure,
     addressed,
+    bound_at,
     bounded,
     equivalents,
     figure_of,
     fit,
-    lower_bounds,
     only_thresholds,
     remainder,
     worked_out,
@@ -98,7 +98,14 @@ def test_a_text_whose_amounts_are_all_thresholds(text, expected):
     assert only_thresholds(Figure(26000, "元"), text) is expected
 
 
-def test_where_a_lower_bound_is_stated():
-    assert lower_bounds("满3万元就免,年费200元") == {1}
-    assert lower_bounds("3万元起,年费200元") == {0}
-    assert lower_bounds("达到3万元就免") == {2}
+def test_how_a_figure_is_bounded():
+    text = "满3万元就免,年费200元,3万元起,达到3万元就免,不能低于10万元"
+    assert [bound_at(text, text.index(x)) for x in ("3万元就", "200元", "3万元起", "3万元就免,不", "10万元")] == \
+        ["low", None, "low", "low", "high"]
+
+
+def test_a_bound_said_against_bounds_must_equal_one():
+    rule = "剩余金额低于20万元的,须全部支取"
+    assert fit(Figure(100000, "元"), rule) == 0.8  # a value the span holds
+    assert fit(Figure(100000, "元"), rule, upper_bounds=False, lower_bounds=False) == 0.0
+    assert fit(Figure(80000, "元"), "累计消费满5万元免年费", lower_bounds=False) == 0.0

@@ -6,7 +6,7 @@ every cell of the row, however long the column headers between (电报费 labels
 手机银行、网上银行办理标准), so a figure is read against its own row rather than a sentence elsewhere
 that shares its words. A date said in words (三月十一号) is no figure of months. A threshold
 (累计消费满50000元) is contradicted only by a threshold said otherwise, not by an amount measured
-against it."""
+against it; a bound said against a bound must equal it (满8万 against 满50000元)."""
 
 import pytest
 
@@ -62,3 +62,8 @@ def test_a_date_said_in_words_is_no_figure_of_months(said):
 def test_an_amount_measured_against_a_threshold_is_not_a_claim(said):
     assert said("金卡累计消费金额满三万块就免次年年费") == [("wrong_figure", "3万元")]
     assert said("金卡累计消费金额两万六千块，没到免次年年费的条件") == []
+
+
+def test_a_bound_said_against_a_bound_must_equal_it(said):
+    assert said("金卡累计消费金额满八万块免次年年费") == [("wrong_figure", "8万元")]
+    assert said("金卡累计消费金额满五万块免次年年费") == [("figure_right", "5万元")]
