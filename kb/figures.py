@@ -58,8 +58,7 @@ def fit(figure: Figure, text: str, upper_bounds: bool = True, lower_bounds: bool
     it, 0.8 when a span of it holds it, 0.0 when it states only other values of its measure,
     None when it names nothing of that measure. Without `upper_bounds`, an upper limit (最多2次)
     is a value, not a span: an upper limit said against it (最多能办3次, 只能办1次) must equal it.
-    Without either, a bound said against bounds must equal one (剩余不能低于10万 against 剩余低于
-    20万元的须全部支取; 满8万免年费 against 满5万元免)."""
+    Likewise lower limits without `lower_bounds` (满8万免年费 against 满5万元免)."""
     stated = [f for f in _figures(text) if f.measure == figure.measure]
     if any(abs(f.value - figure.value) < 1e-9 for f in stated):
         return 1.0

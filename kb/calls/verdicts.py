@@ -231,8 +231,8 @@ class FigureCheck:
             named = longest_names(clause_of(piece, m.start()), self._names())
             if named and owners.get(named[-1]) and not owners[named[-1]] & said_of:
                 piece = piece[:m.start()] + " " * (m.end() - m.start()) + piece[m.end():]
-        return best_fit([fit(e, piece, upper_bounds=not (claim.at_most or claim.bound), lower_bounds=not claim.bound)
-                         for e in equivalents(claim.figure)])
+        high, low = claim.at_most or claim.bound == "high", claim.bound == "low"
+        return best_fit([fit(e, piece, upper_bounds=not high, lower_bounds=not low) for e in equivalents(claim.figure)])
 
     def _call_product(self) -> tuple[str, ...]:
         product = self.kb.contexts.get(self.session).product
