@@ -9,7 +9,7 @@ from typing import NamedTuple
 from kb.calls.speech import NUMERAL
 from kb.figures import FIGURE_TEXT, Figure, equivalents, stated_spans
 from kb.memo import Memo
-from kb.vocab import alternation, load_checked
+from kb.vocab import alternation, load_checked, read_text
 
 
 class Claim(NamedTuple):
@@ -21,7 +21,7 @@ class Claim(NamedTuple):
     keys: tuple[str, ...]
     products: tuple[str, ...]
     at_most: bool = False  # said as an upper limit (最多3次): read by value against one
-    bound: str | None = None  # said as a bound, "low" (满3万) or "high" (不能低于10万): read by value against one
+    bound: str | None = None  # said as a bound, "low" (满3万) or "high" (不能低于10万): read by value against its kind
 
 
 def pairs(text: str) -> frozenset[str]:
@@ -44,12 +44,15 @@ EVENT_BEFORE = re.compile(rf"(?<!{alternation(_MARKS['event_not_after'])}){alter
 # Before a figure, its words end at a clause's end, a list's 、 or another figure.
 PER_BEFORE = re.compile(rf"{alternation(_MARKS['per_before'])}$")
 PER_AFTER = re.compile(alternation(_MARKS["per_after"]))
+# Words that say nothing of what a figure is (可以, 需要): left out of the words before it.
+FILLERS = re.compile(alternation([w for w in read_text("stopwords.txt").split() if len(w) > 1]))
 WORDS_BEFORE = re.compile(alternation(_MARKS["clause_ends"] + ["、", "%"]) + r"|\d")
 
 
 def attribute_before(canonical: str, start: int, width: int) -> frozenset[str]:
-    """Character pairs of the words just before a figure, back to a punctuation mark or figure."""
-    before = re.sub(r"[:：\s]", "", canonical[max(0, start - width - 2):start])[-width:]
+    """Character pairs of the words just before a figure, back to a punctuation mark or figure,
+    without the filler words between (借款期限最长可以选5年: 期限 is what the figure is)."""
+    before = FILLERS.sub("", re.sub(r"[:：\s]", "", canonical[max(0, start - width - 6):start]))[-width:]
     before = WORDS_BEFORE.split(before)[-1]
     return pairs(before)
 

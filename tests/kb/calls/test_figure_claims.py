@@ -81,3 +81,10 @@ def test_a_figure_of_a_named_product_is_read_against_its_documents_and_the_fee_r
     assert kept("金卡") == ["cc-gold", "fee-transfer"]
     assert kept("跨行转账") == ["fee-transfer"]
 
+
+
+def test_the_words_before_a_figure_leave_out_fillers():
+    from kb.calls.claims import attribute_before
+
+    line = "借款期限最长可以选5年"
+    assert {"期限", "限最"} <= attribute_before(line, line.index("5"), 6)
