@@ -165,10 +165,10 @@ class CallListener:
 
     def _identity(self, number: int, text: str) -> None:
         """Verified once the agent asks for what proves who is calling (an agent stating the
-        card's last digits is acting on the account, not verifying). Acting on the account, or
-        saying what only its holder may hear, makes the call an account matter whatever words
-        the customer used for it (我借记卡寻不着了)."""
-        if said(text, self.rules.verify) and said(text, self.rules.request):
+        card's last digits is acting on the account, not verifying) or says the check passed.
+        Acting on the account, or saying what only its holder may hear, makes the call an account
+        matter whatever words the customer used for it (我借记卡寻不着了)."""
+        if said(text, self.rules.verify) and said(text, self.rules.request) or said(text, self.rules.verified):
             self.state.verified = True
         elif not self.state.verified and said(text, self.rules.act):
             if not any(f.kind == "identity_not_verified" for f in self.state.findings):

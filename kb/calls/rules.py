@@ -30,6 +30,7 @@ class ScorecardRules:
     closing: tuple[str, ...]
     closing_window: int
     verify: tuple[str, ...]
+    verified: tuple[str, ...]
     request: tuple[str, ...]
     act: tuple[str, ...]
     complaint_situations: frozenset[str]
@@ -61,6 +62,7 @@ class ScorecardRules:
                 closing=_phrases(raw["closing"]["cues"], "closing.cues"),
                 closing_window=int(raw["closing"]["last_utterances"]),
                 verify=_phrases(raw["identity"]["verify_cues"], "identity.verify_cues"),
+                verified=_phrases(raw["identity"]["verified_cues"], "identity.verified_cues"),
                 request=_phrases(raw["identity"]["request_cues"], "identity.request_cues"),
                 act=_phrases(raw["identity"]["act_cues"], "identity.act_cues"),
                 complaint_situations=frozenset(raw["complaint"]["situations"]),

@@ -1,6 +1,6 @@
 """Identity before account matters: acting on the account, or saying what only its holder may
-hear, before the agent has asked for what proves who is calling, whatever words the customer used
-for their matter."""
+hear, before the agent has asked for what proves who is calling or said the check passed, whatever
+words the customer used for their matter."""
 
 import datetime as dt
 
@@ -34,3 +34,9 @@ def test_acting_after_verifying_is_not(ingested_kb):
 def test_telling_the_customers_own_bill_before_verifying_is_found(ingested_kb):
     assert _unverified(ingested_kb, ("customer", "我这期账单多少钱啦"),
                        ("agent", "我看一下，您这期账单是一千二百三十八块，到期还款日是11月25号。")) == [2]
+
+
+def test_saying_the_check_passed_is_verifying_however_it_was_asked(ingested_kb):
+    assert _unverified(ingested_kb, ("customer", "我那张卡寻不着了，快帮我弄一弄"),
+                       ("agent", "先帮您对一下信息，您贵姓，手机号是多少"), ("customer", "姓王，手机139开头"),
+                       ("agent", "好的王先生，信息核对一致。我这边已经把卡做了临时挂失，现在已经止付了")) == []
