@@ -12,8 +12,9 @@ from typing import NamedTuple
 
 from kb.vocab import alternation, load_checked
 
-_WORDS = load_checked("measures.yaml", lists=("range_words", "inclusive_marks", "above_before", "above_after", "threshold_before",
-                                               "below_before", "below_after", "every_word", "periods", "tenors"),
+_WORDS = load_checked("measures.yaml", lists=("range_words", "inclusive_marks", "above_before", "above_after",
+                                               "threshold_before", "below_before", "below_after", "every_word",
+                                               "periods", "tenors"),
                       mappings=("measures",))
 _MEASURES = {word: (str(base), float(factor)) for word, (base, factor) in _WORDS["measures"].items()}
 _ARITHMETIC = load_checked("measures.yaml", mappings=("arithmetic",))
@@ -143,10 +144,9 @@ def bound_at(text: str, start: int) -> str | None:
     """Whether the figure starting there is said with the words of a lower bound ("low": 满50000元,
     5万元起, 达到3次), of an upper one ("high": 3天内, and 不能低于10万, whatever the negation
     before them), or neither."""
-    if any((m.start(1) if m.group(1) else m.start(3)) == start for m in _ABOVE.finditer(text)) or \
-            any(m.start(1) == start for m in _THRESHOLD.finditer(text)):
+    if start in _starts(_ABOVE, text) | _starts(_THRESHOLD, text):
         return "low"
-    return "high" if any((m.start(1) if m.group(1) else m.start(3)) == start for m in _BELOW.finditer(text)) else None
+    return "high" if start in _starts(_BELOW, text) else None
 
 
 def only_thresholds(figure: Figure, text: str) -> bool:
@@ -156,7 +156,12 @@ def only_thresholds(figure: Figure, text: str) -> bool:
     itself (每笔最低10元) is no such condition."""
     measures = {e.measure for e in equivalents(figure)}
     starts = [m.start(1) for m, f in stated_spans(text) if f.measure in measures]
-    return bool(starts) and set(starts) <= {m.start(1) for m in _THRESHOLD.finditer(text)}
+    return bool(starts) and set(starts) <= _starts(_THRESHOLD, text)
+
+
+def _starts(pattern: re.Pattern[str], text: str) -> set[int]:
+    """Where each figure a pattern of bounds finds starts (its number: group 1, else group 3)."""
+    return {m.start(1) if m.group(1) else m.start(3) for m in pattern.finditer(text)}
 
 
 def _figure(number: str, measure: str) -> Figure:
