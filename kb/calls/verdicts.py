@@ -209,8 +209,7 @@ class FigureCheck:
         if outdated is not None:
             return outdated
         pieces = [x for x in pieces if speaks_of(x, claim, self.rules.contradiction_pairs, self.rules.label_chars)]
-        fits = [None if f == 0.0 and claim.bound != "low" and only_thresholds(claim.figure, x) else f
-                for x, f in ((x, self._fit(claim, x, said_of)) for x in pieces)]
+        fits = [self._fit(claim, x, said_of) for x in pieces]
         if not pieces or all(f is None for f in fits) or any(f for f in fits) or \
                 all(addressed(e, x, counted=True) is None for x in pieces for e in equivalents(claim.figure)):
             return None  # a span that holds it, or 一次性 / 前一天: no verdict
@@ -225,14 +224,18 @@ class FigureCheck:
         """How the piece's figures suit the claim's, less those it gives for another product than
         the ones it is said of (`said_of`'s documents): the product named last in a figure's clause
         (a table row's cell) is its own, and another product is one of other documents (a
-        comparison row's other column: 整存整取定期存款：仅限1次 beside 大额存单：最多2次)."""
+        comparison row's other column: 整存整取定期存款：仅限1次 beside 大额存单：最多2次). A piece
+        whose figures are all conditions to reach (满50000元) gives no verdict on a figure not said
+        as one: the customer's amount is measured against it."""
         owners = self._owners()
+        read = piece
         for m, _ in reversed(stated_spans(piece) if said_of else []):
-            named = longest_names(clause_of(piece, m.start()), self._names())
+            named = longest_names(clause_of(read, m.start()), self._names())
             if named and owners.get(named[-1]) and not owners[named[-1]] & said_of:
-                piece = piece[:m.start()] + " " * (m.end() - m.start()) + piece[m.end():]
+                read = read[:m.start()] + " " * (m.end() - m.start()) + read[m.end():]
         high, low = claim.at_most or claim.bound == "high", claim.bound == "low"
-        return best_fit([fit(e, piece, upper_bounds=not high, lower_bounds=not low) for e in equivalents(claim.figure)])
+        found = best_fit([fit(e, read, upper_bounds=not high, lower_bounds=not low) for e in equivalents(claim.figure)])
+        return None if found == 0.0 and not low and only_thresholds(claim.figure, piece) else found
 
     def _call_product(self) -> tuple[str, ...]:
         product = self.kb.contexts.get(self.session).product
