@@ -10,8 +10,11 @@ to phrasing it never saw; each read bank's document sentences are scored by a mo
 them. On the writers' out-of-writer probabilities the threshold is set so that at most
 ALLOWED_FLAGGED of their allowed sentences are flagged (most of what an agent says is allowed, so a
 false alert rate that looks small on a balanced set is many alerts a day), and the regularization
-and gram weight are the ones that then catch most forbidden sentences. The model written is fitted
-on every writer and every read bank.
+and gram weight are the ones that then catch most forbidden sentences. On the same probabilities
+the veto of a literal phrase is set: the examples that say a literal phrase are mostly forbidden,
+but some deny it beyond the negation's reach or quote it, and the veto is the probability below
+which dropping the phrase's kind is right more often than wrong. The model written is fitted on
+every writer and every read bank.
 
     python -m evals.fit_phrasing                 # report, then write kb/phrasing.json
     python -m evals.fit_phrasing --out /tmp/p.json
@@ -33,6 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from evals.banks import sealed
 from evals.provenance import code_version
 from ingest.loaders import split_front_matter
+from kb.compliance import DraftChecker
 from kb.config import get_settings
 from kb.embeddings import Embedder
 from kb.markdown import sections
@@ -174,6 +178,17 @@ def threshold_for(found: np.ndarray, labels: list[str | None]) -> float:
     return round(float(np.quantile(allowed, 1 - ALLOWED_FLAGGED)), 3)
 
 
+def veto_for(found: np.ndarray, examples: Examples, kinds: tuple[str, ...]) -> float:
+    """The lowest veto that keeps most literal hits of the right kind less those of a wrong kind
+    (a sentence that says a kind's phrase, labelled otherwise)."""
+    literal = DraftChecker.load().literal
+    hits = [(row[kinds.index(code)], code == label) for row, text, label in zip(found, examples.texts, examples.labels)
+            for code in literal(text) if code in kinds]
+    def gain(veto: float) -> int:
+        return sum(1 if right else -1 for p, right in hits if p >= veto)
+    return round(max(sorted({0.0, *(float(p) for p, _ in hits)}), key=lambda v: (gain(v), -v)), 3)
+
+
 def choose(data: dict[str, Examples], documents: Examples, kinds) -> tuple[float, float, float, dict]:
     """The regularization and gram weight that catch most forbidden sentences out of writer at the
     threshold their allowed sentences set; that threshold; and the out-of-writer probabilities."""
@@ -204,6 +219,7 @@ def main() -> None:
     banks = {b: embedded(s, [None] * len(s), embedder) for b, s in read_banks().items()}
     documents = Examples.joined(list(banks.values()))
     regularization, weight, threshold, found = choose(data, documents, kinds)
+    veto = veto_for(np.vstack(list(found.values())), Examples.joined(list(data.values())), kinds)
     report = {n: scores(found[n], data[n].labels, kinds, threshold) for n in data}
     report["pooled"] = scores(np.vstack(list(found.values())), [c for n in data for c in data[n].labels],
                               kinds, threshold)
@@ -211,10 +227,10 @@ def main() -> None:
     for name, s in report.items():
         print(f"{name:12s} {json.dumps(s)}")
     fitted = fit(Examples.joined(list(data.values()) + [documents]), kinds, regularization, weight)
-    model = replace(fitted, space=embedder.id, threshold=threshold,
+    model = replace(fitted, space=embedder.id, threshold=threshold, veto=veto,
                     provenance=provenance(data, banks, report, regularization, weight))
     args.out.write_text(model.to_json() + "\n", encoding="utf-8")
-    print(f"C={regularization}, grams x{weight}, threshold {threshold}; written {args.out}")
+    print(f"C={regularization}, grams x{weight}, threshold {threshold}, veto {veto}; written {args.out}")
 
 
 def provenance(data: dict[str, Examples], banks: dict[str, Examples], report: dict, regularization: float,

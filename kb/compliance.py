@@ -60,16 +60,19 @@ class DraftChecker:
         self.wealth_words = wealth_words
         self.meant: Callable[[str], set[str]] | None = None
         if phrasing is not None and embed is not None:
-            self.meant = lambda raw: phrasing.codes_said(raw, embed)
+            self.meant = lambda raw: phrasing.codes_said(raw, embed, self.literal)
+
+    def literal(self, raw: str) -> set[str]:
+        """The kinds whose literal phrases `raw` says."""
+        text = normalize_for_match(raw)
+        return {r.code for r in self.rules if r.found_in(text)}
 
     def forbidden(self, raw: str, categories: set[str]) -> list[Alert]:
         """The kinds of forbidden phrasing `raw` says, literally or in its own words, unless the
-        product it is about carries what the phrase says (保本 of a deposit). The sentences are
-        embedded only when the literal phrases leave some kind unsaid."""
+        product it is about carries what the phrase says (保本 of a deposit). With the model, each
+        sentence's literal phrases are heard only where the model does not deny their kind."""
         text = normalize_for_match(raw)
-        said = {r.code for r in self.rules if r.found_in(text)}
-        if self.meant is not None and said < {r.code for r in self.rules}:
-            said |= self.meant(raw)
+        said = self.literal(raw) if self.meant is None else self.meant(raw)
         return [Alert(code=r.code, level=r.level, message=r.message) for r in self.rules
                 if r.code in said and not r.allowed(text, categories, self.wealth_words)]
 

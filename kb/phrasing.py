@@ -69,7 +69,9 @@ class CharGrams:
 class PhrasingModel:
     """One logistic model per kind (its code), over a sentence's embedding in `space`; a kind is
     said when its probability reaches `threshold` (chosen on examples of writers the model was not
-    fitted on)."""
+    fitted on). A literal phrase of a kind (kb/vocab/forbidden_phrases.yaml) is heard unless its
+    sentence's probability of that kind falls below `veto`: a phrase denied beyond the negation's
+    reach (我没办法跟您保证收益), quoted (网上说稳赚不赔的都是骗人的) or ruled out (保本的只有存款)."""
     space: str
     codes: tuple[str, ...]
     coef: tuple[tuple[float, ...], ...]
@@ -79,6 +81,7 @@ class PhrasingModel:
     provenance: dict[str, Any] = field(default_factory=dict)
     grams: CharGrams | None = None
     gram_coef: tuple[tuple[float, ...], ...] = ()
+    veto: float = 0.0
 
     def probabilities(self, vectors: np.ndarray, sentences: list[str] | None = None) -> np.ndarray:
         """One row per sentence, one column per code (the sentences' characters count where the
@@ -104,13 +107,21 @@ class PhrasingModel:
     def _gram_coef(self) -> np.ndarray:
         return np.asarray(self.gram_coef, dtype=np.float64)
 
-    def codes_said(self, text: str, embed: Callable[[str], list[float]]) -> set[str]:
-        """The kinds of forbidden phrasing some sentence of `text` says."""
+    def codes_said(self, text: str, embed: Callable[[str], list[float]],
+                   literal: Callable[[str], set[str]] = lambda sentence: set()) -> set[str]:
+        """The kinds of forbidden phrasing some sentence of `text` says: by the model alone, or by
+        a literal phrase (`literal`: the kinds a sentence's phrases name) the model does not veto.
+        A sentence too short to embed keeps its literal kinds."""
+        said = {code for s in self.sentences_of(text) if len(s) < self.min_chars for code in literal(s)}
         sentences = self.sentences(text)
         if not sentences:
-            return set()
-        said = self.probabilities(np.array([embed(s) for s in sentences]), sentences) >= self.threshold
-        return {code for j, code in enumerate(self.codes) if said[:, j].any()}
+            return said
+        found = self.probabilities(np.array([embed(s) for s in sentences]), sentences)
+        for row, sentence in zip(found, sentences):
+            named = literal(sentence)
+            said |= {code for p, code in zip(row, self.codes)
+                     if p >= self.threshold or (code in named and p >= self.veto)}
+        return said
 
     def sentences(self, text: str) -> list[str]:
         """What is embedded: each sentence long enough to say something."""
@@ -137,7 +148,8 @@ class PhrasingModel:
                        vocabulary=dict(grams["vocabulary"]), idf=tuple(grams["idf"]),
                        weight=float(grams["weight"]), longest=int(grams.get("longest", 2)),
                        least_norm=float(grams.get("least_norm", 0.0))),
-                   gram_coef=tuple(tuple(c) for c in raw.get("gram_coef", ())))
+                   gram_coef=tuple(tuple(c) for c in raw.get("gram_coef", ())),
+                   veto=float(raw.get("veto", 0.0)))
 
 
 def load_phrasing(path: Path | None = None) -> PhrasingModel | None:

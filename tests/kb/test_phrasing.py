@@ -2,6 +2,8 @@
 probability reaches the threshold; a deposit's exception still holds; a broken file is refused by
 name. The embedding here is a stand-in (two directions), so this tier runs without the model."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -46,6 +48,19 @@ def test_a_promise_likened_to_a_deposit_is_the_wealth_products_while_one_is_disc
     assert checker.forbidden(likened, set()) == []
     assert [a.code for a in checker.forbidden(likened, {"wealth"})] == ["guaranteed_return"]
     assert [a.code for a in checker.forbidden(likened, {"wealth", "deposit"})] == ["guaranteed_return"]
+
+
+def test_a_literal_phrase_is_not_heard_where_the_model_denies_its_kind():
+    denied = "说实话，我没办法跟您保证收益，净值会波动的。"
+    vetoing = DraftChecker.load(replace(MODEL, veto=0.1), _embed)
+    assert vetoing.forbidden(denied, {"wealth"}) == []
+    assert [a.code for a in DraftChecker.load(MODEL, _embed).forbidden(denied, {"wealth"})] == ["guaranteed_return"]
+    assert [a.code for a in vetoing.forbidden("放心，本钱保证收益都有。", {"wealth"})] == ["guaranteed_return"]
+
+
+def test_a_sentence_too_short_to_embed_keeps_its_literal_phrase():
+    vetoing = DraftChecker.load(replace(MODEL, veto=0.5), _embed)
+    assert [a.code for a in vetoing.forbidden("稳赚。", {"wealth"})] == ["guaranteed_return"]
 
 
 def test_a_literal_phrase_matches_the_polite_pronoun_too():
