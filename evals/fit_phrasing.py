@@ -12,8 +12,9 @@ ALLOWED_FLAGGED of their allowed sentences are flagged (most of what an agent sa
 false alert rate that looks small on a balanced set is many alerts a day), and the regularization
 and gram weight are the ones that then catch most forbidden sentences. On the same probabilities
 the veto of a literal phrase is set: the examples that say a literal phrase are mostly forbidden,
-but some deny it beyond the negation's reach or quote it, and the veto is the probability below
-which dropping the phrase's kind is right more often than wrong. The model written is fitted on
+but some deny it beyond the negation's reach or quote it, and the veto is the probability (of the
+phrase's kind, in its sentence or its clause, by the model fitted without the example's writer)
+below which dropping the phrase's kind is right more often than wrong. The model written is fitted on
 every writer and every read bank.
 
     python -m evals.fit_phrasing                 # report, then write kb/phrasing.json
@@ -26,6 +27,7 @@ import json
 import math
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -153,12 +155,18 @@ def scores(found: np.ndarray, labels: list[str | None], kinds: tuple[str, ...], 
             "recall": round(right / wanted, 3) if wanted else None}
 
 
+def writer_models(data: dict[str, Examples], documents: Examples, kinds, regularization: float,
+                  weight: float) -> dict[str, PhrasingModel]:
+    """For each writer, a model fitted on the other writers and the documents."""
+    return {name: fit(Examples.joined([data[n] for n in data if n != name] + [documents]), kinds, regularization,
+                      weight) for name in data}
+
+
 def out_of_writer(data: dict[str, Examples], documents: Examples, kinds, regularization: float,
                   weight: float) -> dict[str, np.ndarray]:
     """Each writer's probabilities from a model fitted on the other writers and the documents."""
-    return {name: probabilities(fit(Examples.joined([data[n] for n in data if n != name] + [documents]),
-                                    kinds, regularization, weight), data[name])
-            for name in data}
+    return {name: probabilities(model, data[name])
+            for name, model in writer_models(data, documents, kinds, regularization, weight).items()}
 
 
 def out_of_bank(data: dict[str, Examples], banks: dict[str, Examples], kinds, regularization: float,
@@ -178,15 +186,25 @@ def threshold_for(found: np.ndarray, labels: list[str | None]) -> float:
     return round(float(np.quantile(allowed, 1 - ALLOWED_FLAGGED)), 3)
 
 
-def veto_for(found: np.ndarray, examples: Examples, kinds: tuple[str, ...]) -> float:
-    """The lowest veto that keeps most literal hits of the right kind less those of a wrong kind
-    (a sentence that says a kind's phrase, labelled otherwise)."""
+def literal_hits(models: dict[str, PhrasingModel], data: dict[str, Examples],
+                 embed: Callable[[str], list[float]]) -> list[tuple[float, bool]]:
+    """Each kind an example's literal phrases name, with the probability that the model fitted
+    without its writer gives it (read as at run time, kb.phrasing.PhrasingModel.support), and
+    whether the kind is the example's own."""
     literal = DraftChecker.load().literal
-    hits = [(row[kinds.index(code)], code == label) for row, text, label in zip(found, examples.texts, examples.labels)
-            for code in literal(text) if code in kinds]
+    hits = []
+    for name, model in models.items():
+        for text, label, row in zip(data[name].texts, data[name].labels, probabilities(model, data[name])):
+            hits += [(p, code == label) for code, p in model.support(text, row, literal, embed).items()]
+    return hits
+
+
+def veto_for(hits: list[tuple[float, bool]]) -> float:
+    """The lowest veto that keeps the most literal hits of the right kind less those of a wrong
+    kind (an example that says a kind's phrase, labelled otherwise)."""
     def gain(veto: float) -> int:
         return sum(1 if right else -1 for p, right in hits if p >= veto)
-    return round(max(sorted({0.0, *(float(p) for p, _ in hits)}), key=lambda v: (gain(v), -v)), 3)
+    return round(max(sorted({0.0, *(p for p, _ in hits)}), key=lambda v: (gain(v), -v)), 3)
 
 
 def choose(data: dict[str, Examples], documents: Examples, kinds) -> tuple[float, float, float, dict]:
@@ -219,7 +237,8 @@ def main() -> None:
     banks = {b: embedded(s, [None] * len(s), embedder) for b, s in read_banks().items()}
     documents = Examples.joined(list(banks.values()))
     regularization, weight, threshold, found = choose(data, documents, kinds)
-    veto = veto_for(np.vstack(list(found.values())), Examples.joined(list(data.values())), kinds)
+    veto = veto_for(literal_hits(writer_models(data, documents, kinds, regularization, weight), data,
+                                 embedder.query))
     report = {n: scores(found[n], data[n].labels, kinds, threshold) for n in data}
     report["pooled"] = scores(np.vstack(list(found.values())), [c for n in data for c in data[n].labels],
                               kinds, threshold)

@@ -23,8 +23,9 @@ import numpy as np
 from kb.errors import KBError
 from kb.vocab import alternation, load_checked
 
-_MARKS = load_checked("speech.yaml", lists=("sentence_ends",))
+_MARKS = load_checked("speech.yaml", lists=("sentence_ends", "clause_ends"))
 _SENTENCE_END = re.compile(alternation(_MARKS["sentence_ends"]))
+_CLAUSE_END = re.compile(alternation(_MARKS["clause_ends"]))
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,10 @@ class CharGrams:
 class PhrasingModel:
     """One logistic model per kind (its code), over a sentence's embedding in `space`; a kind is
     said when its probability reaches `threshold` (chosen on examples of writers the model was not
-    fitted on). A literal phrase of a kind (kb/vocab/forbidden_phrases.yaml) is heard unless its
-    sentence's probability of that kind falls below `veto`: a phrase denied beyond the negation's
-    reach (我没办法跟您保证收益), quoted (网上说稳赚不赔的都是骗人的) or ruled out (保本的只有存款)."""
+    fitted on). A literal phrase of a kind (kb/vocab/forbidden_phrases.yaml) is heard unless the
+    model gives that kind less than `veto`, in its sentence and in its clause alike: a phrase
+    denied beyond the negation's reach (我没办法跟您保证收益), quoted (网上说稳赚不赔的都是骗人的) or
+    ruled out (保本的只有存款)."""
     space: str
     codes: tuple[str, ...]
     coef: tuple[tuple[float, ...], ...]
@@ -110,18 +112,33 @@ class PhrasingModel:
     def codes_said(self, text: str, embed: Callable[[str], list[float]],
                    literal: Callable[[str], set[str]] = lambda sentence: set()) -> set[str]:
         """The kinds of forbidden phrasing some sentence of `text` says: by the model alone, or by
-        a literal phrase (`literal`: the kinds a sentence's phrases name) the model does not veto.
-        A sentence too short to embed keeps its literal kinds."""
-        said = {code for s in self.sentences_of(text) if len(s) < self.min_chars for code in literal(s)}
-        sentences = self.sentences(text)
-        if not sentences:
-            return said
-        found = self.probabilities(np.array([embed(s) for s in sentences]), sentences)
-        for row, sentence in zip(found, sentences):
-            named = literal(sentence)
-            said |= {code for p, code in zip(row, self.codes)
-                     if p >= self.threshold or (code in named and p >= self.veto)}
+        a literal phrase (`literal`: the kinds a text's phrases name) the model does not veto."""
+        said: set[str] = set()
+        for sentence in self.sentences_of(text):
+            if len(sentence) < self.min_chars:  # too short to embed: its phrases stand
+                said |= literal(sentence)
+                continue
+            row = self.probabilities(np.array([embed(sentence)]), [sentence])[0]
+            said |= {code for p, code in zip(row, self.codes) if p >= self.threshold}
+            said |= {code for code, p in self.support(sentence, row, literal, embed).items() if p >= self.veto}
         return said
+
+    def support(self, sentence: str, row: np.ndarray, literal: Callable[[str], set[str]],
+                embed: Callable[[str], list[float]]) -> dict[str, float]:
+        """For each kind the sentence's literal phrases name, the model's probability of it in the
+        sentence (`row`), or in a clause holding such a phrase where the model would hear the kind
+        in that clause alone: 是你自己没看清楚，你去投诉吧 reads as a whole mostly as an invitation to
+        complain, its first clause as blame. (Every clause's own probability vetoes fewer phrases
+        denied in their sentence: out of writer, 244 right hits less wrong ones against 246.)"""
+        named = literal(sentence) & set(self.codes)
+        best = {code: float(row[self.codes.index(code)]) for code in named}
+        clauses = [c.strip() for c in _CLAUSE_END.split(sentence) if c.strip() and c.strip() != sentence]
+        for clause in clauses:
+            if said := literal(clause) & named:
+                found = self.probabilities(np.array([embed(clause)]), [clause])[0]
+                best |= {code: max(best[code], float(found[self.codes.index(code)]))
+                         for code in said if found[self.codes.index(code)] >= self.threshold}
+        return best
 
     def sentences(self, text: str) -> list[str]:
         """What is embedded: each sentence long enough to say something."""

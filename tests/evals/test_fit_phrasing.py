@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from evals.fit_phrasing import GRAM_MIN_EXAMPLES, Examples, char_grams, document_sentences, fit, veto_for
+from evals.fit_phrasing import GRAM_MIN_EXAMPLES, Examples, char_grams, document_sentences, fit, literal_hits, veto_for
 from kb.phrasing import PhrasingModel
 
 TEXTS = ["本金保住了", "本金肯定保住", "保住本金没问题", "您的账单已出", "账单分期可以办", "请问还有什么可以帮您"]
@@ -57,11 +57,19 @@ def test_a_kind_said_in_words_the_embedding_misses_is_learnt_from_the_grams():
 
 
 def test_the_veto_drops_a_literal_phrase_where_that_is_right_more_often_than_wrong():
-    kinds = ("guaranteed_return", "blaming_customer")
-    texts = ["这个稳赚", "放心稳赚的", "买了稳赚", "我不能跟您说它稳赚", "网上说稳赚的都是骗人的", "今天天气好"]
-    labels = ["guaranteed_return"] * 3 + [None] * 3
-    found = np.array([[0.9, 0], [0.6, 0], [0.2, 0], [0.05, 0], [0.3, 0], [0.0, 0]])
-    examples = Examples(texts, labels, np.zeros((len(texts), 2)))
-    assert veto_for(found, examples, kinds) == 0.2
-    assert veto_for(found[[0, 1, 2, 5]], Examples(texts[:3] + texts[5:], labels[:3] + [None], np.zeros((4, 2))),
-                    kinds) == 0.0
+    right, wrong = [(0.9, True), (0.6, True), (0.2, True)], [(0.05, False), (0.3, False)]
+    assert veto_for(right + wrong) == 0.2
+    assert veto_for(right) == 0.0
+
+
+def test_a_literal_hit_is_read_in_its_clause_as_at_run_time():
+    kinds = ("blaming_customer", "inviting_complaint")
+    texts = ["是你自己没看清楚，你去投诉吧", "我已经跟你说了，你去投诉吧", "今天天气好"]
+    examples = Examples(texts, ["blaming_customer", "inviting_complaint", None], np.zeros((3, 2)))
+    model = PhrasingModel(space="", codes=kinds, coef=((8.0, 0.0), (0.0, 8.0)), intercept=(-4.0, -4.0), threshold=0.9)
+
+    def embed(text: str) -> list[float]:
+        return [1.0, 0.0] if text == "是你自己没看清楚" else [0.0, 1.0]
+
+    hits = literal_hits({"writer": model}, {"writer": examples}, embed)
+    assert sorted((round(p, 2), right) for p, right in hits) == [(0.98, False), (0.98, True), (0.98, True)]
