@@ -22,6 +22,7 @@ class Claim(NamedTuple):
     products: tuple[str, ...]
     at_most: bool = False  # said as an upper limit (最多3次): read by value against one
     bound: str | None = None  # said as a bound, "low" (满3万) or "high" (不能低于10万): read by value against its kind
+    sentence: str = ""  # the sentence it stands in
 
 
 def pairs(text: str) -> frozenset[str]:
@@ -109,9 +110,15 @@ def speaks_of(piece: str, claim: Claim, least: int, width: int) -> bool:
     """Whether a document's sentence states a figure of the measure about what the agent's words
     say: the words before one of its figures (across commas: a row's label, 借款期限，内容：6个月)
     share the agent's."""
+    return closeness(piece, claim, width) >= least
+
+
+def closeness(piece: str, claim: Claim, width: int) -> int:
+    """How many character pairs the words before the piece's figures of the claim's measure share
+    with the agent's words before theirs, at most."""
     measures = {e.measure for e in equivalents(claim.figure)}
-    return any(f.measure in measures and len(pairs(_label(piece, m.start(), width)) & claim.attribute) >= least
-               for m, f in stated_spans(piece))
+    return max((len(pairs(_label(piece, m.start(), width)) & claim.attribute)
+                for m, f in stated_spans(piece) if f.measure in measures), default=0)
 
 
 def _label(piece: str, start: int, width: int) -> str:

@@ -41,6 +41,7 @@ class ScorecardRules:
     answer_reach: int
     attribute_pairs: int
     contradiction_pairs: int
+    corroborating_docs: int
     any_product_categories: frozenset[str]
     attribute_chars: int
     label_chars: int
@@ -73,6 +74,7 @@ class ScorecardRules:
                 answer_reach=int(raw["wrong_figure"]["answer_reach"]),
                 attribute_pairs=int(raw["wrong_figure"]["attribute_pairs"]),
                 contradiction_pairs=int(raw["wrong_figure"]["contradiction_pairs"]),
+                corroborating_docs=int(raw["wrong_figure"]["corroborating_docs"]),
                 any_product_categories=frozenset(raw["wrong_figure"]["any_product_categories"]),
                 attribute_chars=int(raw["wrong_figure"]["attribute_chars"]),
                 label_chars=int(raw["wrong_figure"]["label_chars"]),

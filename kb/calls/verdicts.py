@@ -18,6 +18,7 @@ from kb.calls.claims import (
     asked,
     attribute_before,
     clause_of,
+    closeness,
     happened,
     keyed,
     pairs,
@@ -122,7 +123,8 @@ class FigureCheck:
             keys = tuple(m.group(0) for m, f in stated_spans(clause + after)
                          if f.measure != figure.measure and not per_one(f))
             claims.append(Claim(match.group(0), figure, attribute, keys, self._products(canonical, match.start()),
-                                said(clause, self.rules.at_most), bound_at(canonical, match.start())))
+                                said(clause, self.rules.at_most), bound_at(canonical, match.start()),
+                                sentence_of(canonical, match.start())))
         return claims
 
     def _stated(self, canonical: str, match: re.Match[str]) -> bool:
@@ -213,7 +215,29 @@ class FigureCheck:
         if not pieces or all(f is None for f in fits) or any(f for f in fits) or \
                 all(addressed(e, x, counted=True) is None for x in pieces for e in equivalents(claim.figure)):
             return None  # a span that holds it, or 一次性 / 前一天: no verdict
-        return self._wrong(number, claim, doc_id, pieces)
+        return self._corroborated(number, claim, pieces) or self._wrong(number, claim, doc_id, pieces)
+
+    def _corroborated(self, number: int, claim: Claim, against: list[str]) -> Finding | None:
+        """Right after all when a document the knowledge base finds for the figure's own sentence
+        states it about the same thing as closely as the sentences that would contradict it (a
+        document of another product than the one the figure is said of: more closely). The
+        utterance's evidence answers all it says (a cash advance's fee, then its points), and a
+        figure's words may match another matter's (取现金额的3% against 订单金额的50%); a time
+        deposit's 仅限1次 is no certificate's."""
+        closest = max(closeness(x, claim, self.rules.label_chars) for x in against)
+        said_of, live = self._said_of(claim), self.kb.catalog.in_force(self.day)
+        for doc_id in self._documents_for(claim.sentence):
+            own = not said_of or doc_id in said_of or live[doc_id].meta.category in self.rules.any_product_categories
+            if any(closeness(x, claim, self.rules.label_chars) >= closest + (not own)
+                   and self._fit(claim, x, said_of) == 1.0
+                   for x in self._own_product(claim.products, doc_id, self._document(doc_id))):
+                return Finding(kind="figure_right", utterance=number, ok=True, doc_id=doc_id, stated=claim.stated)
+        return None
+
+    def _documents_for(self, sentence: str) -> list[str]:
+        """The documents of the best chunks for a sentence of the agent's, figures left out."""
+        hits = self.kb.index.retriever.search(without_figures(sentence), self.day)
+        return list(dict.fromkeys(h.doc_key.split("@")[0] for h in hits))[:self.rules.corroborating_docs]
 
     def _said_of(self, claim: Claim) -> frozenset[str]:
         """The documents of the products the figure is said of, or else of the call's product."""
