@@ -123,14 +123,17 @@ def closeness(piece: str, claim: Claim, width: int) -> int:
 
 def _label(piece: str, start: int, width: int) -> str:
     """The words before a figure, and where the piece is a table's row (its first cell, then
-    header: value cells), the row's first cell: 电报费(汇往港澳台地区) labels the 40元 of its
-    网上银行标准 cell, however long the headers between."""
+    header: value cells) or an item that names what it states before a colon, that name:
+    电报费(汇往港澳台地区) labels the 40元 of its 网上银行标准 cell, however long the headers between,
+    and 免费次数 the 8次 of 主卡持卡人每个自然年度享受8次."""
     row = TABLE_ROW.match(piece)
-    label = row.group(1) if row and row.end(1) < start - width else ""
+    label = row.group(1) if row and row.end(1) <= start - width else ""
     return re.sub(r"[\d.%、,，:：]", "", label + piece[max(0, start - width):start])
 
 
-TABLE_ROW = re.compile(r"([^,:：]+),[^,:：]{1,30}[:：]")
+# A table row (its first cell, then header: value cells), or an item that names what it states
+# before a colon (免费次数：主卡持卡人每个自然年度享受8次…).
+TABLE_ROW = re.compile(r"([^,:：]+)(?:,[^,:：]{1,30})?[:：]")
 
 
 def without_figures(canonical: str) -> str:

@@ -3,8 +3,8 @@ product's rules; a figure said again after it was found right (第二年的两�
 the same figure; a sum said with a scale and the rest in full (三万两千六百块) is one figure; what is
 left to reach a threshold (再消费一万八) is the customer's case. A table row's first cell labels
 every cell of the row, however long the column headers between (电报费 labels the 40元 of
-手机银行、网上银行办理标准), so a figure is read against its own row rather than a sentence elsewhere
-that shares its words. A date said in words (三月十一号) is no figure of months. A threshold
+手机银行、网上银行办理标准), and an item's name before its colon labels its figures (免费次数), so a
+figure is read against its own row rather than a sentence elsewhere that shares its words. A date said in words (三月十一号) is no figure of months. A threshold
 (累计消费满50000元) is contradicted only by a threshold said otherwise, not by an amount measured
 against it; a bound said against a bound must equal it (满8万 against 满50000元)."""
 
@@ -17,7 +17,8 @@ def _files(meta) -> dict[str, str]:
     return {"credit_card/cc-gold.md": meta("cc-gold", "credit_card", "星光金卡, 金卡") + (
         "# 星光金卡产品说明\n\n## 年费标准\n\n| 卡种 | 主卡年费 |\n|---|---|\n| 星光金卡 | 200元/年 |\n\n"
         "## 年费减免规则\n\n- 金卡免次年年费：一个年费年度内累计刷卡消费满12次，或累计消费金额满50000元，"
-        "免收次年年费。\n\n## 积分\n\n- 金卡积分有效期为36个月。\n"),
+        "免收次年年费。\n\n## 积分\n\n- 金卡积分有效期为36个月。\n\n## 贵宾厅\n\n"
+        "- 免费次数：金卡主卡持卡人每个自然年度享受8次境内贵宾厅免费服务。\n"),
         "fee_rule/fee-remit.md": meta("fee-remit", "fee_rule", "跨境汇款, 电报费") + (
         "# 跨境汇款收费标准\n\n## 一、汇出汇款\n\n"
         "| 收费项目 | 柜面办理收费标准 | 手机银行、网上银行办理收费标准 |\n|---|---|---|\n"
@@ -52,6 +53,11 @@ def test_what_is_left_to_reach_a_threshold_is_not_a_claim(said):
 def test_a_cell_is_read_with_its_rows_label(said):
     assert said("手机银行汇款再加电报费四十块", asked="汇钱到台湾电报费要多少") == [("figure_right", "40元")]
     assert said("用手机银行汇到台湾，电报费每笔六十块", asked="汇钱到台湾电报费要多少") == [("wrong_figure", "60元")]
+
+
+def test_an_item_is_read_with_the_name_before_its_colon(said):
+    assert said("金卡每个自然年度可以免费使用六次贵宾厅") == [("wrong_figure", "6次")]
+    assert said("金卡每个自然年度可以免费使用八次贵宾厅") == [("figure_right", "8次")]
 
 
 def test_a_date_said_in_words_is_no_figure_of_months(said):
