@@ -51,7 +51,7 @@ from kb.markdown import sections
 from kb.messages import message
 from kb.models import SourceDocument
 from kb.retrieval import longest_names, names_by_start
-from kb.text import compact, normalize
+from kb.text import compact, normalize, occurrences
 from kb.units import unit_displays
 
 
@@ -63,6 +63,7 @@ class FigureCheck:
         self.day = day
         self.rules = rules
         self.session = session
+        self._boundaries: dict[str, frozenset[int]] = {}
 
     def canonical(self, text: str) -> str:
         return compact(self.kb.analyzer.canonicalize(text))
@@ -254,12 +255,18 @@ class FigureCheck:
         owners = self._owners()
         read = piece
         for m, _ in reversed(stated_spans(piece) if said_of else []):
-            named = longest_names(clause_of(read, m.start()), self._names())
+            named = self._named(clause_of(read, m.start()))
             if named and owners.get(named[-1]) and not owners[named[-1]] & said_of:
                 read = read[:m.start()] + " " * (m.end() - m.start()) + read[m.end():]
         high, low = claim.at_most or claim.bound == "high", claim.bound == "low"
         found = best_fit([fit(e, read, upper_bounds=not high, lower_bounds=not low) for e in equivalents(claim.figure)])
         return None if found == 0.0 and not low and only_thresholds(claim.figure, piece) else found
+
+    def _named(self, clause: str) -> list[str]:
+        """The product names a document's clause says where a word starts (定期 of 整存整取定期, not
+        inside 锁定期), each the longest at its place."""
+        words = self._boundaries.setdefault(clause, self.kb.analyzer.boundaries(clause))
+        return [n for n in longest_names(clause, self._names()) if any(i in words for i in occurrences(n, clause))]
 
     def _call_product(self) -> tuple[str, ...]:
         product = self.kb.contexts.get(self.session).product
