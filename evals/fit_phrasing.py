@@ -191,11 +191,13 @@ def literal_hits(models: dict[str, PhrasingModel], data: dict[str, Examples],
     """Each kind an example's literal phrases name, with the probability that the model fitted
     without its writer gives it (read as at run time, kb.phrasing.PhrasingModel.support), and
     whether the kind is the example's own."""
-    literal = DraftChecker.load().literal
+    checker = DraftChecker.load()
     hits = []
     for name, model in models.items():
         for text, label, row in zip(data[name].texts, data[name].labels, probabilities(model, data[name])):
-            hits += [(p, code == label) for code, p in model.support(text, row, literal, embed).items()]
+            bare = checker.bare(text, model.min_chars)  # a phrase that is its whole sentence stands
+            hits += [(p, code == label) for code, p in model.support(text, row, checker.literal, embed).items()
+                     if code not in bare]
     return hits
 
 

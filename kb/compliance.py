@@ -60,12 +60,22 @@ class DraftChecker:
         self.wealth_words = wealth_words
         self.meant: Callable[[str], set[str]] | None = None
         if phrasing is not None and embed is not None:
-            self.meant = lambda raw: phrasing.codes_said(raw, embed, self.literal)
+            self.meant = lambda raw: phrasing.codes_said(raw, embed, self.literal) | self.bare(raw, phrasing.min_chars)
 
     def literal(self, raw: str) -> set[str]:
         """The kinds whose literal phrases `raw` says."""
         text = normalize_for_match(raw)
         return {r.code for r in self.rules if r.found_in(text)}
+
+    def bare(self, raw: str, least: int) -> set[str]:
+        """The kinds whose literal phrase is nearly a whole sentence of `raw`, fewer than `least`
+        other characters (这不归我管。): no words around it deny it, so no model is asked."""
+        found: set[str] = set()
+        for sentence in PhrasingModel.sentences_of(raw):
+            text = normalize_for_match(sentence).translate(_SAME)
+            found |= {r.code for r in self.rules for p in r.phrases
+                      if len(text) - len(p) < least and _asserted(text, p.translate(_SAME))}
+        return found
 
     def forbidden(self, raw: str, categories: set[str]) -> list[Alert]:
         """The kinds of forbidden phrasing `raw` says, literally or in its own words, unless the

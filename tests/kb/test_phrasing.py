@@ -63,6 +63,12 @@ def test_a_sentence_too_short_to_embed_keeps_its_literal_phrase():
     assert [a.code for a in vetoing.forbidden("稳赚。", {"wealth"})] == ["guaranteed_return"]
 
 
+def test_a_phrase_that_is_its_whole_sentence_stands_whatever_the_model_says():
+    vetoing = DraftChecker.load(replace(MODEL, veto=0.5), _embed)
+    assert [a.code for a in vetoing.forbidden("放心吧。稳赚不赔！", {"wealth"})] == ["guaranteed_return"]
+    assert vetoing.forbidden("说稳赚不赔的都不靠谱", {"wealth"}) == []
+
+
 def test_a_literal_phrase_matches_the_polite_pronoun_too():
     assert [a.code for a in DraftChecker.load().forbidden("是您自己没看清楚", set())] == ["blaming_customer"]
     assert [a.code for a in DraftChecker.load().forbidden("是妳自己冇睇清楚", set())] == ["blaming_customer"]
