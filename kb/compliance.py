@@ -40,8 +40,12 @@ class PhraseRule:
 
     def found_in(self, text: str) -> bool:
         """Whether the text says one of the phrases (您 and 你 alike)."""
+        return self.longest_in(text) > 0
+
+    def longest_in(self, text: str) -> int:
+        """The length of the longest phrase the text says (您 and 你 alike), 0 for none."""
         text = text.translate(_SAME)
-        return any(_asserted(text, phrase.translate(_SAME)) for phrase in self.phrases)
+        return max((len(p) for p in self.phrases if _asserted(text, p.translate(_SAME))), default=0)
 
 
 def _asserted(text: str, phrase: str) -> bool:
@@ -70,12 +74,8 @@ class DraftChecker:
     def bare(self, raw: str, least: int) -> set[str]:
         """The kinds whose literal phrase is nearly a whole sentence of `raw`, fewer than `least`
         other characters (这不归我管。): no words around it deny it, so no model is asked."""
-        found: set[str] = set()
-        for sentence in PhrasingModel.sentences_of(raw):
-            text = normalize_for_match(sentence).translate(_SAME)
-            found |= {r.code for r in self.rules for p in r.phrases
-                      if len(text) - len(p) < least and _asserted(text, p.translate(_SAME))}
-        return found
+        texts = [normalize_for_match(sentence) for sentence in PhrasingModel.sentences_of(raw)]
+        return {r.code for r in self.rules for text in texts if (n := r.longest_in(text)) and len(text) - n < least}
 
     def forbidden(self, raw: str, categories: set[str]) -> list[Alert]:
         """The kinds of forbidden phrasing `raw` says, literally or in its own words, unless the
